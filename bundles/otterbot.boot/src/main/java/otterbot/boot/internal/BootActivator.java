@@ -1,0 +1,84 @@
+package otterbot.boot.internal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+
+import org.osgi.framework.BundleActivator;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
+
+import otterbot.api.runtime.ServerEnvironment;
+
+/**
+ * Resolves the {@link ServerEnvironment} and prepares the home directory before the rest of the server starts.
+ *
+ * <p>This is an activator rather than a DS component on purpose: Felix FileInstall reads the directories to watch
+ * from {@code felix.fileinstall.dir} once, when it starts, and the framework answers that property from the system
+ * properties when the launch configuration leaves it unset. Running at a lower start level than FileInstall is the
+ * only way to point it at {@code <home>/etc} and {@code <home>/deploy} chosen by {@code --home}.
+ */
+public final class BootActivator implements BundleActivator {
+  /** The bnd launcher registers itself with the program arguments under this property. */
+  private static final String LAUNCHER_ARGUMENTS = "launcher.arguments";
+
+  private ServiceRegistration<ServerEnvironment> registration;
+
+  @Override
+  public void start(BundleContext context) throws Exception {
+    BootOptions options;
+    try {
+      options = BootOptions.resolve(arguments(context), System.getenv(), systemProperties());
+    } catch (IllegalArgumentException e) {
+      // The launcher prints this and the framework stops the bundle; the server would otherwise come up with
+      // settings the operator did not ask for.
+      System.err.println("otterbot: " + e.getMessage());
+      throw e;
+    }
+    Environment env = new Environment(options.home(), options.host(), options.port());
+    for (var dir : List.of(env.home(), env.etcDirectory(), env.deployDirectory(), env.databaseDirectory())) {
+      try {
+        Files.createDirectories(dir);
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot create directory " + dir + ": " + e.getMessage(), e);
+      }
+    }
+    if (context.getProperty("felix.fileinstall.dir") == null) {
+      System.setProperty("felix.fileinstall.dir", env.etcDirectory() + "," + env.deployDirectory());
+    }
+    var props = new Hashtable<String, Object>();
+    props.put(Constants.SERVICE_DESCRIPTION, "OtterBot server environment");
+    registration = context.registerService(ServerEnvironment.class, env, props);
+  }
+
+  @Override
+  public void stop(BundleContext context) {
+    if (registration != null) {
+      registration.unregister();
+      registration = null;
+    }
+  }
+
+  private static List<String> arguments(BundleContext context) throws InvalidSyntaxException {
+    for (ServiceReference<?> ref : context.getServiceReferences(Object.class.getName(), "(" + LAUNCHER_ARGUMENTS + "=*)")) {
+      Object value = ref.getProperty(LAUNCHER_ARGUMENTS);
+      if (value instanceof String[] args) {
+        return Arrays.asList(args);
+      }
+    }
+    return List.of();
+  }
+
+  private static Map<String, String> systemProperties() {
+    var map = new HashMap<String, String>();
+    System.getProperties().forEach((k, v) -> map.put(String.valueOf(k), String.valueOf(v)));
+    return map;
+  }
+}

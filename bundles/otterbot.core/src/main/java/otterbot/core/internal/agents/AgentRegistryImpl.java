@@ -1,0 +1,325 @@
+package otterbot.core.internal.agents;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Hashtable;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import otterbot.api.OtterbotException;
+import otterbot.api.agent.Agent;
+import otterbot.api.agent.AgentInput;
+import otterbot.api.agent.AgentModels;
+import otterbot.api.agent.AgentProfile;
+import otterbot.api.agent.AgentRegistry;
+import otterbot.api.agent.AgentStatus;
+import otterbot.api.agent.AgentSummary;
+import otterbot.api.persistence.AgentStore;
+import otterbot.api.settings.GlobalSettings;
+import otterbot.api.settings.SettingsService;
+
+/**
+ * The agent registry. Stored agents are loaded at activation (the COO is seeded when missing) and each is
+ * registered as an {@link Agent} service; agents contributed by other bundles are tracked as {@link Agent} services
+ * and come and go with their bundles.
+ *
+ * <p>Reads are served from an immutable snapshot rebuilt on every change, so listing never takes a lock; writes are
+ * serialised and committed to the store before the snapshot changes.
+ */
+@Component(service = AgentRegistry.class, immediate = true)
+public final class AgentRegistryImpl implements AgentRegistry {
+  private static final Logger LOG = LoggerFactory.getLogger(AgentRegistryImpl.class);
+
+  private final AgentStore store;
+  private final SettingsService settings;
+  private final BundleContext context;
+  private final Clock clock;
+
+  /** Stored agents in creation order; guarded by {@code this}. */
+  private final LinkedHashMap<String, StoredAgent> stored = new LinkedHashMap<>();
+  /** Contributed agents by service reference; guarded by {@code this}. */
+  private final Map<ServiceReference<Agent>, Contributed> contributed = new HashMap<>();
+
+  private volatile Snapshot snapshot = new Snapshot(List.of(), Map.of());
+
+  @Activate
+  public AgentRegistryImpl(@Reference AgentStore store, @Reference SettingsService settings, BundleContext context) {
+    this(store, settings, context, Clock.systemUTC());
+  }
+
+  AgentRegistryImpl(AgentStore store, SettingsService settings, BundleContext context, Clock clock) {
+    this.store = store;
+    this.settings = settings;
+    this.context = context;
+    this.clock = clock;
+    synchronized (this) {
+      for (AgentProfile profile : store.loadAll()) {
+        stored.put(profile.id(), new StoredAgent(profile));
+      }
+      if (!stored.containsKey(AgentProfile.COO_ID)) {
+        AgentProfile coo = AgentRules.coo(defaultModels(), clock.instant());
+        store.save(coo);
+        LOG.info("Created the COO agent");
+        // The COO is always listed first, whatever the store's order.
+        var rest = new LinkedHashMap<>(stored);
+        stored.clear();
+        stored.put(coo.id(), new StoredAgent(coo));
+        stored.putAll(rest);
+      }
+      stored.values().forEach(this::register);
+      rebuild();
+    }
+    LOG.info("Agent registry ready with {} stored agents", stored.size());
+  }
+
+  @Deactivate
+  synchronized void deactivate() {
+    for (StoredAgent agent : stored.values()) {
+      agent.unregister();
+    }
+  }
+
+  @Reference(
+      service = Agent.class,
+      cardinality = ReferenceCardinality.MULTIPLE,
+      policy = ReferencePolicy.DYNAMIC,
+      // Our own registrations carry the store origin; everything else is contributed by another bundle.
+      target = "(!(" + Agent.AGENT_ORIGIN + "=" + Agent.ORIGIN_STORE + "))")
+  synchronized void bindAgent(ServiceReference<Agent> ref, Agent agent) {
+    String bundle = ref.getBundle() == null ? "unknown" : ref.getBundle().getSymbolicName();
+    AgentProfile profile;
+    try {
+      profile = AgentRules.contributed(agent.profile(), defaultModels(), clock.instant());
+    } catch (RuntimeException e) {
+      LOG.warn("Ignoring an agent contributed by bundle {}: {}", bundle, e.getMessage());
+      return;
+    }
+    contributed.put(ref, new Contributed(profile, bundle, ref));
+    if (stored.containsKey(profile.id())) {
+      LOG.warn("Bundle {} contributes agent '{}', but a stored agent has that id; the stored one is used",
+          bundle, profile.id());
+    } else {
+      LOG.info("Agent '{}' contributed by bundle {}", profile.id(), bundle);
+    }
+    rebuild();
+  }
+
+  synchronized void updatedAgent(ServiceReference<Agent> ref, Agent agent) {
+    unbindAgent(ref, agent);
+    bindAgent(ref, agent);
+  }
+
+  synchronized void unbindAgent(ServiceReference<Agent> ref, Agent agent) {
+    Contributed gone = contributed.remove(ref);
+    if (gone != null) {
+      LOG.info("Agent '{}' of bundle {} withdrawn", gone.profile().id(), gone.bundle());
+      rebuild();
+    }
+  }
+
+  @Override
+  public List<AgentSummary> list() {
+    return snapshot.summaries();
+  }
+
+  @Override
+  public Optional<AgentProfile> get(String id) {
+    if (!AgentRules.isValidId(id)) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(snapshot.profiles().get(id));
+  }
+
+  @Override
+  public int count() {
+    return snapshot.summaries().size();
+  }
+
+  @Override
+  public synchronized AgentProfile create(AgentInput input) {
+    if (input == null) {
+      throw OtterbotException.invalid("displayName is required");
+    }
+    if (input.displayName() == null || input.displayName().isBlank()) {
+      throw OtterbotException.invalid("displayName is required");
+    }
+    String id = AgentRules.slug(input.displayName(), this::exists);
+    AgentProfile profile = AgentRules.create(id, input, defaultModels(), this::exists, clock.instant());
+    store.save(profile);
+    StoredAgent agent = new StoredAgent(profile);
+    stored.put(id, agent);
+    register(agent);
+    rebuild();
+    LOG.info("Created agent '{}'", id);
+    return profile;
+  }
+
+  @Override
+  public synchronized AgentProfile update(String id, AgentInput patch) {
+    StoredAgent agent = storedOrFail(id);
+    if (patch == null) {
+      throw OtterbotException.invalid("request body is required");
+    }
+    AgentProfile updated = AgentRules.update(agent.profile(), patch, this::exists);
+    if (updated.parentId() != null && createsCycle(id, updated.parentId())) {
+      throw OtterbotException.invalid("parentId '" + updated.parentId() + "' would make the agent its own ancestor");
+    }
+    store.save(updated);
+    agent.update(updated);
+    rebuild();
+    LOG.info("Updated agent '{}'", id);
+    return updated;
+  }
+
+  @Override
+  public synchronized void delete(String id) {
+    if (AgentProfile.COO_ID.equals(id)) {
+      throw OtterbotException.invalid("the COO cannot be deleted");
+    }
+    StoredAgent agent = storedOrFail(id);
+    store.delete(id);
+    stored.remove(id);
+    agent.unregister();
+    rebuild();
+    LOG.info("Deleted agent '{}'", id);
+  }
+
+  private StoredAgent storedOrFail(String id) {
+    StoredAgent agent = AgentRules.isValidId(id) ? stored.get(id) : null;
+    if (agent != null) {
+      return agent;
+    }
+    Contributed c = contributedById(id);
+    if (c != null) {
+      throw OtterbotException.conflict(
+          "agent '" + id + "' is provided by bundle " + c.bundle() + "; remove that bundle to remove the agent");
+    }
+    throw OtterbotException.notFound("not found");
+  }
+
+  private Contributed contributedById(String id) {
+    return contributed.values().stream()
+        .filter(c -> c.profile().id().equals(id))
+        .min(Comparator.comparingLong(Contributed::serviceId))
+        .orElse(null);
+  }
+
+  private boolean exists(String id) {
+    return stored.containsKey(id) || contributedById(id) != null;
+  }
+
+  private boolean createsCycle(String id, String parentId) {
+    String current = parentId;
+    for (int depth = 0; current != null && depth < 1000; depth++) {
+      if (current.equals(id)) {
+        return true;
+      }
+      StoredAgent parent = stored.get(current);
+      current = parent == null ? null : parent.profile().parentId();
+    }
+    return false;
+  }
+
+  private AgentModels defaultModels() {
+    GlobalSettings global = settings.global();
+    return new AgentModels(global.defaultChatModel(), global.defaultEmbeddingModel());
+  }
+
+  private void register(StoredAgent agent) {
+    var props = new Hashtable<String, Object>();
+    props.put(Agent.AGENT_ID, agent.profile().id());
+    props.put(Agent.AGENT_ORIGIN, Agent.ORIGIN_STORE);
+    props.put(Constants.SERVICE_DESCRIPTION, agent.profile().displayName());
+    agent.registration(context.registerService(Agent.class, agent, props));
+  }
+
+  /** Must hold the lock. */
+  private void rebuild() {
+    var profiles = new LinkedHashMap<String, AgentProfile>();
+    for (StoredAgent agent : stored.values()) {
+      profiles.put(agent.profile().id(), agent.profile());
+    }
+    contributed.values().stream()
+        .sorted(Comparator.comparingLong(Contributed::serviceId))
+        .forEach(c -> profiles.putIfAbsent(c.profile().id(), c.profile()));
+    var children = new HashMap<String, Integer>();
+    for (AgentProfile p : profiles.values()) {
+      if (p.parentId() != null) {
+        children.merge(p.parentId(), 1, Integer::sum);
+      }
+    }
+    var summaries = new ArrayList<AgentSummary>(profiles.size());
+    for (AgentProfile p : profiles.values()) {
+      summaries.add(new AgentSummary(p.id(), p.displayName(), p.role(), AgentStatus.IDLE, p.model().chat(),
+          p.artwork(), p.parentId(), children.getOrDefault(p.id(), 0)));
+    }
+    snapshot = new Snapshot(List.copyOf(summaries), Map.copyOf(profiles));
+  }
+
+  private record Snapshot(List<AgentSummary> summaries, Map<String, AgentProfile> profiles) {}
+
+  private record Contributed(AgentProfile profile, String bundle, ServiceReference<Agent> ref) {
+    /** Registration order, so contributed agents list in the order their bundles offered them. */
+    long serviceId() {
+      return (Long) ref.getProperty(Constants.SERVICE_ID);
+    }
+  }
+
+  /** A stored agent as a service; its profile changes on update, its registration follows. */
+  private static final class StoredAgent implements Agent {
+    private volatile AgentProfile profile;
+    private ServiceRegistration<Agent> registration;
+
+    StoredAgent(AgentProfile profile) {
+      this.profile = profile;
+    }
+
+    @Override
+    public AgentProfile profile() {
+      return profile;
+    }
+
+    void update(AgentProfile updated) {
+      profile = updated;
+      if (registration != null) {
+        var props = new Hashtable<String, Object>();
+        props.put(Agent.AGENT_ID, updated.id());
+        props.put(Agent.AGENT_ORIGIN, Agent.ORIGIN_STORE);
+        props.put(Constants.SERVICE_DESCRIPTION, updated.displayName());
+        registration.setProperties(props);
+      }
+    }
+
+    void registration(ServiceRegistration<Agent> registration) {
+      this.registration = registration;
+    }
+
+    void unregister() {
+      if (registration != null) {
+        try {
+          registration.unregister();
+        } catch (IllegalStateException alreadyGone) {
+          // The framework unregisters everything when our bundle stops; nothing left to do.
+        }
+        registration = null;
+      }
+    }
+  }
+}

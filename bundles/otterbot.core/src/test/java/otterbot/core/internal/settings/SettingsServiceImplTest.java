@@ -1,0 +1,158 @@
+package otterbot.core.internal.settings;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import otterbot.api.OtterbotException;
+import otterbot.api.agent.ModelRef;
+import otterbot.api.persistence.SettingsStore;
+import otterbot.api.settings.GlobalSettings;
+import otterbot.api.settings.ProviderSettings;
+
+class SettingsServiceImplTest {
+  @TempDir
+  Path home;
+
+  final Map<String, String> table = new HashMap<>();
+  final SettingsStore store = new SettingsStore() {
+    @Override
+    public Optional<String> get(String key) {
+      return Optional.ofNullable(table.get(key));
+    }
+
+    @Override
+    public void put(String key, String value) {
+      table.put(key, value);
+    }
+  };
+
+  SettingsServiceImpl open() throws Exception {
+    return new SettingsServiceImpl(store, SecretBox.open(null, home.resolve("secret.key")), Map.of());
+  }
+
+  static GlobalSettings put(String theme, ModelRef chat, Map<String, ProviderSettings> providers) {
+    return new GlobalSettings(theme, chat, chat, providers);
+  }
+
+  @Test
+  void freshSettingsAreUpstreamsDefaults() throws Exception {
+    GlobalSettings s = open().global();
+    assertEquals("obsidian", s.theme());
+    assertEquals(new ModelRef("lmstudio", "local-model"), s.defaultChatModel());
+    assertEquals(java.util.List.of("anthropic", "openai", "lmstudio", "ollama"), java.util.List.copyOf(s.providers().keySet()));
+    assertEquals(new ProviderSettings("https://api.openai.com/v1", false, null, "api-key"), s.providers().get("openai"));
+    assertEquals(new ProviderSettings("http://localhost:11434/v1", false, null, null), s.providers().get("ollama"));
+  }
+
+  @Test
+  void upstreamsSettingsTestPassesAndTheKeyIsEncryptedAtRest() throws Exception {
+    var service = open();
+    var chat = new ModelRef("openai", "gpt-4o");
+    GlobalSettings answer = service.updateGlobal(put("forest", chat,
+        Map.of("openai", new ProviderSettings(null, null, "sk-test", "oauth"))));
+    assertEquals("forest", answer.theme());
+    assertEquals(chat, answer.defaultChatModel());
+    ProviderSettings openai = answer.providers().get("openai");
+    assertNull(openai.apiKey());
+    assertTrue(openai.apiKeyConfigured());
+    assertEquals("oauth", openai.authMethod());
+    assertEquals("sk-test", service.providerSecrets().get("OPENAI_API_KEY"));
+    assertEquals("oauth", service.providerSecrets().get("OPENAI_AUTH_METHOD"));
+    assertEquals("https://api.openai.com/v1", service.providerSecrets().get("OPENAI_BASE_URL"));
+
+    String stored = table.get(SettingsServiceImpl.KEY_GLOBAL);
+    assertFalse(stored.contains("sk-test"), "no plaintext key in the database: " + stored);
+    assertTrue(stored.contains("\"apiKey\":\"v1:"), stored);
+    assertEquals(Optional.of("rw-------"),
+        Optional.of(PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve("secret.key")))));
+
+    // A restart reads the key back with the same key file.
+    var reopened = open();
+    assertEquals("sk-test", reopened.providerSecrets().get("OPENAI_API_KEY"));
+    assertEquals("forest", reopened.global().theme());
+  }
+
+  @Test
+  void anAbsentKeyIsKeptAnEmptyOneClearsIt() throws Exception {
+    var service = open();
+    var chat = new ModelRef("lmstudio", "m");
+    service.updateGlobal(put(null, chat, Map.of("anthropic", new ProviderSettings(null, null, "sk-ant", null))));
+    service.updateGlobal(put(null, chat, Map.of("anthropic", new ProviderSettings("https://proxy.example/v1", null, null, null))));
+    assertEquals("sk-ant", service.providerSecrets().get("ANTHROPIC_API_KEY"));
+    assertEquals("https://proxy.example/v1", service.global().providers().get("anthropic").baseUrl());
+    service.updateGlobal(put(null, chat, Map.of("anthropic", new ProviderSettings(null, true, "", null))));
+    assertNull(service.providerSecrets().get("ANTHROPIC_API_KEY"));
+    assertFalse(service.global().providers().get("anthropic").apiKeyConfigured(),
+        "apiKeyConfigured follows the key actually held, not the client's claim");
+  }
+
+  @Test
+  void badSettingsAreRejectedWithoutEchoingSecrets() throws Exception {
+    var service = open();
+    var chat = new ModelRef("lmstudio", "m");
+    assertEquals("theme, default models, and providers are required",
+        assertThrows(OtterbotException.class, () -> service.updateGlobal(new GlobalSettings("forest", null, chat, Map.of()))).getMessage());
+    assertEquals("theme, default models, and providers are required",
+        assertThrows(OtterbotException.class, () -> service.updateGlobal(new GlobalSettings("forest", chat, chat, null))).getMessage());
+    assertThrows(OtterbotException.class, () -> service.updateGlobal(put("neon", chat, Map.of())));
+    var unknown = assertThrows(OtterbotException.class,
+        () -> service.updateGlobal(put(null, chat, Map.of("mystery", new ProviderSettings(null, null, null, null)))));
+    assertTrue(unknown.getMessage().startsWith("unknown provider 'mystery'"), unknown.getMessage());
+    assertThrows(OtterbotException.class, () -> service.updateGlobal(put(null, chat,
+        Map.of("openai", new ProviderSettings("file:///etc/passwd", null, null, null)))));
+    var badKey = assertThrows(OtterbotException.class, () -> service.updateGlobal(put(null, chat,
+        Map.of("openai", new ProviderSettings(null, null, "sk secret with spaces", null)))));
+    assertFalse(badKey.getMessage().contains("secret"), badKey.getMessage());
+    assertNull(table.get(SettingsServiceImpl.KEY_GLOBAL), "nothing was stored");
+  }
+
+  @Test
+  void onboardingIsPersisted() throws Exception {
+    var service = open();
+    assertFalse(service.onboardingComplete());
+    service.completeOnboarding();
+    service.completeOnboarding();
+    assertTrue(service.onboardingComplete());
+    assertTrue(open().onboardingComplete());
+  }
+
+  @Test
+  void lmStudioDefaultsComeFromTheEnvironmentWhileNothingIsStored() throws Exception {
+    var env = new LinkedHashMap<String, String>();
+    env.put("LMSTUDIO_BASE_URL", "http://10.0.0.5:1234/v1");
+    env.put("LMSTUDIO_MODEL", "qwen");
+    var service = new SettingsServiceImpl(store, SecretBox.open(null, home.resolve("k")), env);
+    assertEquals("http://10.0.0.5:1234/v1", service.global().providers().get("lmstudio").baseUrl());
+    assertEquals(new ModelRef("lmstudio", "qwen"), service.global().defaultChatModel());
+  }
+
+  @Test
+  void secretBoxUsesAFreshNonceAndRejectsAnotherKey() throws Exception {
+    SecretBox box = SecretBox.open(null, home.resolve("a.key"));
+    String one = box.encrypt("sk-same");
+    String two = box.encrypt("sk-same");
+    assertFalse(one.equals(two), "a fresh nonce per value");
+    assertEquals("sk-same", box.decrypt(one));
+    SecretBox other = SecretBox.open(null, home.resolve("b.key"));
+    var e = assertThrows(IllegalStateException.class, () -> other.decrypt(one));
+    assertFalse(e.getMessage().contains("sk-same"));
+    String env = java.util.Base64.getEncoder().encodeToString(new byte[32]);
+    assertEquals("x", SecretBox.open(env, home.resolve("unused")).decrypt(SecretBox.open(env, home.resolve("unused")).encrypt("x")));
+    assertFalse(Files.exists(home.resolve("unused")), "an environment key means no key file");
+    assertThrows(IllegalArgumentException.class, () -> SecretBox.open("too-short", home.resolve("x")));
+  }
+}
