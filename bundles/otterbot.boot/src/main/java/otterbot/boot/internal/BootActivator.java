@@ -14,6 +14,9 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.framework.launch.Framework;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import otterbot.api.runtime.ServerEnvironment;
 
@@ -29,7 +32,13 @@ public final class BootActivator implements BundleActivator {
   /** The bnd launcher registers itself with the program arguments under this property. */
   private static final String LAUNCHER_ARGUMENTS = "launcher.arguments";
 
+  /** How long a SIGTERM waits for the framework to stop every bundle before the JVM exits anyway. */
+  private static final long STOP_TIMEOUT_MILLIS = 10_000;
+
+  private static final Logger LOG = LoggerFactory.getLogger(BootActivator.class);
+
   private ServiceRegistration<ServerEnvironment> registration;
+  private Thread shutdownHook;
 
   @Override
   public void start(BundleContext context) throws Exception {
@@ -56,10 +65,37 @@ public final class BootActivator implements BundleActivator {
     var props = new Hashtable<String, Object>();
     props.put(Constants.SERVICE_DESCRIPTION, "OtterBot server environment");
     registration = context.registerService(ServerEnvironment.class, env, props);
+    LOG.info("Home {}", env.home());
+
+    // The bnd launcher's own shutdown hook only deletes its temporary directory; without this, SIGTERM would end
+    // the JVM without stopping a single bundle (no database shutdown, no socket close, no log line).
+    Framework framework = (Framework) context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION);
+    shutdownHook = new Thread(() -> stopFramework(framework), "otterbot-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+  }
+
+  private static void stopFramework(Framework framework) {
+    long start = System.nanoTime();
+    LOG.info("Stopping OtterBot");
+    try {
+      framework.stop();
+      framework.waitForStop(STOP_TIMEOUT_MILLIS);
+      LOG.info("OtterBot stopped in {} ms", (System.nanoTime() - start) / 1_000_000);
+    } catch (Exception e) {
+      LOG.error("Clean shutdown failed", e);
+    }
   }
 
   @Override
   public void stop(BundleContext context) {
+    if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException shuttingDown) {
+        // The JVM is already exiting; the hook is what stops us.
+      }
+    }
+    shutdownHook = null;
     if (registration != null) {
       registration.unregister();
       registration = null;

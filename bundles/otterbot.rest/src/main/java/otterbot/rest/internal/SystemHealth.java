@@ -125,7 +125,11 @@ public final class SystemHealth {
     body.put("version", context.getBundle().getVersion().toString());
     body.put("uptimeMillis", ManagementFactory.getRuntimeMXBean().getUptime());
     body.put("subsystems", subsystems);
-    body.put("bundles", Map.of("total", bundles.length, "active", active, "failed", failedBundles));
+    var bundleReport = new LinkedHashMap<String, Object>();
+    bundleReport.put("total", bundles.length);
+    bundleReport.put("active", active);
+    bundleReport.put("failed", failedBundles);
+    body.put("bundles", bundleReport);
     body.put("components", Map.of("failed", failedComponents));
     return new Report(healthy, body);
   }
