@@ -103,7 +103,9 @@ public final class BootActivator implements BundleActivator {
   }
 
   private static List<String> arguments(BundleContext context) throws InvalidSyntaxException {
-    for (ServiceReference<?> ref : context.getServiceReferences(Object.class.getName(), "(" + LAUNCHER_ARGUMENTS + "=*)")) {
+    ServiceReference<?>[] refs = context.getServiceReferences(Object.class.getName(), "(" + LAUNCHER_ARGUMENTS + "=*)");
+    // No launcher service when the bundles run in another launcher (a test runtime, a plain Felix): no arguments.
+    for (ServiceReference<?> ref : refs == null ? new ServiceReference<?>[0] : refs) {
       Object value = ref.getProperty(LAUNCHER_ARGUMENTS);
       if (value instanceof String[] args) {
         return Arrays.asList(args);

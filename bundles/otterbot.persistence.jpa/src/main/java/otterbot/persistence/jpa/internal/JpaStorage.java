@@ -1,0 +1,511 @@
+package otterbot.persistence.jpa.internal;
+
+import java.net.URL;
+import java.security.CodeSource;
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.EntityTransaction;
+
+import org.eclipse.persistence.config.PersistenceUnitProperties;
+import org.eclipse.persistence.jpa.PersistenceProvider;
+import org.eclipse.persistence.sessions.SessionCustomizer;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import otterbot.api.OtterbotException;
+import otterbot.api.agent.AgentProfile;
+import otterbot.api.health.Health;
+import otterbot.api.health.HealthCheck;
+import otterbot.api.persistence.AgentStore;
+import otterbot.api.persistence.SettingsStore;
+import otterbot.api.runtime.ServerEnvironment;
+
+/**
+ * Agent profiles and settings in a relational database through EclipseLink: an H2 file in the server home by default,
+ * PostgreSQL by configuration.
+ *
+ * <p>Every write is its own transaction and is committed before the method returns. Every call uses a fresh
+ * EntityManager and there is no shared cache, so a row that another process wrote is seen at the next read.
+ *
+ * <p>An unreachable database does not fail activation: the services stay registered, calls fail with
+ * {@link OtterbotException.Kind#UNAVAILABLE} (503), the health check reports why, and each call tries to connect again.
+ * Only an invalid configuration fails activation.
+ */
+@Designate(ocd = Config.class)
+@Component(
+    service = {AgentStore.class, SettingsStore.class, HealthCheck.class},
+    immediate = true,
+    configurationPid = Config.PID,
+    configurationPolicy = ConfigurationPolicy.OPTIONAL,
+    property = HealthCheck.SUBSYSTEM + "=database")
+public final class JpaStorage implements AgentStore, SettingsStore, HealthCheck {
+  private static final Logger LOG = LoggerFactory.getLogger(JpaStorage.class);
+
+  /** How long {@link #check()} waits for the database before it reports it down. */
+  static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(3);
+
+  /** EclipseLink's default is three minutes, far longer than any client waits for an answer. */
+  private static final int POOL_WAIT_MILLIS = 10_000;
+
+  /** Seconds; pgjdbc's default is 10, and activation waits for the first attempt. A connectTimeout in the URL wins. */
+  private static final String POSTGRESQL_CONNECT_TIMEOUT = "5";
+
+  private static final int MAX_ID_LENGTH = 64;
+  private static final int MAX_KEY_LENGTH = 128;
+
+  /**
+   * EclipseLink keeps deployed units in a static map keyed by session name, and by default derives the name from the
+   * URL and user: two factories for the same database in one JVM (a reactivation racing the old instance's close)
+   * would share one session. Each factory therefore gets a name of its own.
+   */
+  private static final AtomicInteger SESSIONS = new AtomicInteger();
+
+  private final Database db;
+  private final ClassLoader loader;
+  private final URL unitRoot;
+  private final ProfileCodec codec = new ProfileCodec();
+
+  /**
+   * Held around inserts, so that two new agents saved at once in this JVM cannot both get max(position)+1 and two
+   * puts of a new setting cannot both try to insert it. Writes are rare; this costs nothing measurable.
+   */
+  private final Object insertLock = new Object();
+
+  /** Health checks run here so that a hanging connect cannot hold the caller longer than {@link #HEALTH_TIMEOUT}. */
+  private final ExecutorService healthProbes = Executors.newCachedThreadPool(task -> {
+    Thread thread = new Thread(task, "otterbot-database-health");
+    thread.setDaemon(true);
+    return thread;
+  });
+
+  private EntityManagerFactory factory; // guarded by this
+  private boolean closed; // guarded by this
+
+  @Activate
+  public JpaStorage(@Reference ServerEnvironment env, Config config, BundleContext context) {
+    this(Database.from(config, env.databaseDirectory()), JpaStorage.class.getClassLoader(), bundleRoot(context));
+  }
+
+  /** Outside OSGi (tests): this class's loader and code source. */
+  JpaStorage(Database db) {
+    this(db, JpaStorage.class.getClassLoader(), null);
+  }
+
+  /**
+   * @param loader sees the entities and the JDBC driver; in OSGi this bundle's class loader
+   * @param unitRoot names the persistence unit; null for this class's code source
+   */
+  JpaStorage(Database db, ClassLoader loader, URL unitRoot) {
+    this.db = db;
+    this.loader = loader;
+    this.unitRoot = unitRoot != null ? unitRoot : codeSource();
+    LOG.info("Storage uses the {} database {}", db.kind().displayName, db.redactedUrl());
+    try {
+      factory("open the database");
+    } catch (OtterbotException e) {
+      LOG.warn("The {} database is not available; storage calls fail with 503 until it is: {}",
+          db.kind().displayName, reason(e));
+    }
+  }
+
+  @Override
+  public List<AgentProfile> loadAll() {
+    List<AgentEntity> rows = read("load the agents", em -> em
+        .createQuery("SELECT a FROM AgentEntity a ORDER BY a.position, a.id", AgentEntity.class)
+        .getResultList());
+    List<AgentProfile> profiles = new ArrayList<>(rows.size());
+    for (AgentEntity row : rows) {
+      try {
+        profiles.add(codec.decode(row.profileJson()));
+      } catch (RuntimeException e) {
+        // One damaged row must not take every agent down with it; the row stays for an operator to repair.
+        LOG.error("Skipping agent '{}': its stored profile cannot be read: {}", row.id(), e.getMessage());
+      }
+    }
+    return List.copyOf(profiles);
+  }
+
+  @Override
+  public void save(AgentProfile profile) {
+    Objects.requireNonNull(profile, "profile");
+    String id = validKey("agent id", profile.id(), MAX_ID_LENGTH);
+    String json = validText("agent profile '" + id + "'", codec.encode(profile));
+    LocalDateTime createdAt =
+        profile.createdAt() == null ? null : LocalDateTime.ofInstant(profile.createdAt(), ZoneOffset.UTC);
+    synchronized (insertLock) {
+      write("save agent '" + id + "'", em -> {
+        AgentEntity row = em.find(AgentEntity.class, id);
+        if (row != null) {
+          row.update(createdAt, json);
+        } else {
+          Long last = em.createQuery("SELECT MAX(a.position) FROM AgentEntity a", Long.class).getSingleResult();
+          em.persist(new AgentEntity(id, last == null ? 1 : last + 1, createdAt, json));
+        }
+        return null;
+      });
+    }
+  }
+
+  @Override
+  public boolean delete(String id) {
+    Objects.requireNonNull(id, "id");
+    if (id.isEmpty() || id.length() > MAX_ID_LENGTH) {
+      return false; // could never have been saved
+    }
+    return write("delete agent '" + id + "'", em -> em
+        .createQuery("DELETE FROM AgentEntity a WHERE a.id = :id")
+        .setParameter("id", id)
+        .executeUpdate() > 0);
+  }
+
+  @Override
+  public Optional<String> get(String key) {
+    Objects.requireNonNull(key, "key");
+    if (key.isEmpty() || key.length() > MAX_KEY_LENGTH) {
+      return Optional.empty(); // could never have been put
+    }
+    return read("read setting '" + key + "'",
+        em -> Optional.ofNullable(em.find(SettingEntity.class, key)).map(SettingEntity::value));
+  }
+
+  @Override
+  public void put(String key, String value) {
+    validKey("setting key", key, MAX_KEY_LENGTH);
+    if (value != null) {
+      validText("setting '" + key + "'", value);
+    }
+    synchronized (insertLock) {
+      write("write setting '" + key + "'", em -> {
+        SettingEntity row = em.find(SettingEntity.class, key);
+        if (row != null) {
+          row.value(value);
+        } else {
+          em.persist(new SettingEntity(key, value));
+        }
+        return null;
+      });
+    }
+  }
+
+  /** Runs {@code SELECT 1}; never throws and never takes much longer than {@link #HEALTH_TIMEOUT}. */
+  @Override
+  public Health check() {
+    Map<String, Object> details = Map.of("kind", db.kind().id, "url", db.redactedUrl());
+    try {
+      CompletableFuture.runAsync(this::probe, healthProbes).get(HEALTH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      return Health.up(details);
+    } catch (ExecutionException e) {
+      return Health.down(reason(e.getCause()), details);
+    } catch (TimeoutException e) {
+      return Health.down("no answer within " + HEALTH_TIMEOUT.toSeconds() + " s", details);
+    } catch (RejectedExecutionException e) {
+      return Health.down("storage is shut down", details);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Health.down("interrupted", details);
+    } catch (RuntimeException e) {
+      return Health.down(reason(e), details);
+    }
+  }
+
+  private void probe() {
+    read("check the database", em -> em.createNativeQuery("SELECT 1")
+        .setHint(PersistenceUnitProperties.QUERY_TIMEOUT, (int) HEALTH_TIMEOUT.toMillis() * 2 / 3)
+        .getSingleResult());
+  }
+
+  /**
+   * Closes the factory, then shuts an embedded H2 database down: H2 otherwise keeps the file open in the old H2 class
+   * loader, and the next activation in this JVM (a bundle refresh, a framework restart) fails with "Database may be
+   * already in use".
+   */
+  @Deactivate
+  void close() {
+    EntityManagerFactory open;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      open = factory;
+      factory = null;
+    }
+    healthProbes.shutdownNow();
+    // Held while the pool closes, so that H2 does not close the database with the pool's last connection only to
+    // open it again for SHUTDOWN. IFEXISTS: never create an empty database just to shut it down.
+    Connection last = db.embedded() ? connectQuietly(db.url() + ";IFEXISTS=TRUE", open != null) : null;
+    if (open != null) {
+      try {
+        open.close();
+      } catch (RuntimeException e) {
+        LOG.warn("Closing the {} database connections failed: {}", db.kind().displayName, reason(e));
+      }
+    }
+    if (last != null) {
+      try (last; Statement statement = last.createStatement()) {
+        statement.execute("SHUTDOWN");
+      } catch (SQLException e) {
+        LOG.warn("H2 SHUTDOWN failed: {}", reason(e));
+      }
+    }
+    LOG.info("Storage closed the {} database {}", db.kind().displayName, db.redactedUrl());
+  }
+
+  private <T> T read(String what, Function<EntityManager, T> work) {
+    EntityManager em = entityManager(what);
+    try {
+      return work.apply(em);
+    } catch (OtterbotException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw unavailable(what, e);
+    } finally {
+      closeQuietly(em);
+    }
+  }
+
+  private <T> T write(String what, Function<EntityManager, T> work) {
+    EntityManager em = entityManager(what);
+    EntityTransaction tx = em.getTransaction();
+    try {
+      tx.begin();
+      T result = work.apply(em);
+      tx.commit();
+      return result;
+    } catch (OtterbotException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw unavailable(what, e);
+    } finally {
+      if (tx.isActive()) {
+        try {
+          tx.rollback();
+        } catch (RuntimeException e) {
+          LOG.debug("Rollback failed", db.redact(e));
+        }
+      }
+      closeQuietly(em);
+    }
+  }
+
+  private EntityManager entityManager(String what) {
+    EntityManagerFactory open = factory(what);
+    try {
+      return open.createEntityManager();
+    } catch (RuntimeException e) {
+      throw unavailable(what, e);
+    }
+  }
+
+  private synchronized EntityManagerFactory factory(String what) {
+    if (closed) {
+      throw new OtterbotException(OtterbotException.Kind.UNAVAILABLE, "cannot " + what + ": storage is shut down");
+    }
+    if (factory == null) {
+      factory = open(what);
+    }
+    return factory;
+  }
+
+  private EntityManagerFactory open(String what) {
+    Thread thread = Thread.currentThread();
+    ClassLoader previous = thread.getContextClassLoader();
+    // Some EclipseLink and driver code looks classes and resources up through the context class loader.
+    thread.setContextClassLoader(loader);
+    EclipseLinkLog.OPENING.set(Boolean.TRUE);
+    EntityManagerFactory created = null;
+    try {
+      if (db.schema() != null) {
+        try (Connection connection = connect(db.url()); Statement statement = connection.createStatement()) {
+          statement.execute("CREATE SCHEMA IF NOT EXISTS " + db.schema()); // validated: letters, digits, _
+        }
+      }
+      created = new PersistenceProvider()
+          .createContainerEntityManagerFactory(new UnitInfo(loader, unitRoot), properties());
+      // EclipseLink connects, and creates or extends the tables, at the first EntityManager, not above.
+      created.createEntityManager().close();
+      return created;
+    } catch (RuntimeException | SQLException e) {
+      if (created != null) {
+        try {
+          created.close();
+        } catch (RuntimeException ignored) {
+          // the original failure is the one to report
+        }
+      }
+      throw unavailable(what, e);
+    } finally {
+      EclipseLinkLog.OPENING.remove();
+      thread.setContextClassLoader(previous);
+    }
+  }
+
+  private Map<String, Object> properties() {
+    Map<String, Object> p = new HashMap<>();
+    p.put(PersistenceUnitProperties.JDBC_DRIVER, db.kind().driverClass);
+    p.put(PersistenceUnitProperties.JDBC_URL, db.url());
+    if (db.user() != null) {
+      p.put(PersistenceUnitProperties.JDBC_USER, db.user());
+    }
+    p.put(PersistenceUnitProperties.JDBC_PASSWORD, db.password());
+    p.put(PersistenceUnitProperties.TARGET_DATABASE, db.kind().platformClass);
+    // The OSGi-critical line: EclipseLink loads the entities, the driver and our logger through this loader.
+    p.put(PersistenceUnitProperties.CLASSLOADER, loader);
+    p.put(PersistenceUnitProperties.SESSION_NAME, "otterbot-" + SESSIONS.incrementAndGet());
+    // Dynamic weaving needs a Java agent or an OSGi weaving hook; without weaving EclipseLink compares with a copy.
+    p.put(PersistenceUnitProperties.WEAVING, "false");
+    p.put(PersistenceUnitProperties.DDL_GENERATION, PersistenceUnitProperties.CREATE_OR_EXTEND);
+    p.put(PersistenceUnitProperties.DDL_GENERATION_MODE, PersistenceUnitProperties.DDL_DATABASE_GENERATION);
+    // Another process may write the same tables; see also UnitInfo.getSharedCacheMode().
+    p.put(PersistenceUnitProperties.CACHE_SHARED_DEFAULT, "false");
+    p.put(pool(PersistenceUnitProperties.CONNECTION_POOL_INITIAL), "1");
+    p.put(pool(PersistenceUnitProperties.CONNECTION_POOL_MIN), String.valueOf(Math.min(2, db.poolMax())));
+    p.put(pool(PersistenceUnitProperties.CONNECTION_POOL_MAX), String.valueOf(db.poolMax()));
+    p.put(pool(PersistenceUnitProperties.CONNECTION_POOL_WAIT), String.valueOf(POOL_WAIT_MILLIS));
+    if (db.kind() == Database.Kind.POSTGRESQL) {
+      p.put(PersistenceUnitProperties.JDBC_PROPERTY + "connectTimeout", POSTGRESQL_CONNECT_TIMEOUT);
+    }
+    if (db.schema() != null) {
+      String schema = db.schema();
+      p.put(PersistenceUnitProperties.SESSION_CUSTOMIZER,
+          (SessionCustomizer) session -> session.getLogin().setTableQualifier(schema));
+    }
+    p.put(PersistenceUnitProperties.LOGGING_LOGGER, EclipseLinkLog.class.getName());
+    p.put(PersistenceUnitProperties.LOGGING_LEVEL, "WARNING");
+    p.put(PersistenceUnitProperties.EXCLUDE_ECLIPSELINK_ORM_FILE, "true");
+    return p;
+  }
+
+  private static String pool(String property) {
+    return PersistenceUnitProperties.CONNECTION_POOL + "default." + property;
+  }
+
+  /** A connection straight from the driver, loaded by name like EclipseLink does (DriverManager cannot see it in OSGi). */
+  private Connection connect(String url) throws SQLException {
+    Driver driver;
+    try {
+      driver = (Driver) loader.loadClass(db.kind().driverClass).getDeclaredConstructor().newInstance();
+    } catch (ReflectiveOperationException | LinkageError e) {
+      throw new SQLException("the JDBC driver " + db.kind().driverClass + " is not available", e);
+    }
+    Properties info = new Properties();
+    if (db.user() != null) {
+      info.setProperty("user", db.user());
+    }
+    info.setProperty("password", db.password());
+    Connection connection = driver.connect(url, info);
+    if (connection == null) {
+      throw new SQLException("the JDBC driver " + db.kind().driverClass + " does not accept the URL");
+    }
+    return connection;
+  }
+
+  private Connection connectQuietly(String url, boolean expected) {
+    try {
+      return connect(url);
+    } catch (SQLException e) {
+      if (expected) {
+        LOG.warn("Cannot connect to shut H2 down: {}", reason(e));
+      } else {
+        LOG.debug("No H2 database to shut down: {}", reason(e));
+      }
+      return null;
+    }
+  }
+
+  private OtterbotException unavailable(String what, Throwable e) {
+    return new OtterbotException(OtterbotException.Kind.UNAVAILABLE, "cannot " + what + ": database unavailable",
+        db.redact(e));
+  }
+
+  private static String validKey(String name, String value, int maxLength) {
+    if (value == null || value.isBlank()) {
+      throw OtterbotException.invalid(name + " is missing");
+    }
+    if (value.length() > maxLength) {
+      throw OtterbotException.invalid(name + " is longer than " + maxLength + " characters");
+    }
+    return value;
+  }
+
+  private static String validText(String name, String text) {
+    if (text.length() > AgentEntity.TEXT_LENGTH) {
+      throw OtterbotException.invalid(name + " is too large to store (" + text.length() + " characters, at most "
+          + AgentEntity.TEXT_LENGTH + ")");
+    }
+    return text;
+  }
+
+  /**
+   * What an operator needs to act, password-free and on one line: the message of the innermost exception that is not
+   * the JDK's (the driver's "Connection to host:port refused. Check that ..." says more than the
+   * java.net.ConnectException beneath it), else of the innermost one.
+   */
+  private String reason(Throwable e) {
+    Throwable innermost = e;
+    Throwable innermostNotJdk = null;
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      innermost = t;
+      String type = t instanceof Redaction.Failure f ? f.originalClass() : t.getClass().getName();
+      if (!type.startsWith("java.") && !type.startsWith("javax.")) {
+        innermostNotJdk = t;
+      }
+    }
+    // e itself is usually our own "cannot ...: database unavailable", which says nothing about the cause.
+    Throwable chosen = innermostNotJdk != null && innermostNotJdk != e ? innermostNotJdk : innermost;
+    String message = chosen.getMessage() == null ? chosen.toString() : chosen.getMessage();
+    message = db.redact(message.strip().lines().findFirst().orElse(message));
+    return message.length() > 300 ? message.substring(0, 300) + "..." : message;
+  }
+
+  private void closeQuietly(EntityManager em) {
+    try {
+      em.close();
+    } catch (RuntimeException e) {
+      LOG.debug("Closing an EntityManager failed", db.redact(e));
+    }
+  }
+
+  private static URL bundleRoot(BundleContext context) {
+    return context.getBundle().getEntry("/");
+  }
+
+  private static URL codeSource() {
+    CodeSource source = JpaStorage.class.getProtectionDomain().getCodeSource();
+    if (source == null || source.getLocation() == null) {
+      throw new IllegalStateException("cannot name the persistence unit: no code source for " + JpaStorage.class);
+    }
+    return source.getLocation();
+  }
+}

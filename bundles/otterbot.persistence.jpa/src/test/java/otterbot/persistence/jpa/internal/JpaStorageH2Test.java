@@ -1,0 +1,231 @@
+package otterbot.persistence.jpa.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import otterbot.api.OtterbotException;
+import otterbot.api.agent.AgentProfile;
+import otterbot.api.health.Health;
+
+class JpaStorageH2Test {
+  @TempDir
+  Path dir;
+
+  private JpaStorage storage;
+
+  @AfterEach
+  void closeStorage() {
+    if (storage != null) {
+      storage.close();
+    }
+  }
+
+  private JpaStorage open() {
+    storage = new JpaStorage(Fixtures.h2(dir));
+    return storage;
+  }
+
+  @Test
+  void aSavedProfileLoadsBackWithEveryField() {
+    var store = open();
+    AgentProfile full = Fixtures.full("ada");
+    AgentProfile sparse = Fixtures.sparse("sub-1", "short");
+    store.save(full);
+    store.save(sparse);
+
+    List<AgentProfile> loaded = store.loadAll();
+
+    assertEquals(List.of(full, sparse), loaded);
+    assertEquals(Fixtures.CREATED, loaded.get(0).createdAt(), "millisecond precision kept");
+    assertEquals(null, loaded.get(1).email());
+    assertEquals(null, loaded.get(1).parentId());
+    assertEquals(null, loaded.get(1).model().embedding());
+  }
+
+  @Test
+  void anUpdateKeepsTheCreationOrder() {
+    var store = open();
+    store.save(Fixtures.sparse("first", "1"));
+    store.save(Fixtures.sparse("second", "2"));
+    store.save(Fixtures.sparse("third", "3"));
+
+    store.save(Fixtures.sparse("first", "changed"));
+
+    List<AgentProfile> loaded = store.loadAll();
+    assertEquals(List.of("first", "second", "third"), loaded.stream().map(AgentProfile::id).toList());
+    assertEquals("changed", loaded.get(0).persona());
+  }
+
+  @Test
+  void aNewAgentGoesLastEvenAfterDeletions() {
+    var store = open();
+    store.save(Fixtures.sparse("a", "1"));
+    store.save(Fixtures.sparse("b", "2"));
+    store.delete("b");
+    store.save(Fixtures.sparse("c", "3"));
+    store.save(Fixtures.sparse("b", "again"));
+
+    assertEquals(List.of("a", "c", "b"), store.loadAll().stream().map(AgentProfile::id).toList());
+  }
+
+  @Test
+  void deleteTellsWhetherThereWasAProfile() {
+    var store = open();
+    store.save(Fixtures.full("ada"));
+
+    assertTrue(store.delete("ada"));
+    assertFalse(store.delete("ada"));
+    assertFalse(store.delete("never-saved"));
+    assertEquals(List.of(), store.loadAll());
+  }
+
+  @Test
+  void settingsAreStoredAndOverwritten() {
+    var store = open();
+    assertEquals(Optional.empty(), store.get("global"));
+
+    store.put("global", "{\"theme\":\"dark\"}");
+    store.put("other", "x");
+    store.put("global", "{\"theme\":\"light\"}");
+
+    assertEquals(Optional.of("{\"theme\":\"light\"}"), store.get("global"));
+    assertEquals(Optional.of("x"), store.get("other"));
+  }
+
+  @Test
+  void unicodeAndAMegabytePersonaRoundTrip() {
+    var store = open();
+    String persona = Fixtures.megabytePersona();
+    AgentProfile big = Fixtures.withPersona(Fixtures.full("big"), persona);
+
+    store.save(big);
+    store.put("greeting", "Grüße 🦦 こんにちは");
+
+    AgentProfile loaded = store.loadAll().get(0);
+    assertEquals(persona.length(), loaded.persona().length());
+    assertEquals(big, loaded);
+    assertEquals(Optional.of("Grüße 🦦 こんにちは"), store.get("greeting"));
+  }
+
+  @Test
+  void dataSurvivesClosingAndReopeningTheDatabase() throws Exception {
+    var first = new JpaStorage(Fixtures.h2(dir));
+    first.save(Fixtures.full("ada"));
+    first.save(Fixtures.sparse("bob", "b"));
+    first.put("k", "v");
+    first.close();
+    assertTheDatabaseFileIsReleased();
+
+    // A second open and close in the same JVM, as on a bundle refresh; create-or-extend must stay quiet about the
+    // tables that already exist.
+    String log = Fixtures.stderrOf(() -> {
+      storage = new JpaStorage(Fixtures.h2(dir));
+      assertEquals(List.of(Fixtures.full("ada"), Fixtures.sparse("bob", "b")), storage.loadAll());
+      assertEquals(Optional.of("v"), storage.get("k"));
+      storage.save(Fixtures.sparse("carl", "c"));
+      storage.close();
+    });
+    assertFalse(log.contains("WARN"), log);
+    assertFalse(log.contains("ERROR"), log);
+    assertTheDatabaseFileIsReleased();
+
+    storage = new JpaStorage(Fixtures.h2(dir));
+    assertEquals(List.of("ada", "bob", "carl"), storage.loadAll().stream().map(AgentProfile::id).toList());
+  }
+
+  @Test
+  void oneDamagedRowDoesNotHideTheOtherAgents() throws Exception {
+    var store = open();
+    store.save(Fixtures.sparse("damaged", "1"));
+    store.save(Fixtures.sparse("fine", "2"));
+    // A second connection in the same JVM shares the open database.
+    try (Connection c = DriverManager.getConnection(Fixtures.h2(dir).url(), "sa", "")) {
+      c.createStatement().executeUpdate("UPDATE agents SET profile_json = '{not json' WHERE id = 'damaged'");
+    }
+
+    assertEquals(List.of(Fixtures.sparse("fine", "2")), store.loadAll());
+  }
+
+  @Test
+  void theTablesHaveThePortableColumnTypes() throws Exception {
+    open().close();
+    storage = null;
+    Database db = Fixtures.h2(dir);
+    Map<String, String> types = new HashMap<>();
+    try (Connection c = DriverManager.getConnection(db.url(), "sa", "");
+        ResultSet rs = c.createStatement().executeQuery("SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE,"
+            + " CHARACTER_MAXIMUM_LENGTH FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = 'PUBLIC'")) {
+      while (rs.next()) {
+        types.put(rs.getString(1).toLowerCase() + "." + rs.getString(2),
+            rs.getString(3) + (rs.getObject(4) == null ? "" : "(" + rs.getLong(4) + ")"));
+      }
+      c.createStatement().execute("SHUTDOWN");
+    }
+    assertEquals(Map.of(
+        "agents.ID", "CHARACTER VARYING(64)",
+        "agents.POSITION", "BIGINT",
+        "agents.CREATED_AT", "TIMESTAMP",
+        "agents.PROFILE_JSON", "CHARACTER VARYING(10485760)",
+        "app_settings.SETTING_KEY", "CHARACTER VARYING(128)",
+        "app_settings.SETTING_VALUE", "CHARACTER VARYING(10485760)"), types);
+  }
+
+  @Test
+  void healthIsUpAndNamesTheDatabase() {
+    Health health = open().check();
+
+    assertTrue(health.isUp(), health.toString());
+    assertEquals("h2", health.details().get("kind"));
+    assertEquals(Fixtures.h2(dir).url(), health.details().get("url"));
+  }
+
+  @Test
+  void aClosedStorageReportsUnavailableAndDownWithoutThrowing() {
+    var store = open();
+    store.close();
+
+    var e = assertThrows(OtterbotException.class, store::loadAll);
+    assertEquals(OtterbotException.Kind.UNAVAILABLE, e.kind());
+    assertFalse(store.check().isUp());
+    store.close(); // twice is harmless
+  }
+
+  @Test
+  void invalidKeysAreRejectedAsInvalidInput() {
+    var store = open();
+
+    var e = assertThrows(OtterbotException.class, () -> store.save(Fixtures.sparse("x".repeat(65), "p")));
+    assertEquals(OtterbotException.Kind.INVALID, e.kind());
+    assertEquals(OtterbotException.Kind.INVALID, assertThrows(OtterbotException.class, () -> store.put(" ", "v")).kind());
+    assertFalse(store.delete("x".repeat(65)));
+    assertEquals(Optional.empty(), store.get("k".repeat(200)));
+  }
+
+  /** H2 holds a file lock while the database is open; in the same JVM a second lock attempt throws. */
+  private void assertTheDatabaseFileIsReleased() throws Exception {
+    Path file = dir.resolve(Database.DEFAULT_H2_NAME + ".mv.db");
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileLock lock = channel.tryLock()) {
+      assertNotNull(lock, "another process holds " + file);
+    }
+  }
+}

@@ -1,0 +1,145 @@
+package otterbot.persistence.jpa.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import otterbot.api.agent.AgentProfile;
+import otterbot.api.health.Health;
+
+/**
+ * The same behaviour against a real PostgreSQL: by default the build machine's server on 127.0.0.1:5432 (trust
+ * authentication, database test, user postgres); override with -Dotterbot.test.postgresql.url/.user/.password.
+ * Each test works in a fresh schema that it drops afterwards, so runs never see each other's tables and never touch
+ * tables of the same name in the public schema. Skipped, loudly, when no server answers.
+ */
+class JpaStoragePostgresTest {
+  private static final String URL =
+      System.getProperty("otterbot.test.postgresql.url", "jdbc:postgresql://127.0.0.1:5432/test");
+  private static final String USER = System.getProperty("otterbot.test.postgresql.user", "postgres");
+  private static final String PASSWORD = System.getProperty("otterbot.test.postgresql.password", "");
+
+  private String schema;
+  private JpaStorage storage;
+
+  @BeforeAll
+  static void requirePostgresql() {
+    try (Connection c = DriverManager.getConnection(URL + "?connectTimeout=3", USER, PASSWORD)) {
+      c.createStatement().execute("SELECT 1");
+    } catch (SQLException e) {
+      String message = "PostgreSQL tests SKIPPED: no PostgreSQL at " + URL + " as " + USER + " (" + e.getMessage()
+          + ")";
+      System.err.println("\n!!!!!!!! " + message + " !!!!!!!!\n");
+      Assumptions.assumeTrue(false, message);
+    }
+  }
+
+  @BeforeEach
+  void freshSchema() {
+    schema = "otterbot_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+  }
+
+  @AfterEach
+  void dropSchema() throws SQLException {
+    if (storage != null) {
+      storage.close();
+    }
+    try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD)) {
+      c.createStatement().execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    }
+  }
+
+  private JpaStorage open() {
+    // The database directory is not used for PostgreSQL.
+    storage = new JpaStorage(Database.of(URL, USER, PASSWORD, 4, schema, Path.of("unused")));
+    return storage;
+  }
+
+  @Test
+  void profilesRoundTripWithEveryFieldUnicodeAndAMegabytePersona() {
+    var store = open();
+    AgentProfile full = Fixtures.full("ada");
+    AgentProfile big = Fixtures.withPersona(Fixtures.sparse("big", ""), Fixtures.megabytePersona());
+    store.save(full);
+    store.save(big);
+
+    assertEquals(List.of(full, big), store.loadAll());
+  }
+
+  @Test
+  void updatesKeepTheOrderAndDeleteTellsWhetherThereWasAProfile() {
+    var store = open();
+    store.save(Fixtures.sparse("first", "1"));
+    store.save(Fixtures.sparse("second", "2"));
+    store.save(Fixtures.sparse("first", "changed"));
+
+    assertEquals(List.of("first", "second"), store.loadAll().stream().map(AgentProfile::id).toList());
+    assertEquals("changed", store.loadAll().get(0).persona());
+    assertTrue(store.delete("first"));
+    assertFalse(store.delete("first"));
+    assertEquals(List.of("second"), store.loadAll().stream().map(AgentProfile::id).toList());
+  }
+
+  @Test
+  void settingsAreStoredAndOverwritten() {
+    var store = open();
+    store.put("global", "{\"a\":1}");
+    store.put("global", "{\"a\":2} 🦦");
+
+    assertEquals(Optional.of("{\"a\":2} 🦦"), store.get("global"));
+    assertEquals(Optional.empty(), store.get("missing"));
+  }
+
+  @Test
+  void dataSurvivesReopeningAndTheTablesUsePlainVarcharColumns() throws SQLException {
+    var first = open();
+    first.save(Fixtures.full("ada"));
+    first.put("k", "v");
+    first.close();
+
+    var second = open();
+    assertEquals(List.of(Fixtures.full("ada")), second.loadAll());
+    assertEquals(Optional.of("v"), second.get("k"));
+    Health health = second.check();
+    assertTrue(health.isUp(), health.toString());
+    assertEquals("postgresql", health.details().get("kind"));
+
+    Map<String, String> types = new HashMap<>();
+    try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD);
+        PreparedStatement q = c.prepareStatement("SELECT table_name, column_name, data_type, character_maximum_length"
+            + " FROM information_schema.columns WHERE table_schema = ?")) {
+      q.setString(1, schema);
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          types.put(rs.getString(1) + "." + rs.getString(2),
+              rs.getString(3) + (rs.getObject(4) == null ? "" : "(" + rs.getLong(4) + ")"));
+        }
+      }
+    }
+    assertEquals(Map.of(
+        "agents.id", "character varying(64)",
+        "agents.position", "bigint",
+        "agents.created_at", "timestamp without time zone",
+        "agents.profile_json", "character varying(10485760)",
+        "app_settings.setting_key", "character varying(128)",
+        "app_settings.setting_value", "character varying(10485760)"), types);
+  }
+}
