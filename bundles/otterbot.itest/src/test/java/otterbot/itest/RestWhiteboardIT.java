@@ -1,0 +1,106 @@
+package otterbot.itest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.jakartars.runtime.JakartarsServiceRuntime;
+import org.osgi.service.jakartars.runtime.dto.ResourceDTO;
+import org.osgi.service.jakartars.runtime.dto.RuntimeDTO;
+import org.osgi.service.servlet.runtime.HttpServiceRuntime;
+import org.osgi.test.common.annotation.InjectBundleContext;
+import org.osgi.test.common.annotation.InjectService;
+
+import otterbot.api.health.HealthCheck;
+
+@Timeout(60)
+class RestWhiteboardIT {
+  private static final Set<String> RESOURCES = Set.of("otterbot.agents", "otterbot.setup", "otterbot.settings",
+      "otterbot.health");
+
+  @InjectBundleContext
+  BundleContext context;
+
+  @Test
+  void theWhiteboardServesEveryResourceAndExtensionWithNoFailures(
+      @InjectService(timeout = 20_000) JakartarsServiceRuntime runtime) {
+    RuntimeDTO dto = Await.until("all OtterBot resources in the default application", Duration.ofSeconds(20), () -> {
+      RuntimeDTO r = runtime.getRuntimeDTO();
+      Set<String> names = Arrays.stream(r.defaultApplication.resourceDTOs).map(d -> d.name).collect(Collectors.toSet());
+      return names.containsAll(RESOURCES) ? r : null;
+    });
+    assertEquals(0, dto.failedResourceDTOs.length, () -> "failed resources: "
+        + Arrays.stream(dto.failedResourceDTOs).map(f -> f.name + " (reason " + f.failureReason + ")").toList());
+    assertEquals(0, dto.failedExtensionDTOs.length, () -> "failed extensions: "
+        + Arrays.stream(dto.failedExtensionDTOs).map(f -> f.name + " (reason " + f.failureReason + ")").toList());
+    assertEquals(0, dto.failedApplicationDTOs.length, "failed applications");
+    Set<String> extensions = Arrays.stream(dto.defaultApplication.extensionDTOs).map(d -> d.name).collect(Collectors.toSet());
+    assertTrue(extensions.containsAll(Set.of("otterbot.json", "otterbot.errors")), "extensions: " + extensions);
+    for (ResourceDTO r : dto.defaultApplication.resourceDTOs) {
+      assertTrue(r.resourceMethods.length > 0, r.name + " has methods");
+    }
+  }
+
+  @Test
+  void theApiAnswersJsonOnTheInternalJettyAndThroughThePublicPort() throws Exception {
+    for (String base : new String[] {internalBase(), publicBase()}) {
+      var list = Await.until("GET /api/agents on " + base, Duration.ofSeconds(20), () -> {
+        try {
+          var r = Http.send("GET", base + "/api/agents", null);
+          return r.statusCode() == 200 ? r : null;
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      assertTrue(list.body().startsWith("[{\"id\":\"coo\""), list.body());
+      assertTrue(list.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
+
+      var bad = Http.send("POST", base + "/api/agents", "{\"displayName\":\"\"}");
+      assertEquals(400, bad.statusCode());
+      assertEquals("{\"error\":\"displayName is required\"}", bad.body());
+
+      var unknown = Http.send("GET", base + "/api/no-such-thing", null);
+      assertEquals(404, unknown.statusCode());
+      assertEquals("{\"error\":\"not found\"}", unknown.body());
+
+      var wrongMethod = Http.send("PUT", base + "/api/agents", "{}");
+      assertEquals(405, wrongMethod.statusCode());
+      assertTrue(wrongMethod.body().contains("\"error\""), wrongMethod.body());
+    }
+  }
+
+  private String internalBase() throws Exception {
+    ServiceReference<HttpServiceRuntime> ref = Await.until("HttpServiceRuntime", Duration.ofSeconds(20),
+        () -> context.getServiceReference(HttpServiceRuntime.class));
+    Object endpoint = ref.getProperty("osgi.http.endpoint");
+    String url = endpoint instanceof String[] a ? a[0] : String.valueOf(endpoint);
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+
+  private String publicBase() throws Exception {
+    return Await.until("the socket subsystem's public URL", Duration.ofSeconds(20), () -> {
+      try {
+        for (var ref : context.getServiceReferences(HealthCheck.class, "(" + HealthCheck.SUBSYSTEM + "=socket)")) {
+          HealthCheck check = context.getService(ref);
+          try {
+            Object url = check.check().details().get("url");
+            return url == null ? null : url.toString();
+          } finally {
+            context.ungetService(ref);
+          }
+        }
+        return null;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+  }
+}
