@@ -1,0 +1,89 @@
+package otterbot.server.internal;
+
+import java.net.URI;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.osgi.framework.Constants;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.servlet.runtime.HttpServiceRuntime;
+import org.osgi.service.metatype.annotations.Designate;
+
+import otterbot.api.runtime.ServerEnvironment;
+
+/**
+ * Runs the {@link Front} on the address from the {@link ServerEnvironment} for as long as the component is active.
+ *
+ * <p>Registered as a service of this (private) type so the health checks of this bundle can reach it. It is also the
+ * extension point for the chat component to come: it will get the Socket.IO server from {@code front().socketIo()}.
+ */
+@Component(service = PublicPort.class, immediate = true, configurationPid = PublicPort.PID)
+@Designate(ocd = PublicPortConfiguration.class)
+public final class PublicPort {
+  static final String PID = "otterbot.server";
+
+  private final Front front;
+  /** The internal HTTP service ({@code http://host:port}), read by the forwarder on every request. */
+  private final AtomicReference<URI> backend = new AtomicReference<>();
+  /** {@code service.id} of the HttpServiceRuntime the backend address came from. */
+  private Object boundRuntime;
+
+  @Activate
+  public PublicPort(@Reference ServerEnvironment environment, PublicPortConfiguration config) {
+    var settings = new FrontSettings(environment.host(), environment.port(), config.maxRequestBytes(),
+        config.backendConnectTimeoutMillis(), config.workerThreads(), config.idleTimeoutSeconds());
+    this.front = Front.start(settings, backend::get);
+  }
+
+  /*
+   * The HTTP service is a dynamic reference, bound through methods rather than the constructor: Jetty restarts when
+   * its configuration changes, and the public port must not go down with it (that would drop every Socket.IO client).
+   * While it is away the forwarder answers 503. Only the endpoint property is needed, so the methods take the
+   * properties, not the service object.
+   */
+  @Reference(
+      service = HttpServiceRuntime.class,
+      cardinality = ReferenceCardinality.OPTIONAL,
+      policy = ReferencePolicy.DYNAMIC,
+      policyOption = ReferencePolicyOption.GREEDY)
+  synchronized void bindHttpServiceRuntime(Map<String, Object> properties) {
+    boundRuntime = properties.get(Constants.SERVICE_ID);
+    backend.set(HttpEndpoints.backend(properties.get(HttpEndpoints.ENDPOINT_PROPERTY)));
+  }
+
+  /** Jetty publishes its endpoint again when its port changes. */
+  synchronized void updatedHttpServiceRuntime(Map<String, Object> properties) {
+    if (Objects.equals(boundRuntime, properties.get(Constants.SERVICE_ID))) {
+      backend.set(HttpEndpoints.backend(properties.get(HttpEndpoints.ENDPOINT_PROPERTY)));
+    }
+  }
+
+  /** With a greedy reference a better service is bound before the old one is unbound: only forget our own. */
+  synchronized void unbindHttpServiceRuntime(Map<String, Object> properties) {
+    if (Objects.equals(boundRuntime, properties.get(Constants.SERVICE_ID))) {
+      boundRuntime = null;
+      backend.set(null);
+    }
+  }
+
+  @Deactivate
+  void deactivate() {
+    front.close();
+  }
+
+  Front front() {
+    return front;
+  }
+
+  /** The internal HTTP service's address, or {@code null} while it is not running. */
+  URI backend() {
+    return backend.get();
+  }
+}
