@@ -8,9 +8,11 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleActivator;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
@@ -18,6 +20,7 @@ import org.osgi.framework.launch.Framework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import otterbot.api.health.HealthCheck;
 import otterbot.api.runtime.ServerEnvironment;
 
 /**
@@ -35,6 +38,9 @@ public final class BootActivator implements BundleActivator {
   /** How long a SIGTERM waits for the framework to stop every bundle before the JVM exits anyway. */
   private static final long STOP_TIMEOUT_MILLIS = 10_000;
 
+  /** How long after the framework started the public port's health check may take to appear. */
+  private static final long PORT_CHECK_NANOS = 5_000_000_000L;
+
   private static final Logger LOG = LoggerFactory.getLogger(BootActivator.class);
 
   private ServiceRegistration<ServerEnvironment> registration;
@@ -49,6 +55,7 @@ public final class BootActivator implements BundleActivator {
       // The launcher prints this and the framework stops the bundle; the server would otherwise come up with
       // settings the operator did not ask for.
       System.err.println("otterbot: " + e.getMessage());
+      exitSoon(2);
       throw e;
     }
     Environment env = new Environment(options.home(), options.host(), options.port());
@@ -72,6 +79,54 @@ public final class BootActivator implements BundleActivator {
     Framework framework = (Framework) context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION);
     shutdownHook = new Thread(() -> stopFramework(framework), "otterbot-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
+
+    // A server whose public port did not open is of no use to anyone: say so and exit instead of idling.
+    // The bnd launcher raises the start level after starting the framework, so "all bundles started" arrives as
+    // STARTLEVEL_CHANGED there and as STARTED in other launchers.
+    var checked = new java.util.concurrent.atomic.AtomicBoolean();
+    context.addFrameworkListener(event -> {
+      if ((event.getType() == FrameworkEvent.STARTED || event.getType() == FrameworkEvent.STARTLEVEL_CHANGED)
+          && !checked.getAndSet(true)) {
+        new Thread(() -> checkPublicPort(context, env), "otterbot-port-check").start();
+      }
+    });
+  }
+
+  private static void checkPublicPort(BundleContext context, Environment env) {
+    boolean hasServer = false;
+    for (Bundle b : context.getBundles()) {
+      hasServer |= "otterbot.server".equals(b.getSymbolicName());
+    }
+    if (!hasServer) {
+      return;
+    }
+    long deadline = System.nanoTime() + PORT_CHECK_NANOS;
+    try {
+      while (System.nanoTime() < deadline) {
+        ServiceReference<?>[] refs = context.getServiceReferences(HealthCheck.class.getName(),
+            "(" + HealthCheck.SUBSYSTEM + "=socket)");
+        for (ServiceReference<?> ref : refs == null ? new ServiceReference<?>[0] : refs) {
+          Object check = context.getService(ref);
+          try {
+            if (check instanceof HealthCheck h && h.check().isUp()) {
+              return;
+            }
+          } finally {
+            context.ungetService(ref);
+          }
+        }
+        Thread.sleep(50);
+      }
+    } catch (InvalidSyntaxException | InterruptedException | IllegalStateException e) {
+      return; // stopping anyway
+    }
+    LOG.error("OtterBot could not open its public port {}:{} (see the errors above); exiting", env.host(), env.port());
+    exitSoon(1);
+  }
+
+  /** Exits from another thread, so the framework thread that called us is not blocked by the shutdown. */
+  private static void exitSoon(int status) {
+    new Thread(() -> System.exit(status), "otterbot-exit").start();
   }
 
   private static void stopFramework(Framework framework) {

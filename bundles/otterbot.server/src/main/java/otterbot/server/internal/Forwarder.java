@@ -69,6 +69,7 @@ final class Forwarder extends ChannelInboundHandlerAdapter implements ChannelFut
   private boolean closeFront;
   private boolean http10Client;
   private boolean headRequest;
+  private boolean apiRequest;
   private boolean backendKeepAlive;
   private boolean headWritten;
   private boolean skippingInformational;
@@ -98,6 +99,11 @@ final class Forwarder extends ChannelInboundHandlerAdapter implements ChannelFut
     }
   }
 
+  /** {@code /api} or below it, ignoring the query. */
+  static boolean isApi(String uri) {
+    return uri.startsWith("/api/") || uri.equals("/api") || uri.startsWith("/api?");
+  }
+
   /** Only the exact path: netty-socketio's transports dispatch on the query alone and would take any path. */
   static boolean isSocketIo(String uri, String socketIoPath) {
     int length = socketIoPath.length();
@@ -108,6 +114,7 @@ final class Forwarder extends ChannelInboundHandlerAdapter implements ChannelFut
     closeFront = !HttpUtil.isKeepAlive(request);
     http10Client = !request.protocolVersion().isKeepAliveDefault();
     headRequest = HttpMethod.HEAD.equals(request.method());
+    apiRequest = isApi(request.uri());
     URI address = backendService.address();
     if (address == null) {
       request.release();
@@ -199,8 +206,11 @@ final class Forwarder extends ChannelInboundHandlerAdapter implements ChannelFut
     HttpHeaders headers = head.headers();
     backendKeepAlive = HttpUtil.isKeepAlive(head);
     int status = head.status().code();
-    if (status >= 400 && !ProxyHeaders.isJson(headers)) {
-      errorHead = head; // Jetty's own HTML error page, most likely: answered as JSON once the body is drained
+    // A JSON error is trusted only under /api, where the REST layer writes {"error": ...}. Everywhere else only
+    // Jetty answers, and its error pages (HTML, text, or its own JSON shape for Accept: application/json) are
+    // replaced, so every error a client sees has the one shape.
+    if (status >= 400 && (!apiRequest || !ProxyHeaders.isJson(headers))) {
+      errorHead = head; // answered as JSON once the body is drained
       return;
     }
     ProxyHeaders.stripHopByHop(headers);

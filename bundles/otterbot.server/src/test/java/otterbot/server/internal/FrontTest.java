@@ -401,6 +401,15 @@ class FrontTest {
   }
 
   @Test
+  void jsonErrorsOutsideTheApiAreReplacedWithTheOneShape() throws Exception {
+    try (var http = connect()) {
+      var response = http.get("/static/x").read();
+      assertEquals(404, response.status());
+      assertEquals("{\"error\":\"not found\"}", response.text());
+    }
+  }
+
+  @Test
   void noBackendMeans503() throws Exception {
     backendAddress.set(null);
     try (var http = connect()) {

@@ -49,6 +49,9 @@ final class TestBackend implements AutoCloseable {
     server.createContext("/api/json", exchange -> respond(exchange, 200, "application/json; charset=utf-8", JSON));
     server.createContext("/api/problem",
         exchange -> respond(exchange, 422, "application/problem+json", "{\"error\":\"custom problem\"}"));
+    // What Jetty answers outside the REST application to a client that accepts JSON: its own JSON error shape.
+    server.createContext("/static", exchange -> respond(exchange, 404, "application/json",
+        "{\"message\":\"Not Found\",\"url\":\"/static/x\",\"status\":\"404\"}"));
     server.createContext("/api/html404", exchange -> respond(exchange, 404, "text/html",
         "<html><body><h2>HTTP ERROR 404 Not Found</h2></body></html>"));
     server.createContext("/api/html405", exchange -> {

@@ -113,8 +113,24 @@ public final class JpaStorage implements AgentStore, SettingsStore, HealthCheck 
   private boolean closed; // guarded by this
 
   @Activate
-  public JpaStorage(@Reference ServerEnvironment env, Config config, BundleContext context) {
-    this(Database.from(config, env.databaseDirectory()), JpaStorage.class.getClassLoader(), bundleRoot(context));
+  public JpaStorage(@Reference ServerEnvironment env, Config config, Map<String, Object> properties,
+      BundleContext context) {
+    this(Database.from(awaitOperatorFile(env, properties, config), env.databaseDirectory()),
+        JpaStorage.class.getClassLoader(), bundleRoot(context));
+  }
+
+  /**
+   * Refuses to start on the built-in defaults while the operator's {@code etc/otterbot.persistence.jpa.cfg} exists
+   * but has not reached ConfigAdmin yet: starting on H2 first would create a second, empty database and let writes
+   * land there. Failing activation makes DS try again as soon as the configuration arrives.
+   */
+  private static Config awaitOperatorFile(ServerEnvironment env, Map<String, Object> properties, Config config) {
+    var file = env.etcDirectory().resolve(Config.PID + ".cfg");
+    if (!properties.containsKey(org.osgi.framework.Constants.SERVICE_PID) && java.nio.file.Files.exists(file)) {
+      throw new IllegalStateException(file + " exists but its configuration has not been applied yet;"
+          + " the storage starts when it is");
+    }
+    return config;
   }
 
   /** Outside OSGi (tests): this class's loader and code source. */
