@@ -6,7 +6,6 @@ import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ServiceScope;
 import org.osgi.service.jakartars.whiteboard.annotations.RequireJakartarsWhiteboard;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JSONRequired;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsName;
@@ -28,7 +27,7 @@ import otterbot.api.agent.AgentRegistry;
 import otterbot.api.agent.AgentSummary;
 
 /** {@code /api/agents}: upstream-behaviour §4.3. Creation answers 200 with the profile, as upstream does. */
-@Component(service = AgentsResource.class, scope = ServiceScope.PROTOTYPE)
+@Component(service = AgentsResource.class)
 @JakartarsResource
 @JakartarsName("otterbot.agents")
 @JSONRequired

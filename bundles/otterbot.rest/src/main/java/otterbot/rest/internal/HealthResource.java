@@ -3,7 +3,6 @@ package otterbot.rest.internal;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ServiceScope;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JSONRequired;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsName;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsResource;
@@ -15,7 +14,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 /** {@code /api/health}: 200 when every subsystem is up, 503 otherwise, with the same report either way. */
-@Component(service = HealthResource.class, scope = ServiceScope.PROTOTYPE)
+@Component(service = HealthResource.class)
 @JakartarsResource
 @JakartarsName("otterbot.health")
 @JSONRequired

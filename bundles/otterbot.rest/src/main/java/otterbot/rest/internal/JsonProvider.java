@@ -1,7 +1,6 @@
 package otterbot.rest.internal;
 
 import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.ServiceScope;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsExtension;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsMediaType;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsName;
@@ -29,7 +28,7 @@ import otterbot.api.settings.ProviderSettings;
  * {@code 1} to {@code "1"} or {@code "true"} to {@code true}), duplicate keys and trailing garbage are all rejected,
  * and the {@link ErrorMapper} turns that into a 400 naming the field.
  */
-@Component(service = {MessageBodyReader.class, MessageBodyWriter.class}, scope = ServiceScope.PROTOTYPE)
+@Component(service = {MessageBodyReader.class, MessageBodyWriter.class})
 @JakartarsExtension
 @JakartarsName("otterbot.json")
 @JakartarsMediaType(MediaType.APPLICATION_JSON)

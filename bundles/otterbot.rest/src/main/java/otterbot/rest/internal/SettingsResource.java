@@ -3,7 +3,6 @@ package otterbot.rest.internal;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ServiceScope;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JSONRequired;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsName;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsResource;
@@ -18,7 +17,7 @@ import otterbot.api.settings.GlobalSettings;
 import otterbot.api.settings.SettingsService;
 
 /** {@code /api/settings/global}: upstream-behaviour §12. Both answers are redacted: no API key ever leaves. */
-@Component(service = SettingsResource.class, scope = ServiceScope.PROTOTYPE)
+@Component(service = SettingsResource.class)
 @JakartarsResource
 @JakartarsName("otterbot.settings")
 @JSONRequired

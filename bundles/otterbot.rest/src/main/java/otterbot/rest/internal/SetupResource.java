@@ -6,7 +6,6 @@ import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ServiceScope;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JSONRequired;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsName;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsResource;
@@ -20,7 +19,7 @@ import otterbot.api.agent.AgentRegistry;
 import otterbot.api.settings.SettingsService;
 
 /** {@code /api/setup-state}: upstream-behaviour §4.1. */
-@Component(service = SetupResource.class, scope = ServiceScope.PROTOTYPE)
+@Component(service = SetupResource.class)
 @JakartarsResource
 @JakartarsName("otterbot.setup")
 @JSONRequired
