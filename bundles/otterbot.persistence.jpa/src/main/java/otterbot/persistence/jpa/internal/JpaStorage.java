@@ -116,7 +116,7 @@ public final class JpaStorage implements AgentStore, SettingsStore, HealthCheck 
   public JpaStorage(@Reference ServerEnvironment env, Config config, Map<String, Object> properties,
       BundleContext context) {
     this(Database.from(awaitOperatorFile(env, properties, config), env.databaseDirectory()),
-        JpaStorage.class.getClassLoader(), bundleRoot(context));
+        JpaStorage.class.getClassLoader(), bundleRoot(context), true);
   }
 
   /**
@@ -135,23 +135,47 @@ public final class JpaStorage implements AgentStore, SettingsStore, HealthCheck 
 
   /** Outside OSGi (tests): this class's loader and code source. */
   JpaStorage(Database db) {
-    this(db, JpaStorage.class.getClassLoader(), null);
+    this(db, JpaStorage.class.getClassLoader(), null, false);
+  }
+
+  JpaStorage(Database db, ClassLoader loader, URL unitRoot) {
+    this(db, loader, unitRoot, false);
   }
 
   /**
    * @param loader sees the entities and the JDBC driver; in OSGi this bundle's class loader
    * @param unitRoot names the persistence unit; null for this class's code source
+   * @param openInBackground open the database on a thread of its own: the server starts this bundle at a lower start
+   *     level than Jetty and the REST stack, so the ~1 s EclipseLink and H2 need overlaps their start instead of
+   *     adding to it. Callers that come early simply wait: {@link #factory} holds the lock while it opens.
    */
-  JpaStorage(Database db, ClassLoader loader, URL unitRoot) {
+  JpaStorage(Database db, ClassLoader loader, URL unitRoot, boolean openInBackground) {
     this.db = db;
     this.loader = loader;
     this.unitRoot = unitRoot != null ? unitRoot : codeSource();
     LOG.info("Storage uses the {} database {}", db.kind().displayName, db.redactedUrl());
+    if (openInBackground) {
+      Thread opener = new Thread(this::openNow, "otterbot-storage-open");
+      opener.setDaemon(true);
+      opener.start();
+    } else {
+      openNow();
+    }
+  }
+
+  private void openNow() {
     try {
       factory("open the database");
     } catch (OtterbotException e) {
+      synchronized (this) {
+        if (closed) {
+          return; // deactivated before the opener ran: nothing to report
+        }
+      }
       LOG.warn("The {} database is not available; storage calls fail with 503 until it is: {}",
           db.kind().displayName, reason(e));
+    } catch (RuntimeException e) {
+      LOG.error("Opening the {} database failed", db.kind().displayName, e);
     }
   }
 
