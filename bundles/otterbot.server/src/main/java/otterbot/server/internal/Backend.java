@@ -2,27 +2,39 @@ package otterbot.server.internal;
 
 import java.net.URI;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import io.netty.channel.EventLoop;
 
-/** The internal HTTP service as the front sees it: where it is right now, and the connections to it. */
+/**
+ * The internal HTTP service as the front sees it: where it is right now, whether its REST API is served yet, and the
+ * connections to it.
+ */
 final class Backend {
   private final Supplier<URI> address;
+  private final BooleanSupplier apiReady;
   private final int connectTimeoutMillis;
   private final ConcurrentHashMap<EventLoop, BackendPool> pools = new ConcurrentHashMap<>();
 
   /**
    * @param address read once per forwarded request, so it must be cheap (an atomic read); {@code null} while the HTTP
    *     service is not running
+   * @param apiReady read once per {@code /api} request, so it must be cheap too (a volatile read); {@code false} while
+   *     the REST application is not built yet, which the front answers with 503
    */
-  Backend(Supplier<URI> address, int connectTimeoutMillis) {
+  Backend(Supplier<URI> address, BooleanSupplier apiReady, int connectTimeoutMillis) {
     this.address = address;
+    this.apiReady = apiReady;
     this.connectTimeoutMillis = connectTimeoutMillis;
   }
 
   URI address() {
     return address.get();
+  }
+
+  boolean apiReady() {
+    return apiReady.getAsBoolean();
   }
 
   /** The pool of the loop serving a front connection; looked up once per connection. */

@@ -121,6 +121,13 @@ final class Forwarder extends ChannelInboundHandlerAdapter implements ChannelFut
       fail(SERVICE_UNAVAILABLE, JsonErrors.NOT_RUNNING);
       return;
     }
+    if (apiRequest && !backendService.apiReady()) {
+      // Jetty runs but the REST application does not hold our resources yet: it would answer 404 for routes that
+      // exist. Health pollers and clients get a retryable answer instead.
+      request.release();
+      failRetryable(SERVICE_UNAVAILABLE, JsonErrors.STARTING);
+      return;
+    }
     ProxyHeaders.prepareRequest(request.headers(), clientAddress(), localAuthority());
     request.setProtocolVersion(HTTP_1_1); // also for 1.0 clients, so the backend connection stays reusable
     this.target = address;
@@ -310,7 +317,24 @@ final class Forwarder extends ChannelInboundHandlerAdapter implements ChannelFut
   }
 
   private void fail(HttpResponseStatus status, String message) {
+    answer(JsonErrors.response(status, message));
+  }
+
+  /** A 503 the client should simply repeat in a second. */
+  private void failRetryable(HttpResponseStatus status, String message) {
     FullHttpResponse response = JsonErrors.response(status, message);
+    response.headers().setInt(HttpHeaderNames.RETRY_AFTER, 1);
+    answer(response);
+  }
+
+  /** Ends the exchange with an answer of our own. */
+  private void answer(FullHttpResponse response) {
+    if (headRequest) {
+      // Content-Length stays, the body goes: the encoder does not know the request was HEAD, the client does.
+      FullHttpResponse head = response.replace(Unpooled.EMPTY_BUFFER);
+      response.release();
+      response = head;
+    }
     setConnection(response.headers());
     boolean close = closeFront;
     endExchange();

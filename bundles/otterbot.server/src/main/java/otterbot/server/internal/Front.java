@@ -3,6 +3,7 @@ package otterbot.server.internal;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -41,15 +42,27 @@ public final class Front implements AutoCloseable {
   }
 
   /**
+   * Binds the port and starts serving, forwarding {@code /api} requests unconditionally; returns once the port is
+   * bound.
+   *
+   * @see #start(FrontSettings, Supplier, BooleanSupplier)
+   */
+  public static Front start(FrontSettings settings, Supplier<URI> backendAddress) {
+    return start(settings, backendAddress, () -> true);
+  }
+
+  /**
    * Binds the port and starts serving; returns once the port is bound.
    *
    * @param backendAddress the internal HTTP service ({@code http://host:port}), read for every forwarded request;
    *     {@code null} while it is not running, which the front answers with 503
+   * @param apiReady read for every {@code /api} request; while {@code false} (the REST application is not built yet)
+   *     the front answers them with {@code 503 {"error":"starting"}} instead of forwarding
    * @throws IllegalStateException when the port cannot be bound, naming the address
    */
-  public static Front start(FrontSettings settings, Supplier<URI> backendAddress) {
+  public static Front start(FrontSettings settings, Supplier<URI> backendAddress, BooleanSupplier apiReady) {
     var threads = new PortThreads();
-    var backend = new Backend(backendAddress, settings.backendConnectTimeoutMillis());
+    var backend = new Backend(backendAddress, apiReady, settings.backendConnectTimeoutMillis());
     var initializer = new PortChannelInitializer(settings, backend, SOCKET_IO_CONTEXT + "/", threads);
     var server = new PortServer(configuration(settings), settings.workerThreads(), threads, initializer);
     String where = settings.host() + ":" + settings.port();

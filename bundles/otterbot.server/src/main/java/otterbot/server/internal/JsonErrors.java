@@ -17,6 +17,8 @@ final class JsonErrors {
 
   static final String INVALID_PATH = "invalid request path";
   static final String NOT_RUNNING = "the HTTP service is not running";
+  /** The REST application is not built yet (or is being rebuilt without our resources); retry shortly. */
+  static final String STARTING = "starting";
   static final String UNREACHABLE = "the HTTP service is unreachable";
   static final String NO_ANSWER = "the HTTP service closed the connection without answering";
 

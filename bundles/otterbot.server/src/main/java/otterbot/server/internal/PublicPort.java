@@ -35,11 +35,13 @@ public final class PublicPort {
   /** {@code service.id} of the HttpServiceRuntime the backend address came from. */
   private Object boundRuntime;
 
+  /** @param apiGate holds {@code /api} requests back while the REST application is being built */
   @Activate
-  public PublicPort(@Reference ServerEnvironment environment, PublicPortConfiguration config) {
+  public PublicPort(@Reference ServerEnvironment environment, @Reference ApiGate apiGate,
+      PublicPortConfiguration config) {
     var settings = new FrontSettings(environment.host(), environment.port(), config.maxRequestBytes(),
         config.backendConnectTimeoutMillis(), config.workerThreads(), config.idleTimeoutSeconds());
-    this.front = Front.start(settings, backend::get);
+    this.front = Front.start(settings, backend::get, apiGate::isOpen);
   }
 
   /*

@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
@@ -41,6 +42,7 @@ class FrontTest {
 
   private static TestBackend backend;
   private static final AtomicReference<URI> backendAddress = new AtomicReference<>();
+  private static final AtomicBoolean apiReady = new AtomicBoolean(true);
   private static Front front;
   private static HttpClient client;
 
@@ -48,7 +50,8 @@ class FrontTest {
   static void start() throws IOException {
     backend = TestBackend.start();
     backendAddress.set(backend.uri());
-    front = Front.start(FrontSettings.of("127.0.0.1", 0).withMaxRequestBytes(LIMIT), backendAddress::get);
+    front = Front.start(FrontSettings.of("127.0.0.1", 0).withMaxRequestBytes(LIMIT), backendAddress::get,
+        apiReady::get);
     client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   }
 
@@ -61,6 +64,7 @@ class FrontTest {
   @AfterEach
   void backendIsBack() {
     backendAddress.set(backend.uri());
+    apiReady.set(true);
   }
 
   private static URI uri(String target) {
@@ -414,6 +418,53 @@ class FrontTest {
     backendAddress.set(null);
     try (var http = connect()) {
       assertJsonError(http.get("/api/json").read(), 503, "the HTTP service is not running");
+      assertJsonError(http.get("/api/json").read(), 503, "the HTTP service is not running");
+    }
+  }
+
+  // --- the REST application is not built yet ----------------------------------------------------------------------
+
+  @Test
+  void whileTheApiIsStartingApiRequestsGet503AndEverythingElseIsForwarded() throws Exception {
+    apiReady.set(false);
+    try (var http = connect()) {
+      for (String target : new String[] {"/api/x", "/api/json", "/api", "/api?x=1"}) {
+        var starting = http.get(target).read();
+        assertJsonError(starting, 503, "starting");
+        assertEquals("1", starting.header("retry-after"), target);
+      }
+      var other = http.get("/other").read();
+      assertEquals(200, other.status());
+      assertEquals("other", other.text());
+      var post = http.send("POST /api/echo HTTP/1.1\r\nHost: front.test\r\nContent-Length: 5\r\n\r\nhello").read();
+      assertJsonError(post, 503, "starting");
+      var head = http.send("HEAD /api/json HTTP/1.1\r\nHost: front.test\r\n\r\n").read(true);
+      assertEquals(503, head.status());
+      assertEquals("application/json; charset=utf-8", head.header("content-type"));
+
+      apiReady.set(true);
+      var json = http.get("/api/json").read();
+      assertEquals(200, json.status(), "the same keep-alive connection, in step after every 503");
+      assertEquals(TestBackend.JSON, json.text());
+      assertEquals("other", http.get("/other").read().text());
+    }
+  }
+
+  @Test
+  void socketIoDoesNotWaitForTheRestApi() throws Exception {
+    apiReady.set(false);
+    try (var http = connect()) {
+      var handshake = http.get("/socket.io/?EIO=4&transport=polling").read();
+      assertEquals(200, handshake.status());
+      assertTrue(handshake.text().startsWith("0{"), handshake.text());
+    }
+  }
+
+  @Test
+  void aStoppedHttpServiceIsReportedAsSuchEvenWhileTheApiIsStarting() throws Exception {
+    apiReady.set(false);
+    backendAddress.set(null);
+    try (var http = connect()) {
       assertJsonError(http.get("/api/json").read(), 503, "the HTTP service is not running");
     }
   }

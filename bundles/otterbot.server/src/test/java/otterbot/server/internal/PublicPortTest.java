@@ -11,6 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import otterbot.api.health.Health;
+import otterbot.api.health.HealthCheck;
 import otterbot.api.runtime.ServerEnvironment;
 
 /** The DS component without a framework: constructor injection means plain calls. */
@@ -37,7 +38,7 @@ class PublicPortTest {
   @Test
   void followsTheHttpServiceRuntimeAndReportsHealth() throws Exception {
     try (var backend = TestBackend.start()) {
-      var port = new PublicPort(ENVIRONMENT, DEFAULTS);
+      var port = new PublicPort(ENVIRONMENT, new ApiGate(), DEFAULTS);
       try {
         var socket = new SocketHealthCheck(port).check();
         var http = new HttpHealthCheck(port);
@@ -70,6 +71,29 @@ class PublicPortTest {
           assertFalse(http.check().isUp());
           assertEquals(503, client.get("/api/json").read().status());
         }
+      } finally {
+        port.deactivate();
+      }
+    }
+  }
+
+  @Test
+  void holdsApiRequestsBackWhileTheApiHealthCheckIsDown() throws Exception {
+    try (var backend = TestBackend.start()) {
+      var gate = new ApiGate();
+      Map<String, Object> api = Map.of("service.id", 9L, HealthCheck.SUBSYSTEM, "api");
+      gate.bindApiHealth(() -> Health.down("starting", Map.of()), api);
+      var port = new PublicPort(ENVIRONMENT, gate, DEFAULTS);
+      try (var client = new RawHttp(port.front().address())) {
+        port.bindHttpServiceRuntime(Map.of("service.id", 7L,
+            HttpEndpoints.ENDPOINT_PROPERTY, "http://127.0.0.1:" + backend.port() + "/"));
+        var starting = client.get("/api/json").read();
+        assertEquals(503, starting.status());
+        assertEquals("{\"error\":\"starting\"}", starting.text());
+        assertEquals(200, client.get("/other").read().status());
+
+        gate.updatedApiHealth(() -> Health.up(Map.of()), api);
+        assertEquals(200, client.get("/api/json").read().status());
       } finally {
         port.deactivate();
       }

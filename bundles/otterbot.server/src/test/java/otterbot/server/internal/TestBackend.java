@@ -58,6 +58,8 @@ final class TestBackend implements AutoCloseable {
       exchange.getResponseHeaders().set("Allow", "GET");
       respond(exchange, 405, "text/html;charset=iso-8859-1", "<html><body>Method Not Allowed</body></html>");
     });
+    // A page outside the REST API, which the front forwards whether or not the API is ready.
+    server.createContext("/other", exchange -> respond(exchange, 200, "text/plain; charset=utf-8", "other"));
     server.createContext("/api/echo", TestBackend::echo);
     server.createContext("/api/sse", TestBackend::sse);
     server.createContext("/api/chunked", exchange -> {
