@@ -34,6 +34,16 @@ final class JsonErrors {
     return response;
   }
 
+  /** A response with a JSON body of another shape, for protocols that prescribe theirs (Engine.IO errors). */
+  static FullHttpResponse raw(HttpResponseStatus status, String json) {
+    byte[] body = json.getBytes(StandardCharsets.UTF_8);
+    var response = new DefaultFullHttpResponse(HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+    response.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, JSON_UTF8)
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    return response;
+  }
+
   static String tooLarge(int limit) {
     return "request body too large (limit " + limit + " bytes)";
   }

@@ -39,6 +39,25 @@ final class PortChannelInitializer extends SocketIOChannelInitializer {
   private final Backend backend;
   private final String socketIoPath;
 
+  /**
+   * Whether an Engine.IO session id is live: netty-socketio's own session registry (its private {@code clientsBox},
+   * filled at the handshake, before a client joins a namespace, so {@code SocketIOServer.getClient} would not do).
+   * Should a later netty-socketio rename the field, every id counts as known and netty-socketio answers as before.
+   */
+  private final java.util.function.Predicate<java.util.UUID> knownSession = sessionRegistry();
+
+  private java.util.function.Predicate<java.util.UUID> sessionRegistry() {
+    try {
+      var field = com.corundumstudio.socketio.SocketIOChannelInitializer.class.getDeclaredField("clientsBox");
+      field.setAccessible(true);
+      var box = (com.corundumstudio.socketio.handler.ClientsBox) field.get(this);
+      return sid -> box.get(sid) != null;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      LOG.warn("Cannot see netty-socketio's sessions ({}); unknown session ids are left to netty-socketio", e.toString());
+      return sid -> true;
+    }
+  }
+
   PortChannelInitializer(FrontSettings settings, Backend backend, String socketIoPath, PortThreads threads) {
     this.maxRequestBytes = settings.maxRequestBytes();
     this.idleTimeoutNanos = TimeUnit.SECONDS.toNanos(settings.idleTimeoutSeconds());
@@ -51,7 +70,7 @@ final class PortChannelInitializer extends SocketIOChannelInitializer {
   protected void addSocketioHandlers(ChannelPipeline pipeline) {
     super.addSocketioHandlers(pipeline);
     pipeline.replace(HTTP_AGGREGATOR, HTTP_AGGREGATOR, new FrontAggregator(maxRequestBytes));
-    pipeline.addBefore(AUTHORIZE_HANDLER, SEQUENCER, new RequestSequencer(maxRequestBytes, idleTimeoutNanos, socketIoPath));
+    pipeline.addBefore(AUTHORIZE_HANDLER, SEQUENCER, new RequestSequencer(maxRequestBytes, idleTimeoutNanos, socketIoPath, knownSession));
     pipeline.addAfter(AUTHORIZE_HANDLER, FORWARDER, new Forwarder(backend, socketIoPath));
     pipeline.replace(WRONG_URL_HANDLER, WRONG_URL_HANDLER, SocketIoFallback.INSTANCE);
   }

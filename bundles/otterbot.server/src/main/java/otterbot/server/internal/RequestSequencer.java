@@ -71,7 +71,16 @@ final class RequestSequencer extends ChannelDuplexHandler {
   private long lastActivity;
   private ScheduledFuture<?> idleCheck;
 
+  /** Whether a Socket.IO session id belongs to a connected client (netty-socketio's client registry). */
+  private final java.util.function.Predicate<java.util.UUID> knownSession;
+
   RequestSequencer(int maxRequestBytes, long idleTimeoutNanos, String socketIoPath) {
+    this(maxRequestBytes, idleTimeoutNanos, socketIoPath, sid -> true);
+  }
+
+  RequestSequencer(int maxRequestBytes, long idleTimeoutNanos, String socketIoPath,
+      java.util.function.Predicate<java.util.UUID> knownSession) {
+    this.knownSession = knownSession;
     this.maxRequestBytes = maxRequestBytes;
     this.idleTimeoutNanos = idleTimeoutNanos;
     this.socketIoPath = socketIoPath;
@@ -202,8 +211,19 @@ final class RequestSequencer extends ChannelDuplexHandler {
       answer(BAD_REQUEST, JsonErrors.INVALID_PATH, keepAlive, http10);
       return;
     }
+    boolean socketIo = Forwarder.isSocketIo(request.uri(), socketIoPath);
+    if (socketIo) {
+      String problem = EngineIoChecks.problem(request.uri(), knownSession);
+      if (problem != null) {
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        boolean http10 = !request.protocolVersion().isKeepAliveDefault();
+        request.release();
+        answer(JsonErrors.raw(BAD_REQUEST, problem), keepAlive, http10);
+        return;
+      }
+    }
     busy = true;
-    socketIoExchange = Forwarder.isSocketIo(request.uri(), socketIoPath);
+    socketIoExchange = socketIo;
     // Stop reading until this request is answered; resume() turns reading back on.
     ctx.channel().config().setAutoRead(false);
     ctx.fireChannelRead(request);
@@ -211,7 +231,10 @@ final class RequestSequencer extends ChannelDuplexHandler {
 
   /** Answers here, without passing the request on; {@link #write} does not see this, so nothing becomes busy. */
   private void answer(HttpResponseStatus status, String message, boolean keepAlive, boolean http10) {
-    FullHttpResponse response = JsonErrors.response(status, message);
+    answer(JsonErrors.response(status, message), keepAlive, http10);
+  }
+
+  private void answer(FullHttpResponse response, boolean keepAlive, boolean http10) {
     if (keepAlive) {
       if (http10) {
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);

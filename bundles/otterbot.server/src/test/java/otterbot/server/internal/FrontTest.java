@@ -523,6 +523,26 @@ class FrontTest {
     assertEquals(200, response.statusCode());
     assertTrue(response.body().startsWith("0{"), response.body());
     assertTrue(response.body().contains("\"sid\""), response.body());
+
+    // The session the handshake opened is live: a poll with its id is taken (not refused as unknown).
+    String sid = response.body().replaceAll("(?s).*\"sid\":\"([^\"]+)\".*", "$1");
+    var open = client.send(HttpRequest.newBuilder(uri("/socket.io/?EIO=4&transport=polling&sid=" + sid))
+        .POST(HttpRequest.BodyPublishers.ofString("40")).build(), BodyHandlers.ofString());
+    assertEquals(200, open.statusCode(), open.body());
+  }
+
+  @Test
+  void engineIoProtocolErrorsAreAnsweredWith400() throws Exception {
+    var v3 = client.send(HttpRequest.newBuilder(uri("/socket.io/?EIO=3&transport=polling")).build(),
+        BodyHandlers.ofString());
+    assertEquals(400, v3.statusCode());
+    assertEquals(EngineIoChecks.UNSUPPORTED_VERSION, v3.body());
+    for (String sid : new String[] {"unknown", java.util.UUID.randomUUID().toString()}) {
+      var unknown = client.send(HttpRequest.newBuilder(uri("/socket.io/?EIO=4&transport=polling&sid=" + sid)).build(),
+          BodyHandlers.ofString());
+      assertEquals(400, unknown.statusCode(), sid);
+      assertEquals(EngineIoChecks.UNKNOWN_SESSION, unknown.body());
+    }
   }
 
   @Test
