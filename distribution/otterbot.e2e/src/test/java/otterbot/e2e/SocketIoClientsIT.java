@@ -142,6 +142,40 @@ class SocketIoClientsIT {
         events.stream().map(e -> e.path("event").asText()).collect(Collectors.joining(" -> ")));
   }
 
+  /**
+   * A polling client that goes away must not leave its connection behind: netty-socketio parks long-polls, and a
+   * front that stopped reading while one was parked never saw the client's FIN (CLOSE-WAIT, one file descriptor per
+   * vanished client, for ever). Counted through /proc, so Linux only, like the machines this project runs on.
+   */
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void pollingClientsThatLeaveDoNotLeakConnections() throws Exception {
+    java.nio.file.Path fds = java.nio.file.Path.of("/proc", Long.toString(server.pid()), "fd");
+    org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(fds), "needs /proc (Linux)");
+    for (int i = 0; i < 2; i++) { // warm-up: pools and lazily opened files settle
+      NodeClient.start("polling", 200).awaitExit();
+    }
+    long before = openFiles(fds);
+    for (int i = 0; i < 8; i++) {
+      NodeClient client = NodeClient.start("polling", 200);
+      client.awaitExit();
+      assertEquals(0, client.exitCode(), () -> client.explain());
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    long after = openFiles(fds);
+    while (after > before + 3 && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+      after = openFiles(fds);
+    }
+    assertTrue(after <= before + 3, "open files grew from " + before + " to " + after + " after 8 polling clients left");
+  }
+
+  private static long openFiles(java.nio.file.Path fds) throws java.io.IOException {
+    try (var list = java.nio.file.Files.list(fds)) {
+      return list.count();
+    }
+  }
+
   @Test
   @Timeout(value = 40, unit = TimeUnit.SECONDS)
   void healthCountsAConnectedNodeClientAndRestKeepsAnswering() {

@@ -224,8 +224,13 @@ final class RequestSequencer extends ChannelDuplexHandler {
     }
     busy = true;
     socketIoExchange = socketIo;
-    // Stop reading until this request is answered; resume() turns reading back on.
-    ctx.channel().config().setAutoRead(false);
+    // Stop reading until this request is answered; resume() turns reading back on. Not for Socket.IO: netty-socketio
+    // parks a long-poll for up to the ping interval, and keeps it parked for ever when the client went away before it
+    // was answered; without reading, the client's FIN is never seen and the connection stays in CLOSE-WAIT (a file
+    // descriptor leaked per vanished polling client). Requests that arrive meanwhile still queue in `pending`.
+    if (!socketIo) {
+      ctx.channel().config().setAutoRead(false);
+    }
     ctx.fireChannelRead(request);
   }
 
