@@ -15,6 +15,7 @@ import otterbot.api.agent.AgentModels;
 import otterbot.api.agent.AgentProfile;
 import otterbot.api.agent.Artwork;
 import otterbot.api.agent.ModelRef;
+import otterbot.core.internal.ModelRefs;
 
 /**
  * The rules for agent profiles: id derivation, validation and normalisation (upstream-behaviour §3.3, §4.3).
@@ -33,7 +34,6 @@ final class AgentRules {
 
   /** Agent ids: slugs, plus {@code __} inside subagent ids ({@code <parent>__sub__<n>}). */
   static final Pattern ID = Pattern.compile("[a-z0-9](?:[a-z0-9_-]{0,126}[a-z0-9])?");
-  private static final Pattern PROVIDER = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
   private static final Pattern MODEL_PACK = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
   private static final Pattern NON_SLUG = Pattern.compile("[^a-z0-9]+");
 
@@ -227,27 +227,10 @@ final class AgentRules {
     if (value == null) {
       return fallback;
     }
-    ModelRef chat = value.chat() != null ? modelRef(value.chat(), "model.chat", false) : fallback.chat();
+    ModelRef chat = value.chat() != null ? ModelRefs.valid(value.chat(), "model.chat", false) : fallback.chat();
     // Upstream: a missing embedding model becomes the chat model.
-    ModelRef embedding = value.embedding() != null ? modelRef(value.embedding(), "model.embedding", false) : chat;
+    ModelRef embedding = value.embedding() != null ? ModelRefs.valid(value.embedding(), "model.embedding", false) : chat;
     return new AgentModels(chat, embedding);
-  }
-
-  static ModelRef modelRef(ModelRef ref, String field, boolean wildcardAllowed) {
-    if (ref == null) {
-      throw OtterbotException.invalid(field + " is required");
-    }
-    if (ref.provider() == null || !PROVIDER.matcher(ref.provider()).matches()) {
-      throw OtterbotException.invalid(field + ".provider must be a provider id such as 'openai'");
-    }
-    if (ref.modelId() == null || ref.modelId().isBlank() || ref.modelId().length() > 200
-        || hasControlCharacters(ref.modelId())) {
-      throw OtterbotException.invalid(field + ".modelId must be 1 to 200 printable characters");
-    }
-    if (!wildcardAllowed && ModelRef.ANY_MODEL.equals(ref.modelId())) {
-      throw OtterbotException.invalid(field + ".modelId '*' is only allowed in allowedModels");
-    }
-    return new ModelRef(ref.provider(), ref.modelId().strip());
   }
 
   private static List<ModelRef> allowedModels(List<ModelRef> value, AgentModels model, boolean onCreate) {
@@ -266,7 +249,7 @@ final class AgentRules {
     }
     var result = new ArrayList<ModelRef>();
     for (int i = 0; i < value.size(); i++) {
-      result.add(modelRef(value.get(i), "allowedModels[" + i + "]", true));
+      result.add(ModelRefs.valid(value.get(i), "allowedModels[" + i + "]", true));
     }
     return result;
   }

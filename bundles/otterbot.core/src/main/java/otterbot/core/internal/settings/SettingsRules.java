@@ -10,6 +10,7 @@ import otterbot.api.OtterbotException;
 import otterbot.api.agent.ModelRef;
 import otterbot.api.settings.GlobalSettings;
 import otterbot.api.settings.ProviderSettings;
+import otterbot.core.internal.ModelRefs;
 
 /**
  * Global settings rules (upstream-behaviour §12): defaults, normalisation, the PUT merge and redaction. Settings
@@ -93,8 +94,8 @@ final class SettingsRules {
     if (in.theme() != null && !THEMES.contains(in.theme())) {
       throw OtterbotException.invalid("theme must be one of " + String.join(", ", THEMES));
     }
-    ModelRef chat = validModel(in.defaultChatModel(), "defaultChatModel");
-    ModelRef embedding = validModel(in.defaultEmbeddingModel(), "defaultEmbeddingModel");
+    ModelRef chat = ModelRefs.valid(in.defaultChatModel(), "defaultChatModel", false);
+    ModelRef embedding = ModelRefs.valid(in.defaultEmbeddingModel(), "defaultEmbeddingModel", false);
     var providers = new LinkedHashMap<>(current.providers());
     for (var entry : in.providers().entrySet()) {
       String id = entry.getKey();
@@ -153,17 +154,6 @@ final class SettingsRules {
       }
     });
     return out;
-  }
-
-  private static ModelRef validModel(ModelRef ref, String field) {
-    if (ref.provider() == null || !ref.provider().matches("[a-z0-9][a-z0-9._-]{0,63}")) {
-      throw OtterbotException.invalid(field + ".provider must be a provider id such as 'openai'");
-    }
-    if (ref.modelId() == null || ref.modelId().isBlank() || ref.modelId().length() > 200
-        || ref.modelId().chars().anyMatch(Character::isISOControl) || ModelRef.ANY_MODEL.equals(ref.modelId())) {
-      throw OtterbotException.invalid(field + ".modelId must be 1 to 200 printable characters");
-    }
-    return new ModelRef(ref.provider(), ref.modelId().strip());
   }
 
   private static String validUrl(String value, String field) {
