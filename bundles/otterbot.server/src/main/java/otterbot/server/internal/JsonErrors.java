@@ -26,17 +26,15 @@ final class JsonErrors {
 
   /** A complete error response; the caller adds {@code Connection} as the exchange requires. */
   static FullHttpResponse response(HttpResponseStatus status, String message) {
-    byte[] body = body(message);
-    var response = new DefaultFullHttpResponse(HTTP_1_1, status, Unpooled.wrappedBuffer(body));
-    response.headers()
-        .set(HttpHeaderNames.CONTENT_TYPE, JSON_UTF8)
-        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-    return response;
+    return json(status, body(message));
   }
 
   /** A response with a JSON body of another shape, for protocols that prescribe theirs (Engine.IO errors). */
   static FullHttpResponse raw(HttpResponseStatus status, String json) {
-    byte[] body = json.getBytes(StandardCharsets.UTF_8);
+    return json(status, json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static FullHttpResponse json(HttpResponseStatus status, byte[] body) {
     var response = new DefaultFullHttpResponse(HTTP_1_1, status, Unpooled.wrappedBuffer(body));
     response.headers()
         .set(HttpHeaderNames.CONTENT_TYPE, JSON_UTF8)
