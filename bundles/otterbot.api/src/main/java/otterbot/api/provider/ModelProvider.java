@@ -1,0 +1,43 @@
+package otterbot.api.provider;
+
+import java.util.List;
+import java.util.Map;
+
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * A source of language models, registered as an OSGi service by a provider bundle. The server finds providers only
+ * through the service registry: a provider is usable while its service is registered, so installing a provider
+ * bundle makes it appear in {@code GET /api/providers} and uninstalling it makes it disappear (chats that were using
+ * it end with an error chunk).
+ *
+ * <p>Register with the service property {@link #PROVIDER_ID} set to {@link ProviderInfo#id()}.
+ *
+ * <p>Secrets: every call receives the calling agent's effective secrets (global provider settings overlaid by the
+ * agent's own credentials, for example {@code OPENAI_API_KEY} and {@code OPENAI_BASE_URL}). A provider must never put
+ * a secret value into an exception message, a {@link ChatSink#failed} message or a log line.
+ */
+@ConsumerType
+public interface ModelProvider {
+  /** Service property: the provider's id. */
+  String PROVIDER_ID = "otterbot.provider.id";
+
+  /** What the provider is and which settings it takes. Called often; return a value. */
+  ProviderInfo info();
+
+  /**
+   * The ids of the models the provider serves, as it reports them (order and duplicates do not matter).
+   *
+   * @throws ProviderException when the provider cannot be reached or refuses; the message is shown to the user
+   */
+  List<String> listModels(Map<String, String> secrets) throws ProviderException;
+
+  /**
+   * Starts one model step: the model reads the request and streams text and tool calls to the sink. Returns at once;
+   * the sink is called from a provider thread, in order, and ends with exactly one of {@link ChatSink#completed} or
+   * {@link ChatSink#failed}. Failures (network, HTTP status, bad stream) are reported to the sink, not thrown.
+   *
+   * @return a handle that aborts the call and frees its connection; after cancel the sink may receive nothing more
+   */
+  ChatCall chat(ChatRequest request, ChatSink sink);
+}
