@@ -33,9 +33,10 @@ public interface ModelProvider {
   List<String> listModels(Map<String, String> secrets) throws ProviderException;
 
   /**
-   * Starts one model step: the model reads the request and streams text and tool calls to the sink. Returns at once;
-   * the sink is called from a provider thread, in order, and ends with exactly one of {@link ChatSink#completed} or
-   * {@link ChatSink#failed}. Failures (network, HTTP status, bad stream) are reported to the sink, not thrown.
+   * Starts one model step: the model reads the request and streams text and tool calls to the sink. Returns without
+   * waiting for the model; the sink is called in order, from one thread at a time, and ends with exactly one of
+   * {@link ChatSink#completed} or {@link ChatSink#failed}. A provider that needs no I/O may call the sink before this
+   * method returns. Failures (network, HTTP status, bad stream) are reported to the sink, not thrown.
    *
    * @return a handle that aborts the call and frees its connection; after cancel the sink may receive nothing more
    */

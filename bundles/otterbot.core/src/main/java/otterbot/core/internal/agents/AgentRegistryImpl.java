@@ -32,8 +32,11 @@ import otterbot.api.agent.AgentRegistry;
 import otterbot.api.agent.AgentStatus;
 import otterbot.api.agent.AgentSummary;
 import otterbot.api.persistence.AgentStore;
+import otterbot.api.persistence.ConversationStore;
+import otterbot.api.persistence.CredentialStore;
 import otterbot.api.settings.GlobalSettings;
 import otterbot.api.settings.SettingsService;
+import otterbot.core.internal.chat.StatusBoard;
 
 /**
  * The agent registry. Stored agents are loaded at activation (the COO is seeded when missing) and each is
@@ -58,6 +61,15 @@ public final class AgentRegistryImpl implements AgentRegistry {
   private final Map<ServiceReference<Agent>, Contributed> contributed = new HashMap<>();
 
   private volatile Snapshot snapshot = new Snapshot(List.of(), Map.of());
+
+  /** Live status for the summaries; optional so that the registry works without the chat runtime (tests). */
+  @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+  volatile StatusBoard statusBoard;
+  /** A deleted agent's secrets and conversations go with it, so a new agent with the same id starts clean. */
+  @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+  volatile CredentialStore credentials;
+  @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+  volatile ConversationStore conversations;
 
   @Activate
   public AgentRegistryImpl(@Reference AgentStore store, @Reference SettingsService settings, BundleContext context) {
@@ -136,7 +148,18 @@ public final class AgentRegistryImpl implements AgentRegistry {
 
   @Override
   public List<AgentSummary> list() {
-    return snapshot.summaries();
+    StatusBoard board = statusBoard;
+    List<AgentSummary> summaries = snapshot.summaries();
+    if (board == null) {
+      return summaries;
+    }
+    var live = new ArrayList<AgentSummary>(summaries.size());
+    for (AgentSummary s : summaries) {
+      String status = board.status(s.id());
+      live.add(status.equals(s.status()) ? s : new AgentSummary(s.id(), s.displayName(), s.role(), status,
+          s.chatModel(), s.artwork(), s.parentId(), s.activeSubagents()));
+    }
+    return live;
   }
 
   @Override
@@ -195,6 +218,14 @@ public final class AgentRegistryImpl implements AgentRegistry {
     }
     StoredAgent agent = storedOrFail(id);
     store.delete(id);
+    CredentialStore secrets = credentials;
+    if (secrets != null) {
+      secrets.replace(id, Map.of());
+    }
+    ConversationStore history = conversations;
+    if (history != null) {
+      history.deleteAll(id);
+    }
     stored.remove(id);
     agent.unregister();
     rebuild();

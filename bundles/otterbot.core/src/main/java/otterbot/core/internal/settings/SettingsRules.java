@@ -8,6 +8,7 @@ import java.util.Map;
 
 import otterbot.api.OtterbotException;
 import otterbot.api.agent.ModelRef;
+import otterbot.api.provider.ProviderInfo;
 import otterbot.api.settings.GlobalSettings;
 import otterbot.api.settings.ProviderSettings;
 import otterbot.core.internal.ModelRefs;
@@ -25,54 +26,55 @@ final class SettingsRules {
   static final int MAX_API_KEY = 4096;
   static final int MAX_URL = 2048;
 
-  /** The providers the settings know, in display order, with their default endpoints. */
-  static final Map<String, String> DEFAULT_BASE_URLS = orderedMap(
-      "anthropic", "https://api.anthropic.com/v1",
-      "openai", "https://api.openai.com/v1",
-      "lmstudio", "http://localhost:1234/v1",
-      "ollama", "http://localhost:11434/v1");
+  static final String BUILTIN = "builtin";
+  static final String LMSTUDIO = "lmstudio";
 
-  static final ModelRef DEFAULT_MODEL = new ModelRef("lmstudio", "local-model");
+  /**
+   * The default chat and embedding model on a fresh install: the built-in offline provider, so that chatting works
+   * with no keys and no network. Agents on it follow the global default once the user picks a real model.
+   */
+  static final ModelRef DEFAULT_MODEL = new ModelRef(BUILTIN, "offline");
 
   private SettingsRules() {}
 
   /**
    * Defaults used while nothing is stored. As upstream, LM Studio's endpoint, key and model may come from the
-   * environment ({@code LMSTUDIO_BASE_URL}, {@code LMSTUDIO_API_KEY}, {@code LMSTUDIO_MODEL}).
+   * environment ({@code LMSTUDIO_BASE_URL}, {@code LMSTUDIO_API_KEY}, {@code LMSTUDIO_MODEL}); the provider entry
+   * here only carries those overrides, every other entry comes from the registered provider's own defaults.
    */
   static GlobalSettings defaults(Map<String, String> env) {
     var providers = new LinkedHashMap<String, ProviderSettings>();
-    DEFAULT_BASE_URLS.forEach((id, url) -> providers.put(id, new ProviderSettings(url, false, null,
-        OPENAI.equals(id) ? AUTH_API_KEY : null)));
-    String lmUrl = env.get("LMSTUDIO_BASE_URL");
-    String lmKey = env.get("LMSTUDIO_API_KEY");
-    if ((lmUrl != null && !lmUrl.isBlank()) || (lmKey != null && !lmKey.isBlank())) {
-      providers.put("lmstudio", new ProviderSettings(
-          lmUrl != null && !lmUrl.isBlank() ? lmUrl.strip() : DEFAULT_BASE_URLS.get("lmstudio"),
-          lmKey != null && !lmKey.isBlank(), blankToNull(lmKey), null));
+    String lmUrl = blankToNull(env.get("LMSTUDIO_BASE_URL"));
+    String lmKey = blankToNull(env.get("LMSTUDIO_API_KEY"));
+    if (lmUrl != null || lmKey != null) {
+      providers.put(LMSTUDIO, new ProviderSettings(lmUrl == null ? null : lmUrl.strip(), lmKey != null, lmKey, null));
     }
-    String lmModel = env.get("LMSTUDIO_MODEL");
-    ModelRef model = lmModel != null && !lmModel.isBlank() ? new ModelRef("lmstudio", lmModel.strip()) : DEFAULT_MODEL;
+    String lmModel = blankToNull(env.get("LMSTUDIO_MODEL"));
+    ModelRef model = lmModel != null ? new ModelRef(LMSTUDIO, lmModel.strip()) : DEFAULT_MODEL;
     return new GlobalSettings(DEFAULT_THEME, model, model, providers);
   }
 
   /**
-   * Fills in every known provider (default entry overlaid by the given one), drops unknown providers, recomputes
-   * {@code apiKeyConfigured} from the key actually held, forces OpenAI's auth method to {@code api-key} unless it is
-   * {@code oauth}, and falls back to defaults for a missing theme or model.
+   * The settings as they apply now: every known provider present (its default entry overlaid by the given one),
+   * {@code apiKeyConfigured} recomputed from the key actually held, OpenAI's auth method forced to {@code api-key}
+   * unless it is {@code oauth}, a missing theme or model replaced by the default. Entries of providers that are not
+   * registered right now are kept after the known ones (their bundle may come back; nothing is lost).
+   *
+   * @param known the configurable providers registered now, in display order
    */
-  static GlobalSettings normalise(GlobalSettings s, GlobalSettings defaults) {
+  static GlobalSettings normalise(GlobalSettings s, GlobalSettings defaults, Map<String, ProviderInfo> known) {
     var providers = new LinkedHashMap<String, ProviderSettings>();
-    for (String id : DEFAULT_BASE_URLS.keySet()) {
-      ProviderSettings base = defaults.providers().get(id);
-      ProviderSettings given = s.providers() == null ? null : s.providers().get(id);
-      String baseUrl = given != null && given.baseUrl() != null ? given.baseUrl() : base.baseUrl();
-      String apiKey = given != null ? blankToNull(given.apiKey()) : blankToNull(base.apiKey());
-      String auth = null;
-      if (OPENAI.equals(id)) {
-        auth = given != null && AUTH_OAUTH.equals(given.authMethod()) ? AUTH_OAUTH : AUTH_API_KEY;
-      }
-      providers.put(id, new ProviderSettings(baseUrl, apiKey != null, apiKey, auth));
+    for (ProviderInfo info : known.values()) {
+      ProviderSettings given = s.providers() == null ? null : s.providers().get(info.id());
+      providers.put(info.id(), entry(info.id(), given != null ? given : defaults.providers().get(info.id()),
+          info.defaultBaseUrl()));
+    }
+    if (s.providers() != null) {
+      s.providers().forEach((id, given) -> {
+        if (!providers.containsKey(id) && given != null) {
+          providers.put(id, entry(id, given, null));
+        }
+      });
     }
     return new GlobalSettings(
         s.theme() != null ? s.theme() : defaults.theme(),
@@ -81,13 +83,26 @@ final class SettingsRules {
         providers);
   }
 
+  private static ProviderSettings entry(String id, ProviderSettings given, String defaultBaseUrl) {
+    String baseUrl = given != null && given.baseUrl() != null ? given.baseUrl() : defaultBaseUrl;
+    String apiKey = given == null ? null : blankToNull(given.apiKey());
+    String auth = null;
+    if (OPENAI.equals(id)) {
+      auth = given != null && AUTH_OAUTH.equals(given.authMethod()) ? AUTH_OAUTH : AUTH_API_KEY;
+    }
+    return new ProviderSettings(baseUrl, apiKey != null, apiKey, auth);
+  }
+
   /**
    * Validates a PUT body and merges it into the current settings: per provider in the body, an absent
    * {@code apiKey} keeps the stored key, {@code ""} clears it and any other value replaces it; an absent
    * {@code baseUrl} keeps the stored one. Upstream crashes (500) on an unknown provider without a key and silently
    * drops one with a key; we answer 400 naming the known providers.
+   *
+   * @param current the normalised current settings
    */
-  static GlobalSettings merge(GlobalSettings current, GlobalSettings in, GlobalSettings defaults) {
+  static GlobalSettings merge(GlobalSettings current, GlobalSettings in, GlobalSettings defaults,
+      Map<String, ProviderInfo> known) {
     if (in == null || in.defaultChatModel() == null || in.defaultEmbeddingModel() == null || in.providers() == null) {
       throw OtterbotException.invalid("theme, default models, and providers are required");
     }
@@ -99,9 +114,9 @@ final class SettingsRules {
     var providers = new LinkedHashMap<>(current.providers());
     for (var entry : in.providers().entrySet()) {
       String id = entry.getKey();
-      if (!DEFAULT_BASE_URLS.containsKey(id)) {
-        throw OtterbotException.invalid(
-            "unknown provider '" + clip(id) + "' (known: " + String.join(", ", DEFAULT_BASE_URLS.keySet()) + ")");
+      if (!known.containsKey(id)) {
+        throw OtterbotException.invalid("unknown provider '" + clip(id) + "' (known: "
+            + String.join(", ", known.keySet()) + ")");
       }
       ProviderSettings given = entry.getValue();
       if (given == null) {
@@ -127,27 +142,34 @@ final class SettingsRules {
       providers.put(id, new ProviderSettings(baseUrl, apiKey != null, apiKey, auth));
     }
     return normalise(new GlobalSettings(in.theme() != null ? in.theme() : current.theme(), chat, embedding, providers),
-        defaults);
+        defaults, known);
   }
 
-  /** The settings as clients see them: no API key anywhere. */
-  static GlobalSettings redact(GlobalSettings s) {
+  /** The settings as clients see them: the registered providers only, and no API key anywhere. */
+  static GlobalSettings redact(GlobalSettings s, Map<String, ProviderInfo> known) {
     var providers = new LinkedHashMap<String, ProviderSettings>();
-    s.providers().forEach((id, p) -> providers.put(id,
-        new ProviderSettings(p.baseUrl(), p.apiKey() != null, null, p.authMethod())));
+    s.providers().forEach((id, p) -> {
+      if (known.containsKey(id)) {
+        providers.put(id, new ProviderSettings(p.baseUrl(), p.apiKey() != null, null, p.authMethod()));
+      }
+    });
     return new GlobalSettings(s.theme(), s.defaultChatModel(), s.defaultEmbeddingModel(), providers);
   }
 
-  /** {@code <P>_API_KEY}, {@code <P>_BASE_URL} and {@code OPENAI_AUTH_METHOD}, as upstream derives them. */
-  static Map<String, String> secrets(GlobalSettings s) {
+  /**
+   * {@code <P>_API_KEY}, {@code <P>_BASE_URL} and {@code OPENAI_AUTH_METHOD}, as upstream derives them; the names
+   * are the ones the provider declares ({@link ProviderInfo#apiKeyEnv()}), else upstream's {@code <ID>_...}.
+   */
+  static Map<String, String> secrets(GlobalSettings s, Map<String, ProviderInfo> known) {
     var out = new LinkedHashMap<String, String>();
     s.providers().forEach((id, p) -> {
-      String prefix = id.toUpperCase(Locale.ROOT);
+      ProviderInfo info = known.get(id);
+      String prefix = id.toUpperCase(Locale.ROOT).replace('-', '_');
       if (p.apiKey() != null) {
-        out.put(prefix + "_API_KEY", p.apiKey());
+        out.put(info != null && info.apiKeyEnv() != null ? info.apiKeyEnv() : prefix + "_API_KEY", p.apiKey());
       }
       if (p.baseUrl() != null) {
-        out.put(prefix + "_BASE_URL", p.baseUrl());
+        out.put(info != null && info.baseUrlEnv() != null ? info.baseUrlEnv() : prefix + "_BASE_URL", p.baseUrl());
       }
       if (OPENAI.equals(id) && p.authMethod() != null) {
         out.put("OPENAI_AUTH_METHOD", p.authMethod());
@@ -190,13 +212,5 @@ final class SettingsRules {
 
   private static String blankToNull(String s) {
     return s == null || s.isBlank() ? null : s;
-  }
-
-  private static Map<String, String> orderedMap(String... kv) {
-    var m = new LinkedHashMap<String, String>();
-    for (int i = 0; i < kv.length; i += 2) {
-      m.put(kv[i], kv[i + 1]);
-    }
-    return java.util.Collections.unmodifiableMap(m);
   }
 }

@@ -1,12 +1,16 @@
 package otterbot.core.internal.settings;
 
-import java.io.IOException;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,22 +21,27 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import otterbot.api.agent.ModelRef;
 import otterbot.api.persistence.SettingsStore;
-import otterbot.api.runtime.ServerEnvironment;
+import otterbot.api.provider.ModelProvider;
+import otterbot.api.provider.ProviderInfo;
 import otterbot.api.settings.GlobalSettings;
 import otterbot.api.settings.ProviderSettings;
 import otterbot.api.settings.SettingsService;
+import otterbot.core.internal.secrets.SecretBox;
 
 /**
  * Onboarding state and global settings, kept in the settings store under upstream's keys
  * ({@code onboarding_complete}, {@code global_settings}). API keys are stored AES-256-GCM encrypted
  * ({@link SecretBox}); the decrypted settings are held in memory only.
+ *
+ * <p>The providers the settings know are the {@link ModelProvider} services registered right now (those that take
+ * an endpoint or a key). A provider whose bundle is removed disappears from the answers, but its stored entry (and
+ * key) is kept for when it comes back.
  */
 @Component(service = SettingsService.class, immediate = true)
 public final class SettingsServiceImpl implements SettingsService {
   private static final Logger LOG = LoggerFactory.getLogger(SettingsServiceImpl.class);
   static final String KEY_ONBOARDING = "onboarding_complete";
   static final String KEY_GLOBAL = "global_settings";
-  static final String KEY_FILE = "secret.key";
 
   private static final ObjectMapper JSON = JsonMapper.builder()
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -41,20 +50,35 @@ public final class SettingsServiceImpl implements SettingsService {
   private final SettingsStore store;
   private final SecretBox box;
   private final GlobalSettings defaults;
+  /** The stored settings merged with the defaults; normalised against the known providers on every read. */
   private volatile GlobalSettings current;
   private volatile boolean onboarded;
 
+  /** Replaced by DS whenever a provider comes or goes. */
+  @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+      policyOption = ReferencePolicyOption.GREEDY)
+  volatile List<ModelProvider> providers = List.of();
+
   @Activate
-  public SettingsServiceImpl(@Reference SettingsStore store, @Reference ServerEnvironment env) throws IOException {
-    this(store, SecretBox.open(System.getenv("OTTERBOT_SECRET_KEY"), env.home().resolve(KEY_FILE)), System.getenv());
+  public SettingsServiceImpl(@Reference SettingsStore store, @Reference SecretBox box) {
+    this(store, box, System.getenv());
   }
 
   SettingsServiceImpl(SettingsStore store, SecretBox box, Map<String, String> env) {
     this.store = store;
     this.box = box;
     this.defaults = SettingsRules.defaults(env);
-    this.current = SettingsRules.normalise(load(), defaults);
+    this.current = load();
     this.onboarded = "true".equals(store.get(KEY_ONBOARDING).orElse(null));
+  }
+
+  /** The configurable providers registered now, by id in id order. */
+  Map<String, ProviderInfo> known() {
+    var out = new LinkedHashMap<String, ProviderInfo>();
+    providers.stream().map(ModelProvider::info).filter(ProviderInfo::configurable)
+        .sorted(Comparator.comparing(ProviderInfo::id))
+        .forEach(info -> out.putIfAbsent(info.id(), info));
+    return out;
   }
 
   @Override
@@ -70,22 +94,25 @@ public final class SettingsServiceImpl implements SettingsService {
 
   @Override
   public GlobalSettings global() {
-    return SettingsRules.redact(current);
+    Map<String, ProviderInfo> known = known();
+    return SettingsRules.redact(SettingsRules.normalise(current, defaults, known), known);
   }
 
   @Override
   public synchronized GlobalSettings updateGlobal(GlobalSettings incoming) {
-    GlobalSettings merged = SettingsRules.merge(current, incoming, defaults);
+    Map<String, ProviderInfo> known = known();
+    GlobalSettings merged = SettingsRules.merge(SettingsRules.normalise(current, defaults, known), incoming, defaults, known);
     store.put(KEY_GLOBAL, toStored(merged));
     current = merged;
     LOG.info("Global settings updated (providers with a key: {})",
         merged.providers().entrySet().stream().filter(e -> e.getValue().apiKey() != null).map(Map.Entry::getKey).toList());
-    return SettingsRules.redact(merged);
+    return SettingsRules.redact(merged, known);
   }
 
   @Override
   public Map<String, String> providerSecrets() {
-    return SettingsRules.secrets(current);
+    Map<String, ProviderInfo> known = known();
+    return SettingsRules.secrets(SettingsRules.normalise(current, defaults, known), known);
   }
 
   private GlobalSettings load() {

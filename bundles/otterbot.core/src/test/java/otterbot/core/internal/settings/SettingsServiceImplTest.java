@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -20,8 +21,14 @@ import org.junit.jupiter.api.io.TempDir;
 import otterbot.api.OtterbotException;
 import otterbot.api.agent.ModelRef;
 import otterbot.api.persistence.SettingsStore;
+import otterbot.api.provider.ChatCall;
+import otterbot.api.provider.ChatRequest;
+import otterbot.api.provider.ChatSink;
+import otterbot.api.provider.ModelProvider;
+import otterbot.api.provider.ProviderInfo;
 import otterbot.api.settings.GlobalSettings;
 import otterbot.api.settings.ProviderSettings;
+import otterbot.core.internal.secrets.SecretBox;
 
 class SettingsServiceImplTest {
   @TempDir
@@ -40,8 +47,38 @@ class SettingsServiceImplTest {
     }
   };
 
+  /** The providers of the distribution as they describe themselves. */
+  static final List<ModelProvider> PROVIDERS = List.of(
+      provider(new ProviderInfo("anthropic", "Anthropic", true, false, true, "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "https://api.anthropic.com/v1")),
+      provider(new ProviderInfo("openai", "OpenAI", true, true, true, "OPENAI_API_KEY", "OPENAI_BASE_URL", "https://api.openai.com/v1")),
+      provider(new ProviderInfo("lmstudio", "LM Studio (local)", true, true, false, "LMSTUDIO_API_KEY", "LMSTUDIO_BASE_URL", "http://localhost:1234/v1")),
+      provider(new ProviderInfo("ollama", "Ollama (local)", true, true, false, "OLLAMA_API_KEY", "OLLAMA_BASE_URL", "http://localhost:11434/v1")),
+      provider(new ProviderInfo("openai-compatible", "OpenAI-compatible server", true, false, false, "OPENAI_COMPATIBLE_API_KEY", "OPENAI_COMPATIBLE_BASE_URL", "http://localhost:8080/v1")),
+      provider(new ProviderInfo("builtin", "Built-in", true, false, false, null, null, null)));
+
+  static ModelProvider provider(ProviderInfo info) {
+    return new ModelProvider() {
+      @Override
+      public ProviderInfo info() {
+        return info;
+      }
+
+      @Override
+      public List<String> listModels(Map<String, String> secrets) {
+        return List.of();
+      }
+
+      @Override
+      public ChatCall chat(ChatRequest request, ChatSink sink) {
+        throw new UnsupportedOperationException();
+      }
+    };
+  }
+
   SettingsServiceImpl open() throws Exception {
-    return new SettingsServiceImpl(store, SecretBox.open(null, home.resolve("secret.key")), Map.of());
+    var service = new SettingsServiceImpl(store, SecretBox.open(null, home.resolve("secret.key")), Map.of());
+    service.providers = PROVIDERS;
+    return service;
   }
 
   static GlobalSettings put(String theme, ModelRef chat, Map<String, ProviderSettings> providers) {
@@ -49,11 +86,12 @@ class SettingsServiceImplTest {
   }
 
   @Test
-  void freshSettingsAreUpstreamsDefaults() throws Exception {
+  void freshSettingsListTheRegisteredProvidersAndDefaultToTheBuiltInModel() throws Exception {
     GlobalSettings s = open().global();
     assertEquals("obsidian", s.theme());
-    assertEquals(new ModelRef("lmstudio", "local-model"), s.defaultChatModel());
-    assertEquals(java.util.List.of("anthropic", "openai", "lmstudio", "ollama"), java.util.List.copyOf(s.providers().keySet()));
+    assertEquals(new ModelRef("builtin", "offline"), s.defaultChatModel());
+    assertEquals(List.of("anthropic", "lmstudio", "ollama", "openai", "openai-compatible"),
+        List.copyOf(s.providers().keySet()), "configurable providers only: the built-in one takes no settings");
     assertEquals(new ProviderSettings("https://api.openai.com/v1", false, null, "api-key"), s.providers().get("openai"));
     assertEquals(new ProviderSettings("http://localhost:11434/v1", false, null, null), s.providers().get("ollama"));
   }
@@ -121,6 +159,28 @@ class SettingsServiceImplTest {
   }
 
   @Test
+  void aProviderThatGoesAwayIsHiddenButItsKeyIsKeptForWhenItComesBack() throws Exception {
+    var service = open();
+    var chat = new ModelRef("openai-compatible", "llama");
+    service.updateGlobal(put(null, chat, Map.of("openai-compatible",
+        new ProviderSettings("http://127.0.0.1:9999/v1", null, "sk-compat-123", null))));
+    assertEquals("sk-compat-123", service.providerSecrets().get("OPENAI_COMPATIBLE_API_KEY"),
+        "secret names are the ones the provider declares");
+    assertEquals("http://127.0.0.1:9999/v1", service.providerSecrets().get("OPENAI_COMPATIBLE_BASE_URL"));
+
+    service.providers = PROVIDERS.stream().filter(p -> !p.info().id().equals("openai-compatible")).toList();
+    assertFalse(service.global().providers().containsKey("openai-compatible"));
+    var gone = assertThrows(OtterbotException.class, () -> service.updateGlobal(put(null, chat,
+        Map.of("openai-compatible", new ProviderSettings(null, null, null, null)))));
+    assertTrue(gone.getMessage().contains("known: anthropic, lmstudio, ollama, openai"), gone.getMessage());
+    service.updateGlobal(put("light", chat, Map.of()));
+
+    service.providers = PROVIDERS;
+    assertTrue(service.global().providers().get("openai-compatible").apiKeyConfigured());
+    assertEquals("sk-compat-123", open().providerSecrets().get("OPENAI_COMPATIBLE_API_KEY"), "kept across a restart");
+  }
+
+  @Test
   void onboardingIsPersisted() throws Exception {
     var service = open();
     assertFalse(service.onboardingComplete());
@@ -136,6 +196,7 @@ class SettingsServiceImplTest {
     env.put("LMSTUDIO_BASE_URL", "http://10.0.0.5:1234/v1");
     env.put("LMSTUDIO_MODEL", "qwen");
     var service = new SettingsServiceImpl(store, SecretBox.open(null, home.resolve("k")), env);
+    service.providers = PROVIDERS;
     assertEquals("http://10.0.0.5:1234/v1", service.global().providers().get("lmstudio").baseUrl());
     assertEquals(new ModelRef("lmstudio", "qwen"), service.global().defaultChatModel());
   }

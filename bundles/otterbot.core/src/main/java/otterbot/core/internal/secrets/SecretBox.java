@@ -1,4 +1,4 @@
-package otterbot.core.internal.settings;
+package otterbot.core.internal.secrets;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,19 +15,35 @@ import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import otterbot.api.runtime.ServerEnvironment;
+
 /**
  * Encrypts secret values for storage with AES-256-GCM: a fresh random 96-bit nonce per value, 128-bit tag. The key
  * lives outside the database: in {@code OTTERBOT_SECRET_KEY} (base64 of 32 bytes) or in a key file created on first
  * start with owner-only permissions. Stored form: {@code v1:<base64(nonce || ciphertext || tag)>}.
+ *
+ * <p>One instance per server (a component of this bundle), so the key file is created exactly once even though the
+ * settings and the credentials both seal values.
  */
-final class SecretBox {
+@Component(service = SecretBox.class)
+public final class SecretBox {
   static final String PREFIX = "v1:";
+  static final String KEY_FILE = "secret.key";
   private static final int KEY_BYTES = 32;
   private static final int NONCE_BYTES = 12;
   private static final int TAG_BITS = 128;
 
   private final SecretKeySpec key;
   private final SecureRandom random = new SecureRandom();
+
+  @Activate
+  public SecretBox(@Reference ServerEnvironment env) throws IOException {
+    this(read(System.getenv("OTTERBOT_SECRET_KEY"), env.home().resolve(KEY_FILE)));
+  }
 
   SecretBox(byte[] key) {
     if (key.length != KEY_BYTES) {
@@ -40,10 +56,14 @@ final class SecretBox {
    * The key from {@code envKey} when given, else from {@code keyFile}, which is created (mode 0600) with a random key
    * when missing.
    */
-  static SecretBox open(String envKey, Path keyFile) throws IOException {
+  public static SecretBox open(String envKey, Path keyFile) throws IOException {
+    return new SecretBox(read(envKey, keyFile));
+  }
+
+  private static byte[] read(String envKey, Path keyFile) throws IOException {
     if (envKey != null && !envKey.isBlank()) {
       try {
-        return new SecretBox(Base64.getDecoder().decode(envKey.trim()));
+        return Base64.getDecoder().decode(envKey.trim());
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("OTTERBOT_SECRET_KEY must be base64 of 32 random bytes");
       }
@@ -62,13 +82,13 @@ final class SecretBox {
     }
     String text = Files.readString(keyFile, StandardCharsets.US_ASCII).trim();
     try {
-      return new SecretBox(Base64.getDecoder().decode(text));
+      return Base64.getDecoder().decode(text);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("the key file " + keyFile + " does not hold base64 of 32 bytes");
     }
   }
 
-  String encrypt(String plain) {
+  public String encrypt(String plain) {
     try {
       byte[] nonce = new byte[NONCE_BYTES];
       random.nextBytes(nonce);
@@ -85,7 +105,7 @@ final class SecretBox {
   }
 
   /** @throws IllegalStateException when the value was sealed with another key or tampered with */
-  String decrypt(String stored) {
+  public String decrypt(String stored) {
     if (!stored.startsWith(PREFIX)) {
       throw new IllegalStateException("not an encrypted value");
     }

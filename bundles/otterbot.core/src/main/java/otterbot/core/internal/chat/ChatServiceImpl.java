@@ -1,0 +1,145 @@
+package otterbot.core.internal.chat;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import otterbot.api.agent.AgentProfile;
+import otterbot.api.agent.AgentRegistry;
+import otterbot.api.chat.ChatListener;
+import otterbot.api.chat.ChatService;
+import otterbot.api.chat.ChatTurn;
+import otterbot.api.chat.Conversation;
+import otterbot.api.chat.StreamChunk;
+import otterbot.api.credentials.CredentialService;
+import otterbot.api.persistence.ConversationStore;
+import otterbot.api.provider.ModelProvider;
+import otterbot.api.settings.SettingsService;
+import otterbot.api.tool.Tool;
+import otterbot.core.internal.providers.ModelServiceImpl;
+
+/**
+ * Runs chat turns ({@link Turn}) on a pool of daemon threads. A turn's text reaches the listener on the provider's
+ * own thread, straight from the stream, so nothing is buffered between the model and the client; tool calls and the
+ * end of a turn are handled on the turn's pool thread.
+ */
+@Component(service = ChatService.class)
+public final class ChatServiceImpl implements ChatService {
+  private static final Logger LOG = LoggerFactory.getLogger(ChatServiceImpl.class);
+  /** Conversation ids clients may choose: what upstream generates ({@code conv-coo-1732...}, {@code bus-...}) and the like. */
+  private static final Pattern CONVERSATION_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,199}");
+
+  final TurnContext context;
+  private final ModelServiceImpl models;
+  private final ExecutorService pool;
+  private final Set<Turn> running = ConcurrentHashMap.newKeySet();
+  private final Consumer<ModelProvider> onProviderRemoved = this::providerRemoved;
+
+  /** Replaced by DS whenever a tool comes or goes; each turn takes the list as it is when it starts. */
+  @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+      policyOption = ReferencePolicyOption.GREEDY)
+  volatile List<Tool> tools = List.of();
+
+  @Activate
+  public ChatServiceImpl(@Reference AgentRegistry agents, @Reference ModelServiceImpl models,
+      @Reference CredentialService credentials, @Reference ConversationStore conversations,
+      @Reference SettingsService settings, @Reference StatusBoard board) {
+    this.models = models;
+    this.context = new TurnContext(agents, models, credentials, conversations, settings, board, () -> tools,
+        Clock.systemUTC());
+    this.pool = Executors.newCachedThreadPool(daemonThreads("otterbot-chat-"));
+    models.onRemoved(onProviderRemoved);
+  }
+
+  @Deactivate
+  void deactivate() throws InterruptedException {
+    models.removeListener(onProviderRemoved);
+    running.forEach(Turn::cancel);
+    pool.shutdown();
+    if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
+      LOG.warn("Chat turns still running 5 s after stop; interrupting them");
+      pool.shutdownNow();
+    }
+  }
+
+  @Override
+  public Conversation join(String agentId, String conversationId) {
+    if (conversationId != null && CONVERSATION_ID.matcher(conversationId).matches()) {
+      Optional<String> owner = context.conversations().owner(conversationId);
+      if (owner.isEmpty()) {
+        return new Conversation(agentId, conversationId, false);
+      }
+      if (owner.get().equals(agentId)) {
+        return new Conversation(agentId, conversationId, true);
+      }
+      // Another agent's conversation: never mix histories; start a fresh one.
+      LOG.info("Conversation {} belongs to agent '{}', not '{}'; starting a new one", conversationId, owner.get(),
+          agentId);
+    }
+    return new Conversation(agentId, ChatService.newConversationId(agentId), false);
+  }
+
+  @Override
+  public ChatTurn send(String agentId, String conversationId, String text, ChatListener listener) {
+    Optional<AgentProfile> agent = context.agents().get(agentId);
+    String problem = null;
+    if (agent.isEmpty()) {
+      problem = "Unknown agent: " + agentId;
+    } else if (text == null || text.isBlank()) {
+      problem = "text is required";
+    } else if (text.length() > Turn.MAX_TEXT) {
+      problem = "text is longer than " + Turn.MAX_TEXT + " characters";
+    } else if (conversationId == null || !CONVERSATION_ID.matcher(conversationId).matches()) {
+      problem = "conversationId must be 1 to 200 letters, digits, '.', '_', ':' or '-'";
+    }
+    if (problem != null) {
+      listener.chunk(StreamChunk.error(problem));
+      listener.done();
+      return () -> { };
+    }
+    Turn turn = new Turn(context, agent.get(), conversationId, text, listener, running::remove);
+    running.add(turn);
+    try {
+      pool.execute(turn);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      running.remove(turn);
+      listener.chunk(StreamChunk.error("the server is shutting down"));
+      listener.done();
+    }
+    return turn;
+  }
+
+  private void providerRemoved(ModelProvider provider) {
+    running.forEach(turn -> turn.providerRemoved(provider));
+  }
+
+  static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return runnable -> {
+      Thread t = new Thread(runnable, prefix + n.incrementAndGet());
+      t.setDaemon(true);
+      // Our class loader must not be pinned by a thread that outlives the bundle: threads die with the pool.
+      t.setContextClassLoader(null);
+      return t;
+    };
+  }
+}

@@ -1,0 +1,438 @@
+package otterbot.core.internal.chat;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import otterbot.api.OtterbotException;
+import otterbot.api.agent.AgentProfile;
+import otterbot.api.agent.ModelRef;
+import otterbot.api.chat.ChatListener;
+import otterbot.api.chat.ChatTurn;
+import otterbot.api.chat.StreamChunk;
+import otterbot.api.persistence.StoredMessage;
+import otterbot.api.provider.ChatCall;
+import otterbot.api.provider.ChatMessage;
+import otterbot.api.provider.ChatRequest;
+import otterbot.api.provider.ChatSink;
+import otterbot.api.provider.ModelProvider;
+import otterbot.api.provider.ToolCall;
+import otterbot.api.provider.ToolSpec;
+import otterbot.api.tool.Tool;
+import otterbot.api.tool.ToolContext;
+import otterbot.api.tool.ToolException;
+import otterbot.core.internal.secrets.Scrubber;
+
+/**
+ * One chat turn (upstream-behaviour §6.1): store the user message, stream the model's reply with the agent's tools
+ * for at most {@value #MAX_STEPS} steps, store the reply, and keep the agent's status. Every outcome ends with
+ * {@link ChatListener#done()}.
+ *
+ * <p>Locking: every call to the listener is made while holding this turn's monitor and only while the turn is open,
+ * so a provider thread streaming text and the turn's own thread (tool chunks, errors) never talk over each other,
+ * and nothing reaches the client after a cancel.
+ */
+final class Turn implements ChatTurn, Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(Turn.class);
+  static final int MAX_STEPS = 8;
+  /** A tool call repeated with the same arguments more often than this in one turn is refused. */
+  static final int MAX_REPEATS = 3;
+  static final int MAX_TEXT = 100_000;
+  /** Tool results longer than this are cut before they go to the model (and the client). */
+  static final int MAX_TOOL_RESULT = 64 * 1024;
+  private static final ObjectMapper JSON = JsonMapper.builder().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS).build();
+
+  private final TurnContext ctx;
+  private final AgentProfile agent;
+  private final String conversationId;
+  private final String text;
+  private final ChatListener listener;
+  private final Consumer<Turn> onEnd;
+
+  private volatile boolean cancelled;
+  /** The step in flight, or null between steps. */
+  private volatile Step step;
+  /** The thread running a tool, interrupted by cancel; guarded by {@code this}. */
+  private Thread toolThread;
+  private volatile Map<String, String> secrets = Map.of();
+
+  Turn(TurnContext ctx, AgentProfile agent, String conversationId, String text, ChatListener listener,
+      Consumer<Turn> onEnd) {
+    this.ctx = ctx;
+    this.agent = agent;
+    this.conversationId = conversationId;
+    this.text = text;
+    this.listener = listener;
+    this.onEnd = onEnd;
+  }
+
+  @Override
+  public void cancel() {
+    cancelled = true;
+    Step current = step;
+    if (current != null) {
+      current.abort(null);
+    }
+    synchronized (this) {
+      if (toolThread != null) {
+        toolThread.interrupt();
+      }
+    }
+  }
+
+  /** The provider of the running step went away: end the step with a clear error instead of waiting for it. */
+  void providerRemoved(ModelProvider provider) {
+    Step current = step;
+    if (current != null && current.provider == provider) {
+      current.abort("the model provider '" + current.providerId + "' was uninstalled while it was answering");
+    }
+  }
+
+  @Override
+  public void run() {
+    String agentId = agent.id();
+    ctx.board().turnStarted(agentId);
+    boolean working = false;
+    boolean userStored = false;
+    var reply = new StringBuilder();
+    try {
+      ctx.conversations().append(agentId, message("user", text));
+      userStored = true;
+      List<ChatMessage> messages = history();
+      ModelRef model = effectiveModel();
+      ModelProvider provider = ctx.models().provider(model.provider())
+          .orElseThrow(() -> OtterbotException.invalid(ctx.models().unknownProvider(model.provider())));
+      secrets = ctx.credentials().effectiveSecrets(agentId);
+      ToolContext toolContext = new ToolContext(agent, conversationId, secrets);
+      Map<String, Tool> tools = toolsFor(toolContext);
+      List<ToolSpec> specs = tools.values().stream().map(t -> new ToolSpec(t.name(), t.description(), t.parameters()))
+          .toList();
+      Map<String, Integer> repeats = new HashMap<>();
+      boolean offerTools = true;
+      for (int n = 1; n <= MAX_STEPS && !cancelled; n++) {
+        var request = new ChatRequest(model.modelId(), systemPrompt(), messages, offerTools ? specs : List.of(),
+            secrets, 0);
+        Step.Result result = runStep(provider, model.provider(), request);
+        reply.append(result.text());
+        if (result.error() != null) {
+          emit(StreamChunk.error(Scrubber.scrub(result.error(), secrets.values())));
+          break;
+        }
+        if (cancelled || result.calls().isEmpty()) {
+          break;
+        }
+        if (n == MAX_STEPS) {
+          emit(StreamChunk.error("stopped after " + MAX_STEPS + " model steps: the model was still calling tools"));
+          break;
+        }
+        if (!working) {
+          working = true;
+          ctx.board().turnWorking(agentId);
+        }
+        messages.add(ChatMessage.assistant(result.text(), result.calls()));
+        for (ToolCall call : result.calls()) {
+          if (cancelled) {
+            break;
+          }
+          String key = call.name() + " " + canonical(call.arguments());
+          boolean refused = repeats.merge(key, 1, Integer::sum) > MAX_REPEATS;
+          emit(StreamChunk.toolStart(call.id(), call.name(), parse(call.arguments())));
+          String output = refused ? refusal(call) : invoke(tools.get(call.name()), toolContext, call);
+          emit(StreamChunk.toolEnd(call.id(), parse(output)));
+          messages.add(ChatMessage.toolResult(call, output));
+          // After a refusal the model gets one more step without tools, so it has to answer.
+          offerTools &= !refused;
+        }
+      }
+    } catch (OtterbotException e) {
+      emit(StreamChunk.error(Scrubber.scrub(e.getMessage(), secrets.values())));
+    } catch (RuntimeException e) {
+      LOG.error("Chat turn of agent '{}' failed: {}", agentId, Scrubber.scrub(e.toString(), secrets.values()));
+      emit(StreamChunk.error("internal error: " + Scrubber.scrub(String.valueOf(e.getMessage()), secrets.values())));
+    } finally {
+      try {
+        if (userStored) {
+          // As upstream, the whole reply is stored even when empty; a cancelled turn keeps what was said.
+          ctx.conversations().append(agentId, message("assistant", reply.toString()));
+        }
+      } catch (RuntimeException e) {
+        LOG.error("The reply of agent '{}' in conversation {} could not be stored: {}", agentId, conversationId,
+            e.toString());
+        emit(StreamChunk.error("the reply could not be stored: " + e.getMessage()));
+      } finally {
+        ctx.board().turnEnded(agentId, working);
+        onEnd.accept(this);
+        Thread.interrupted(); // a cancel may have interrupted us after the tool returned; do not leak it to the pool
+        synchronized (this) {
+          listener.done();
+        }
+      }
+    }
+  }
+
+  /** The model history: the conversation's user and assistant messages in order (tool traffic is not stored). */
+  private List<ChatMessage> history() {
+    var out = new ArrayList<ChatMessage>();
+    for (StoredMessage m : ctx.conversations().messages(conversationId)) {
+      if ("user".equals(m.role())) {
+        out.add(ChatMessage.user(m.content()));
+      } else if ("assistant".equals(m.role()) && !m.content().isEmpty()) {
+        out.add(ChatMessage.assistant(m.content(), List.of()));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The agent's chat model. The built-in provider is the placeholder a fresh install starts with, so an agent on it
+   * follows the global default model once the user has chosen a real one.
+   */
+  private ModelRef effectiveModel() {
+    ModelRef own = agent.model() == null ? null : agent.model().chat();
+    ModelRef global = ctx.settings().global().defaultChatModel();
+    if (own == null || ("builtin".equals(own.provider()) && global != null)) {
+      return global;
+    }
+    return own;
+  }
+
+  private String systemPrompt() {
+    var prompt = new StringBuilder();
+    prompt.append("You are ").append(agent.displayName()).append(" (agent id '").append(agent.id())
+        .append("', role ").append(agent.role()).append(") in OtterBot, a multi-agent assistant.\n");
+    if (agent.persona() != null && !agent.persona().isBlank()) {
+      prompt.append('\n').append(agent.persona().strip()).append('\n');
+    }
+    prompt.append("\nCurrent time: ").append(ctx.clock().instant()).append('\n');
+    return prompt.toString();
+  }
+
+  private Map<String, Tool> toolsFor(ToolContext toolContext) {
+    var out = new LinkedHashMap<String, Tool>();
+    for (Tool tool : ctx.tools().get()) {
+      try {
+        if (tool.availableTo(toolContext)) {
+          out.putIfAbsent(tool.name(), tool);
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("Tool {} is left out of this turn: {}", tool.getClass().getName(), e.toString());
+      }
+    }
+    return out;
+  }
+
+  private Step.Result runStep(ModelProvider provider, String providerId, ChatRequest request) {
+    Step current = new Step(provider, providerId);
+    step = current;
+    try {
+      if (cancelled) {
+        return current.result();
+      }
+      ChatCall call = provider.chat(request, current);
+      current.started(call);
+      return current.await();
+    } catch (RuntimeException e) {
+      LOG.warn("Provider '{}' failed to start a call: {}", providerId, Scrubber.scrub(e.toString(), secrets.values()));
+      current.abort("the model provider '" + providerId + "' failed: " + e.getMessage());
+      return current.result();
+    } finally {
+      step = null;
+    }
+  }
+
+  private String invoke(Tool tool, ToolContext toolContext, ToolCall call) {
+    if (tool == null) {
+      return error("there is no tool named '" + call.name() + "'");
+    }
+    synchronized (this) {
+      if (cancelled) {
+        return error("cancelled");
+      }
+      toolThread = Thread.currentThread();
+    }
+    try {
+      String out = tool.invoke(toolContext, call.arguments() == null || call.arguments().isBlank() ? "{}" : call.arguments());
+      if (out == null) {
+        return "null";
+      }
+      return out.length() > MAX_TOOL_RESULT ? error("the tool's result was longer than " + MAX_TOOL_RESULT
+          + " characters and was dropped") : out;
+    } catch (ToolException e) {
+      return error(Scrubber.scrub(e.getMessage(), secrets.values()));
+    } catch (InterruptedException e) {
+      return error("cancelled");
+    } catch (RuntimeException e) {
+      LOG.warn("Tool '{}' failed: {}", call.name(), Scrubber.scrub(e.toString(), secrets.values()));
+      return error("the tool failed: " + Scrubber.scrub(String.valueOf(e.getMessage()), secrets.values()));
+    } finally {
+      synchronized (this) {
+        toolThread = null;
+      }
+    }
+  }
+
+  private static String refusal(ToolCall call) {
+    return error("not run: " + call.name() + " was already called " + MAX_REPEATS
+        + " times with these same arguments in this turn. Do not call it again; answer with what you have.");
+  }
+
+  private static String error(String message) {
+    ObjectNode node = JsonNodeFactory.instance.objectNode();
+    node.put("ok", false);
+    node.put("error", message);
+    return node.toString();
+  }
+
+  /** The arguments in a canonical form, so that key order and spacing do not hide a repeated call. */
+  private static String canonical(String json) {
+    try {
+      JsonNode node = JSON.readTree(json == null || json.isBlank() ? "{}" : json);
+      return JSON.copy().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
+          .writeValueAsString(JSON.treeToValue(node, Object.class));
+    } catch (JsonProcessingException e) {
+      return json;
+    }
+  }
+
+  /** JSON text as a tree for the client; text that is not JSON is passed on as a string. */
+  private static Object parse(String json) {
+    if (json == null || json.isBlank()) {
+      return JsonNodeFactory.instance.objectNode();
+    }
+    try {
+      return JSON.readTree(json);
+    } catch (JsonProcessingException e) {
+      return json;
+    }
+  }
+
+  private StoredMessage message(String role, String content) {
+    return new StoredMessage(UUID.randomUUID().toString(), conversationId, role, content, ctx.clock().instant());
+  }
+
+  /** Sends a chunk unless the turn was cancelled. */
+  private synchronized void emit(StreamChunk chunk) {
+    if (!cancelled) {
+      listener.chunk(chunk);
+    }
+  }
+
+  /** One model call: collects the text and tool calls the provider streams and relays the text as it comes. */
+  private final class Step implements ChatSink {
+    final ModelProvider provider;
+    final String providerId;
+    private final CompletableFuture<Void> end = new CompletableFuture<>();
+    private final StringBuilder text = new StringBuilder();
+    private final List<ToolCall> calls = new ArrayList<>();
+    /** Guarded by the turn's monitor. */
+    private boolean closed;
+    private String error;
+    private volatile ChatCall call;
+
+    Step(ModelProvider provider, String providerId) {
+      this.provider = provider;
+      this.providerId = providerId;
+    }
+
+    void started(ChatCall started) {
+      call = started;
+      if (end.isDone()) {
+        started.cancel(); // aborted before the provider handed us the call
+      }
+    }
+
+    Result await() {
+      try {
+        end.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        abort(null);
+      } catch (ExecutionException e) {
+        abort(String.valueOf(e.getCause()));
+      }
+      return result();
+    }
+
+    Result result() {
+      synchronized (Turn.this) {
+        return new Result(text.toString(), List.copyOf(calls), error);
+      }
+    }
+
+    /** Ends the step now, with an error message or (null) silently, and aborts the provider's call. */
+    void abort(String message) {
+      synchronized (Turn.this) {
+        if (!closed) {
+          closed = true;
+          error = message;
+        }
+      }
+      ChatCall c = call;
+      if (c != null) {
+        c.cancel();
+      }
+      end.complete(null);
+    }
+
+    @Override
+    public void text(String delta) {
+      if (delta == null || delta.isEmpty()) {
+        return;
+      }
+      synchronized (Turn.this) {
+        if (!closed && !cancelled) {
+          text.append(delta);
+          listener.chunk(StreamChunk.token(delta));
+        }
+      }
+    }
+
+    @Override
+    public void toolCall(ToolCall toolCall) {
+      synchronized (Turn.this) {
+        if (!closed && toolCall != null && toolCall.name() != null) {
+          calls.add(toolCall.id() == null ? new ToolCall("call-" + calls.size(), toolCall.name(), toolCall.arguments())
+              : toolCall);
+        }
+      }
+    }
+
+    @Override
+    public void completed(String finishReason) {
+      synchronized (Turn.this) {
+        closed = true;
+      }
+      end.complete(null);
+    }
+
+    @Override
+    public void failed(String message) {
+      synchronized (Turn.this) {
+        if (!closed) {
+          closed = true;
+          error = message == null || message.isBlank() ? "the model provider failed" : message;
+        }
+      }
+      end.complete(null);
+    }
+
+    record Result(String text, List<ToolCall> calls, String error) {}
+  }
+}

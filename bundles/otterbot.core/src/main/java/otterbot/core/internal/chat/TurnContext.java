@@ -1,0 +1,23 @@
+package otterbot.core.internal.chat;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.function.Supplier;
+
+import otterbot.api.agent.AgentRegistry;
+import otterbot.api.credentials.CredentialService;
+import otterbot.api.persistence.ConversationStore;
+import otterbot.api.settings.SettingsService;
+import otterbot.api.tool.Tool;
+import otterbot.core.internal.providers.ModelServiceImpl;
+
+/** What a turn needs from the rest of the server. */
+record TurnContext(
+    AgentRegistry agents,
+    ModelServiceImpl models,
+    CredentialService credentials,
+    ConversationStore conversations,
+    SettingsService settings,
+    StatusBoard board,
+    Supplier<List<Tool>> tools,
+    Clock clock) {}

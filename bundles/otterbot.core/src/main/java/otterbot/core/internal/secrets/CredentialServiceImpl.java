@@ -1,0 +1,109 @@
+package otterbot.core.internal.secrets;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import otterbot.api.OtterbotException;
+import otterbot.api.agent.AgentRegistry;
+import otterbot.api.credentials.CredentialService;
+import otterbot.api.persistence.CredentialStore;
+import otterbot.api.settings.SettingsService;
+
+/**
+ * Agents' secrets: sealed with the server's {@link SecretBox} before they reach the store, opened only in memory to
+ * build an agent's effective secrets for a model call. Nothing here logs or returns a value.
+ */
+@Component(service = CredentialService.class)
+public final class CredentialServiceImpl implements CredentialService {
+  private static final Logger LOG = LoggerFactory.getLogger(CredentialServiceImpl.class);
+  /** Environment-variable-like names (upstream's keys are all of this form), a little more lenient. */
+  private static final Pattern KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]{0,127}");
+  static final int MAX_VALUE = 16 * 1024;
+  static final int MAX_KEYS = 200;
+
+  private final CredentialStore store;
+  private final SecretBox box;
+  private final AgentRegistry agents;
+  private final SettingsService settings;
+
+  @Activate
+  public CredentialServiceImpl(@Reference CredentialStore store, @Reference SecretBox box,
+      @Reference AgentRegistry agents, @Reference SettingsService settings) {
+    this.store = store;
+    this.box = box;
+    this.agents = agents;
+    this.settings = settings;
+  }
+
+  @Override
+  public void replace(String agentId, Map<String, String> secrets) {
+    if (agents.get(agentId).isEmpty()) {
+      throw OtterbotException.notFound("not found");
+    }
+    if (secrets == null) {
+      throw OtterbotException.invalid("the body must be an object of names to values");
+    }
+    var sealed = new LinkedHashMap<String, String>();
+    for (var entry : secrets.entrySet()) {
+      String key = entry.getKey() == null ? "" : entry.getKey().strip();
+      if (key.isEmpty()) {
+        continue; // as upstream: blank keys are skipped
+      }
+      if (!KEY.matcher(key).matches()) {
+        throw OtterbotException.invalid("credential name '" + clip(key)
+            + "' must start with a letter or '_' and use only letters, digits, '_', '.' and '-' (at most 128)");
+      }
+      String value = entry.getValue();
+      if (value == null) {
+        throw OtterbotException.invalid("credential '" + key + "' must be a string");
+      }
+      if (value.length() > MAX_VALUE) {
+        throw OtterbotException.invalid("credential '" + key + "' is longer than " + MAX_VALUE + " characters");
+      }
+      sealed.put(key, box.encrypt(value));
+    }
+    if (sealed.size() > MAX_KEYS) {
+      throw OtterbotException.invalid("at most " + MAX_KEYS + " credentials per agent");
+    }
+    store.replace(agentId, sealed);
+    LOG.info("Credentials of agent '{}' replaced: {}", agentId, new TreeSet<>(sealed.keySet()));
+  }
+
+  @Override
+  public Set<String> keys(String agentId) {
+    return new TreeSet<>(store.load(agentId).keySet());
+  }
+
+  @Override
+  public Map<String, String> effectiveSecrets(String agentId) {
+    var out = new HashMap<>(settings.providerSecrets());
+    store.load(agentId).forEach((key, value) -> {
+      try {
+        out.put(key, box.decrypt(value));
+      } catch (IllegalStateException e) {
+        LOG.error("Credential '{}' of agent '{}' cannot be decrypted with the current secret key; set it again",
+            key, agentId);
+      }
+    });
+    return out;
+  }
+
+  @Override
+  public void deleteAll(String agentId) {
+    store.replace(agentId, Map.of());
+  }
+
+  private static String clip(String s) {
+    return s.length() > 40 ? s.substring(0, 40) + "..." : s;
+  }
+}

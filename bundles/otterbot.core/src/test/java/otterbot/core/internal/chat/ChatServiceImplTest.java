@@ -1,0 +1,464 @@
+package otterbot.core.internal.chat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import otterbot.api.OtterbotException;
+import otterbot.api.agent.AgentInput;
+import otterbot.api.agent.AgentModels;
+import otterbot.api.agent.AgentProfile;
+import otterbot.api.agent.AgentRegistry;
+import otterbot.api.agent.AgentSummary;
+import otterbot.api.agent.Artwork;
+import otterbot.api.agent.ModelRef;
+import otterbot.api.chat.AgentStatusListener;
+import otterbot.api.chat.ChatListener;
+import otterbot.api.chat.StreamChunk;
+import otterbot.api.credentials.CredentialService;
+import otterbot.api.persistence.ConversationStore;
+import otterbot.api.persistence.StoredMessage;
+import otterbot.api.provider.ChatCall;
+import otterbot.api.provider.ChatMessage;
+import otterbot.api.provider.ChatRequest;
+import otterbot.api.provider.ChatSink;
+import otterbot.api.provider.ModelProvider;
+import otterbot.api.provider.ProviderInfo;
+import otterbot.api.provider.ToolCall;
+import otterbot.api.settings.GlobalSettings;
+import otterbot.api.settings.SettingsService;
+import otterbot.api.tool.Tool;
+import otterbot.api.tool.ToolContext;
+import otterbot.core.internal.providers.ModelServiceImpl;
+
+/** The chat turn against in-memory stores and a scripted provider, outside OSGi. */
+class ChatServiceImplTest {
+  static final String SECRET = "sk-very-secret-value-42";
+
+  final Map<String, AgentProfile> agents = new HashMap<>();
+  final Map<String, List<StoredMessage>> conversations = Collections.synchronizedMap(new HashMap<>());
+  final Map<String, String> owners = Collections.synchronizedMap(new HashMap<>());
+  final List<String> statuses = new CopyOnWriteArrayList<>();
+  final List<ChatRequest> requests = new CopyOnWriteArrayList<>();
+  volatile ModelRef globalDefault = new ModelRef("builtin", "offline");
+  /** What the scripted provider does with each request. */
+  volatile BiConsumer<ChatRequest, ChatSink> script = (request, sink) -> {
+    sink.text("Hello");
+    sink.text(", world");
+    sink.completed("stop");
+  };
+  final List<Boolean> cancels = new CopyOnWriteArrayList<>();
+
+  ModelServiceImpl models;
+  StatusBoard board;
+  ChatServiceImpl chat;
+  ModelProvider scripted;
+  final List<Tool> tools = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() {
+    agents.put("coo", profile("coo", new ModelRef("scripted", "m1")));
+    SettingsService settings = new SettingsService() {
+      @Override
+      public boolean onboardingComplete() {
+        return true;
+      }
+
+      @Override
+      public void completeOnboarding() {}
+
+      @Override
+      public GlobalSettings global() {
+        return new GlobalSettings("obsidian", globalDefault, globalDefault, Map.of());
+      }
+
+      @Override
+      public GlobalSettings updateGlobal(GlobalSettings incoming) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public Map<String, String> providerSecrets() {
+        return Map.of("SCRIPTED_API_KEY", SECRET);
+      }
+    };
+    models = new ModelServiceImpl(settings);
+    scripted = new ModelProvider() {
+      @Override
+      public ProviderInfo info() {
+        return new ProviderInfo("scripted", "Scripted", true, false, false, null, null, null);
+      }
+
+      @Override
+      public List<String> listModels(Map<String, String> secrets) {
+        return List.of("m1");
+      }
+
+      @Override
+      public ChatCall chat(ChatRequest request, ChatSink sink) {
+        requests.add(request);
+        Thread t = new Thread(() -> script.accept(request, sink));
+        t.start();
+        return () -> cancels.add(true);
+      }
+    };
+    models.bindProvider(scripted, Map.of(ModelProvider.PROVIDER_ID, "scripted"));
+    board = new StatusBoard();
+    board.listeners = List.of((AgentStatusListener) (agentId, status) -> statuses.add(agentId + ":" + status));
+    chat = new ChatServiceImpl(registry(), models, credentials(), store(), settings, board);
+    chat.tools = tools;
+  }
+
+  @AfterEach
+  void tearDown() throws InterruptedException {
+    chat.deactivate();
+  }
+
+  @Test
+  void aTurnStreamsTokensStoresBothMessagesAndTheNextTurnSeesTheHistory() throws Exception {
+    Recorder first = send("coo", "conv-1", "hi there");
+    assertEquals(List.of(StreamChunk.token("Hello"), StreamChunk.token(", world")), first.chunks);
+    assertEquals(List.of("user:hi there", "assistant:Hello, world"), stored("conv-1"));
+    assertEquals(List.of("coo:thinking", "coo:idle"), statuses);
+
+    send("coo", "conv-1", "again");
+    ChatRequest second = requests.get(1);
+    assertEquals(List.of("user:hi there", "assistant:Hello, world", "user:again"),
+        second.messages().stream().map(m -> m.role() + ":" + m.content()).toList());
+    assertEquals("m1", second.modelId());
+    assertEquals(SECRET, second.secrets().get("SCRIPTED_API_KEY"), "the provider gets the effective secrets");
+    assertTrue(second.system().contains("coo"), second.system());
+  }
+
+  @Test
+  void aToolCallRunsTheToolAndTheModelSeesItsResult() throws Exception {
+    tools.add(tool("lookup", (ctx, args) -> "{\"found\":" + args + ",\"agent\":\"" + ctx.agent().id() + "\"}"));
+    script = (request, sink) -> {
+      ChatMessage last = request.messages().get(request.messages().size() - 1);
+      if (last.role().equals(ChatMessage.TOOL)) {
+        sink.text("The tool said " + last.content());
+        sink.completed("stop");
+      } else {
+        sink.text("Let me look. ");
+        sink.toolCall(new ToolCall("call-1", "lookup", "{\"q\":\"otters\"}"));
+        sink.completed("tool_calls");
+      }
+    };
+    Recorder r = send("coo", "conv-t", "find otters");
+    assertEquals(List.of("token", "tool_start", "tool_end", "token"), r.kinds());
+    assertEquals("lookup", r.chunks.get(1).name());
+    assertEquals("otters", ((com.fasterxml.jackson.databind.JsonNode) r.chunks.get(1).args()).get("q").asText());
+    assertEquals("{\"found\":{\"q\":\"otters\"},\"agent\":\"coo\"}", r.chunks.get(2).result().toString());
+    ChatRequest second = requests.get(1);
+    ChatMessage assistant = second.messages().get(second.messages().size() - 2);
+    assertEquals(List.of(new ToolCall("call-1", "lookup", "{\"q\":\"otters\"}")), assistant.toolCalls());
+    assertEquals("call-1", second.messages().get(second.messages().size() - 1).toolCallId());
+    assertEquals(List.of("coo:thinking", "coo:working", "coo:idle"), statuses);
+    assertEquals("assistant:Let me look. The tool said {\"found\":{\"q\":\"otters\"},\"agent\":\"coo\"}",
+        stored("conv-t").get(1), "the whole reply is stored, tool traffic is not");
+  }
+
+  @Test
+  void aToolRepeatedWithTheSameArgumentsIsRefusedAfterThreeCallsAndTheModelMustAnswer() throws Exception {
+    List<String> invoked = new CopyOnWriteArrayList<>();
+    tools.add(tool("ping", (ctx, args) -> {
+      invoked.add(args);
+      return "{\"pong\":true}";
+    }));
+    script = (request, sink) -> {
+      if (request.tools().isEmpty()) {
+        sink.text("giving up");
+      } else {
+        // Same call, keys in a different order each time: still the same call.
+        sink.toolCall(new ToolCall("c" + request.messages().size(), "ping",
+            request.messages().size() % 2 == 0 ? "{\"a\":1,\"b\":2}" : "{\"b\":2, \"a\":1}"));
+      }
+      sink.completed("stop");
+    };
+    Recorder r = send("coo", "conv-r", "loop");
+    assertEquals(3, invoked.size(), "the fourth identical call is not run");
+    assertEquals(5, requests.size(), "four tool steps, then one without tools");
+    assertTrue(requests.get(4).tools().isEmpty());
+    String refusal = r.chunks.stream().filter(c -> c.kind().equals("tool_end")).reduce((a, b) -> b).orElseThrow()
+        .result().toString();
+    assertTrue(refusal.contains("already called 3 times"), refusal);
+    assertEquals("giving up", r.chunks.get(r.chunks.size() - 1).text());
+  }
+
+  @Test
+  void aModelThatNeverStopsCallingToolsIsStoppedAfterEightSteps() throws Exception {
+    tools.add(tool("step", (ctx, args) -> "{}"));
+    script = (request, sink) -> {
+      sink.toolCall(new ToolCall("c", "step", "{\"n\":" + request.messages().size() + "}"));
+      sink.completed("tool_calls");
+    };
+    Recorder r = send("coo", "conv-8", "go");
+    assertEquals(8, requests.size());
+    assertEquals("error", r.chunks.get(r.chunks.size() - 1).kind());
+    assertTrue(r.chunks.get(r.chunks.size() - 1).message().contains("8 model steps"));
+  }
+
+  @Test
+  void unknownAgentMissingTextAndProviderFailuresAreErrorChunksFollowedByDone() throws Exception {
+    assertEquals(List.of(StreamChunk.error("Unknown agent: nobody")), send("nobody", "conv-x", "hi").chunks);
+    assertEquals(List.of(StreamChunk.error("text is required")), send("coo", "conv-x", "  ").chunks);
+    assertEquals(List.of(StreamChunk.error("text is required")), send("coo", "conv-x", null).chunks);
+
+    script = (request, sink) -> {
+      sink.text("partial");
+      sink.failed("provider returned 401 Unauthorized: bad key " + SECRET);
+    };
+    Recorder r = send("coo", "conv-f", "hi");
+    assertEquals(List.of("token", "error"), r.kinds());
+    assertFalse(r.chunks.get(1).message().contains(SECRET), "secrets are scrubbed: " + r.chunks.get(1).message());
+    assertTrue(r.chunks.get(1).message().startsWith("provider returned 401 Unauthorized"));
+    assertEquals(List.of("user:hi", "assistant:partial"), stored("conv-f"));
+    assertEquals("coo:idle", statuses.get(statuses.size() - 1), "idle after a failure too");
+  }
+
+  @Test
+  void anUnknownProviderIsNamedWithTheInstalledOnes() throws Exception {
+    agents.put("lost", profile("lost", new ModelRef("nowhere", "m")));
+    Recorder r = send("lost", "conv-u", "hi");
+    assertEquals(List.of(StreamChunk.error("Unknown provider: nowhere (installed: scripted)")), r.chunks);
+  }
+
+  @Test
+  void anAgentOnTheBuiltInPlaceholderFollowsTheGlobalDefaultModel() throws Exception {
+    agents.put("fresh", profile("fresh", new ModelRef("builtin", "offline")));
+    globalDefault = new ModelRef("scripted", "chosen");
+    send("fresh", "conv-b", "hi");
+    assertEquals("chosen", requests.get(0).modelId());
+  }
+
+  @Test
+  void cancelAbortsTheStreamAndStillEndsTheTurn() throws Exception {
+    CountDownLatch streaming = new CountDownLatch(1);
+    script = (request, sink) -> {
+      sink.text("first");
+      streaming.countDown();
+      // never completes: only a cancel ends this step
+    };
+    Recorder r = new Recorder();
+    var turn = chat.send("coo", "conv-c", "hi", r);
+    assertTrue(streaming.await(10, TimeUnit.SECONDS));
+    turn.cancel();
+    assertTrue(r.done.await(10, TimeUnit.SECONDS), "done after cancel");
+    assertEquals(List.of(true), cancels, "the provider call was aborted");
+    assertEquals(List.of(StreamChunk.token("first")), r.chunks);
+    waitFor(() -> stored("conv-c").size() == 2);
+    assertEquals("assistant:first", stored("conv-c").get(1), "what was said is kept");
+    assertEquals(1, r.doneCount, "done exactly once");
+  }
+
+  @Test
+  void aProviderRemovedMidStreamEndsTheTurnWithAClearError() throws Exception {
+    CountDownLatch streaming = new CountDownLatch(1);
+    script = (request, sink) -> {
+      sink.text("first");
+      streaming.countDown();
+    };
+    Recorder r = new Recorder();
+    chat.send("coo", "conv-p", "hi", r);
+    assertTrue(streaming.await(10, TimeUnit.SECONDS));
+    models.unbindProvider(scripted);
+    assertTrue(r.done.await(10, TimeUnit.SECONDS));
+    assertEquals("error", r.chunks.get(1).kind());
+    assertTrue(r.chunks.get(1).message().contains("'scripted' was uninstalled"), r.chunks.get(1).message());
+  }
+
+  @Test
+  void joinResumesOnlyTheSameAgentsConversation() throws Exception {
+    send("coo", "conv-j", "hi");
+    assertTrue(chat.join("coo", "conv-j").resumed());
+    agents.put("other", profile("other", new ModelRef("scripted", "m1")));
+    var foreign = chat.join("other", "conv-j");
+    assertFalse(foreign.resumed());
+    assertTrue(foreign.conversationId().startsWith("conv-other-"), foreign.conversationId());
+    assertTrue(chat.join("coo", "bad id with spaces").conversationId().startsWith("conv-coo-"));
+    var fresh = chat.join("coo", "my-own-id");
+    assertEquals("my-own-id", fresh.conversationId());
+    assertFalse(fresh.resumed());
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+
+  List<String> stored(String conversationId) {
+    synchronized (conversations) {
+      return conversations.getOrDefault(conversationId, List.of()).stream().map(m -> m.role() + ":" + m.content())
+          .toList();
+    }
+  }
+
+  Recorder send(String agentId, String conversationId, String text) throws InterruptedException {
+    Recorder r = new Recorder();
+    chat.send(agentId, conversationId, text, r);
+    assertTrue(r.done.await(20, TimeUnit.SECONDS), "the turn ended");
+    return r;
+  }
+
+  static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    for (int i = 0; i < 200 && !condition.getAsBoolean(); i++) {
+      Thread.sleep(50);
+    }
+    assertTrue(condition.getAsBoolean());
+  }
+
+  static final class Recorder implements ChatListener {
+    final List<StreamChunk> chunks = new CopyOnWriteArrayList<>();
+    final CountDownLatch done = new CountDownLatch(1);
+    volatile int doneCount;
+
+    @Override
+    public void chunk(StreamChunk chunk) {
+      assertEquals(1, done.getCount(), "no chunk after done");
+      chunks.add(chunk);
+    }
+
+    @Override
+    public void done() {
+      doneCount++;
+      done.countDown();
+    }
+
+    List<String> kinds() {
+      return chunks.stream().map(StreamChunk::kind).toList();
+    }
+  }
+
+  interface ToolBody {
+    String run(ToolContext context, String args);
+  }
+
+  static Tool tool(String name, ToolBody body) {
+    return new Tool() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public String description() {
+        return name;
+      }
+
+      @Override
+      public String parameters() {
+        return "{\"type\":\"object\"}";
+      }
+
+      @Override
+      public String invoke(ToolContext context, String arguments) {
+        return body.run(context, arguments);
+      }
+    };
+  }
+
+  static AgentProfile profile(String id, ModelRef chat) {
+    return new AgentProfile(id, id.toUpperCase(), id.equals("coo") ? "coo" : "agent", "Persona of " + id,
+        new AgentModels(chat, chat), List.of(), List.of("web"), "local", null, new Artwork("prototype-pete"), false, 0,
+        null, Instant.EPOCH);
+  }
+
+  AgentRegistry registry() {
+    return new AgentRegistry() {
+      @Override
+      public List<AgentSummary> list() {
+        return List.of();
+      }
+
+      @Override
+      public Optional<AgentProfile> get(String id) {
+        return Optional.ofNullable(agents.get(id));
+      }
+
+      @Override
+      public int count() {
+        return agents.size();
+      }
+
+      @Override
+      public AgentProfile create(AgentInput input) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public AgentProfile update(String id, AgentInput patch) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public void delete(String id) {
+        throw new UnsupportedOperationException();
+      }
+    };
+  }
+
+  CredentialService credentials() {
+    return new CredentialService() {
+      @Override
+      public void replace(String agentId, Map<String, String> secrets) {
+        throw OtterbotException.invalid("not here");
+      }
+
+      @Override
+      public java.util.Set<String> keys(String agentId) {
+        return java.util.Set.of();
+      }
+
+      @Override
+      public Map<String, String> effectiveSecrets(String agentId) {
+        return Map.of("SCRIPTED_API_KEY", SECRET);
+      }
+
+      @Override
+      public void deleteAll(String agentId) {}
+    };
+  }
+
+  ConversationStore store() {
+    return new ConversationStore() {
+      @Override
+      public Optional<String> owner(String conversationId) {
+        return Optional.ofNullable(owners.get(conversationId));
+      }
+
+      @Override
+      public void append(String agentId, StoredMessage message) {
+        synchronized (conversations) {
+          owners.putIfAbsent(message.conversationId(), agentId);
+          conversations.computeIfAbsent(message.conversationId(), k -> new ArrayList<>()).add(message);
+        }
+      }
+
+      @Override
+      public List<StoredMessage> messages(String conversationId) {
+        synchronized (conversations) {
+          return List.copyOf(conversations.getOrDefault(conversationId, List.of()));
+        }
+      }
+
+      @Override
+      public int deleteAll(String agentId) {
+        return 0;
+      }
+    };
+  }
+
+}
