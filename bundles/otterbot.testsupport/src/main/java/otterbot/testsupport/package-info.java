@@ -1,0 +1,12 @@
+/**
+ * Test support, never deployed: {@link otterbot.testsupport.FakeModelServer}, a loopback model server speaking the
+ * OpenAI and Anthropic streaming wire formats with scripted {@link otterbot.testsupport.Reply replies}, and
+ * {@link otterbot.testsupport.RecordingSink}, a chat sink tests can wait on. Exported so that OSGi integration tests
+ * can use it too.
+ */
+@Version("1.0.0")
+@Export
+package otterbot.testsupport;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
