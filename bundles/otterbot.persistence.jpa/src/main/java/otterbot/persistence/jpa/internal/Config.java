@@ -12,7 +12,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @ObjectClassDefinition(
     id = Config.PID,
     name = "OtterBot storage",
-    description = "The database that holds agent profiles and settings: an H2 file database in <home>/db by default,"
+    description = "The database that holds agent profiles, settings, conversations and agents' sealed secrets: an H2"
+        + " file database in <home>/db by default,"
         + " or PostgreSQL.")
 @interface Config {
   String PID = "otterbot.persistence.jpa";
@@ -46,7 +47,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
   @AttributeDefinition(
       name = "Schema",
-      description = "Schema that holds the tables (agents, app_settings); created when missing. Empty: the"
+      description = "Schema that holds the tables (agents, app_settings, conversations, messages, agent_secrets);"
+          + " created when missing. Empty: the"
           + " connection's default schema. Letters, digits and _ only.")
   String schema() default "";
 }

@@ -126,6 +126,11 @@ record Database(Kind kind, String url, String user, String password, int poolMax
     return Redaction.throwable(failure, password);
   }
 
+  /** Like {@link #redact(Throwable)}, and also masks each of {@code values} (a failed write's sealed secrets). */
+  RuntimeException redact(Throwable failure, java.util.Collection<String> values) {
+    return Redaction.throwable(failure, password, values);
+  }
+
   /**
    * Whether the database lives in this JVM (H2 file or memory) rather than behind a server ({@code jdbc:h2:tcp:},
    * {@code jdbc:h2:ssl:}). Only an embedded database may be shut down when the storage stops: SHUTDOWN on a server

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,12 +49,16 @@ import otterbot.api.agent.AgentProfile;
 import otterbot.api.health.Health;
 import otterbot.api.health.HealthCheck;
 import otterbot.api.persistence.AgentStore;
+import otterbot.api.persistence.ConversationStore;
+import otterbot.api.persistence.CredentialStore;
 import otterbot.api.persistence.SettingsStore;
+import otterbot.api.persistence.StoredMessage;
 import otterbot.api.runtime.ServerEnvironment;
 
 /**
- * Agent profiles and settings in a relational database through EclipseLink: an H2 file in the server home by default,
- * PostgreSQL by configuration.
+ * Agent profiles, settings, conversations and agents' sealed secrets in a relational database through EclipseLink: an
+ * H2 file in the server home by default, PostgreSQL by configuration. Conversations and secrets live in
+ * {@link Conversations} and {@link Secrets}, which share this component's transactions.
  *
  * <p>Every write is its own transaction and is committed before the method returns. Every call uses a fresh
  * EntityManager and there is no shared cache, so a row that another process wrote is seen at the next read.
@@ -64,12 +69,14 @@ import otterbot.api.runtime.ServerEnvironment;
  */
 @Designate(ocd = Config.class)
 @Component(
-    service = {AgentStore.class, SettingsStore.class, HealthCheck.class},
+    service = {AgentStore.class, SettingsStore.class, ConversationStore.class, CredentialStore.class,
+        HealthCheck.class},
     immediate = true,
     configurationPid = Config.PID,
     configurationPolicy = ConfigurationPolicy.OPTIONAL,
     property = HealthCheck.SUBSYSTEM + "=database")
-public final class JpaStorage implements AgentStore, SettingsStore, HealthCheck {
+public final class JpaStorage
+    implements AgentStore, SettingsStore, ConversationStore, CredentialStore, HealthCheck {
   private static final Logger LOG = LoggerFactory.getLogger(JpaStorage.class);
 
   /** How long {@link #check()} waits for the database before it reports it down. */
@@ -95,6 +102,19 @@ public final class JpaStorage implements AgentStore, SettingsStore, HealthCheck 
   private final ClassLoader loader;
   private final URL unitRoot;
   private final ProfileCodec codec = new ProfileCodec();
+  private final Transactions transactions = new Transactions() {
+    @Override
+    public <T> T read(String what, Function<EntityManager, T> work) {
+      return JpaStorage.this.read(what, work);
+    }
+
+    @Override
+    public <T> T write(String what, Collection<String> masked, Function<EntityManager, T> work) {
+      return JpaStorage.this.write(what, masked, work);
+    }
+  };
+  private final Conversations conversations = new Conversations(transactions);
+  private final Secrets secrets = new Secrets(transactions);
 
   /**
    * Held around inserts, so that two new agents saved at once in this JVM cannot both get max(position)+1 and two
@@ -258,6 +278,36 @@ public final class JpaStorage implements AgentStore, SettingsStore, HealthCheck 
     }
   }
 
+  @Override
+  public Optional<String> owner(String conversationId) {
+    return conversations.owner(conversationId);
+  }
+
+  @Override
+  public void append(String agentId, StoredMessage message) {
+    conversations.append(agentId, message);
+  }
+
+  @Override
+  public List<StoredMessage> messages(String conversationId) {
+    return conversations.messages(conversationId);
+  }
+
+  @Override
+  public int deleteAll(String agentId) {
+    return conversations.deleteAll(agentId);
+  }
+
+  @Override
+  public Map<String, String> load(String agentId) {
+    return secrets.load(agentId);
+  }
+
+  @Override
+  public void replace(String agentId, Map<String, String> sealed) {
+    secrets.replace(agentId, sealed);
+  }
+
   /** Runs {@code SELECT 1}; never throws and never takes much longer than {@link #HEALTH_TIMEOUT}. */
   @Override
   public Health check() {
@@ -336,6 +386,10 @@ public final class JpaStorage implements AgentStore, SettingsStore, HealthCheck 
   }
 
   private <T> T write(String what, Function<EntityManager, T> work) {
+    return write(what, List.of(), work);
+  }
+
+  private <T> T write(String what, Collection<String> masked, Function<EntityManager, T> work) {
     EntityManager em = entityManager(what);
     EntityTransaction tx = em.getTransaction();
     try {
@@ -346,13 +400,13 @@ public final class JpaStorage implements AgentStore, SettingsStore, HealthCheck 
     } catch (OtterbotException e) {
       throw e;
     } catch (RuntimeException e) {
-      throw unavailable(what, e);
+      throw unavailable(what, e, masked);
     } finally {
       if (tx.isActive()) {
         try {
           tx.rollback();
         } catch (RuntimeException e) {
-          LOG.debug("Rollback failed", db.redact(e));
+          LOG.debug("Rollback failed", db.redact(e, masked));
         }
       }
       closeQuietly(em);
@@ -395,6 +449,7 @@ public final class JpaStorage implements AgentStore, SettingsStore, HealthCheck 
           .createContainerEntityManagerFactory(new UnitInfo(loader, unitRoot), properties());
       // EclipseLink connects, and creates or extends the tables, at the first EntityManager, not above.
       created.createEntityManager().close();
+      createIndexes(created);
       return created;
     } catch (RuntimeException | SQLException e) {
       if (created != null) {
@@ -408,6 +463,26 @@ public final class JpaStorage implements AgentStore, SettingsStore, HealthCheck 
     } finally {
       EclipseLinkLog.OPENING.remove();
       thread.setContextClassLoader(previous);
+    }
+  }
+
+  /**
+   * The secondary indexes, created here rather than by EclipseLink's DDL generation, which writes them without the
+   * configured schema. IF NOT EXISTS (H2; PostgreSQL 9.5 and later) makes this a no-op on every later start.
+   */
+  private void createIndexes(EntityManagerFactory created) {
+    String conversations = db.schema() == null ? "conversations" : db.schema() + ".conversations";
+    EntityManager em = created.createEntityManager();
+    try {
+      em.getTransaction().begin();
+      em.createNativeQuery("CREATE INDEX IF NOT EXISTS conversations_agent ON " + conversations + " (agent_id)")
+          .executeUpdate();
+      em.getTransaction().commit();
+    } finally {
+      if (em.getTransaction().isActive()) {
+        em.getTransaction().rollback();
+      }
+      em.close();
     }
   }
 
@@ -435,6 +510,9 @@ public final class JpaStorage implements AgentStore, SettingsStore, HealthCheck 
     p.put(pool(PersistenceUnitProperties.CONNECTION_POOL_WAIT), String.valueOf(POOL_WAIT_MILLIS));
     if (db.kind() == Database.Kind.POSTGRESQL) {
       p.put(PersistenceUnitProperties.JDBC_PROPERTY + "connectTimeout", POSTGRESQL_CONNECT_TIMEOUT);
+      // Without this pgjdbc appends the server's DETAIL to exception messages, and for a failed insert that is
+      // "Failing row contains (...)" with the row's values, a sealed secret among them.
+      p.put(PersistenceUnitProperties.JDBC_PROPERTY + "logServerErrorDetail", "false");
     }
     if (db.schema() != null) {
       String schema = db.schema();
@@ -443,6 +521,9 @@ public final class JpaStorage implements AgentStore, SettingsStore, HealthCheck 
     }
     p.put(PersistenceUnitProperties.LOGGING_LOGGER, EclipseLinkLog.class.getName());
     p.put(PersistenceUnitProperties.LOGGING_LEVEL, "WARNING");
+    // EclipseLink quotes a failed statement's bind values in its exception messages and log entries unless told
+    // not to; they include agents' sealed secrets and users' messages.
+    p.put(PersistenceUnitProperties.LOGGING_PARAMETERS, "false");
     p.put(PersistenceUnitProperties.EXCLUDE_ECLIPSELINK_ORM_FILE, "true");
     return p;
   }
@@ -485,11 +566,15 @@ public final class JpaStorage implements AgentStore, SettingsStore, HealthCheck 
   }
 
   private OtterbotException unavailable(String what, Throwable e) {
-    return new OtterbotException(OtterbotException.Kind.UNAVAILABLE, "cannot " + what + ": database unavailable",
-        db.redact(e));
+    return unavailable(what, e, List.of());
   }
 
-  private static String validKey(String name, String value, int maxLength) {
+  private OtterbotException unavailable(String what, Throwable e, Collection<String> masked) {
+    return new OtterbotException(OtterbotException.Kind.UNAVAILABLE, "cannot " + what + ": database unavailable",
+        db.redact(e, masked));
+  }
+
+  static String validKey(String name, String value, int maxLength) {
     if (value == null || value.isBlank()) {
       throw OtterbotException.invalid(name + " is missing");
     }

@@ -1,7 +1,9 @@
 package otterbot.persistence.jpa.internal;
 
+import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -50,11 +52,19 @@ final class Redaction {
    * original, because the REST layer and slf4j print a cause's message verbatim.
    */
   static RuntimeException throwable(Throwable original, String password) {
+    return throwable(original, password, List.of());
+  }
+
+  /**
+   * Like {@link #throwable(Throwable, String)}, and also masks every occurrence of each of {@code values}: the values
+   * of a failed write that must not be logged, which a driver may quote in its message.
+   */
+  static RuntimeException throwable(Throwable original, String password, Collection<String> values) {
     Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     Failure top = null;
     Failure last = null;
     for (Throwable t = original; t != null && seen.add(t); t = t.getCause()) {
-      var copy = new Failure(t.getClass().getName(), text(t.getMessage(), password));
+      var copy = new Failure(t.getClass().getName(), mask(text(t.getMessage(), password), values));
       copy.setStackTrace(t.getStackTrace());
       if (top == null) {
         top = copy;
@@ -64,6 +74,18 @@ final class Redaction {
       last = copy;
     }
     return top;
+  }
+
+  private static String mask(String text, Collection<String> values) {
+    String masked = text;
+    if (masked != null) {
+      for (String value : values) {
+        if (value != null && !value.isEmpty()) {
+          masked = masked.replace(value, MASK);
+        }
+      }
+    }
+    return masked;
   }
 
   /** Stands in for a driver or EclipseLink exception; prints like the original ({@code class: message}). */

@@ -26,7 +26,8 @@ final class UnitInfo implements PersistenceUnitInfo {
   private final URL root;
   // EclipseLink may add to these lists, so they are mutable and per instance.
   private final List<String> managedClasses =
-      new ArrayList<>(List.of(AgentEntity.class.getName(), SettingEntity.class.getName()));
+      new ArrayList<>(List.of(AgentEntity.class.getName(), SettingEntity.class.getName(),
+          ConversationEntity.class.getName(), MessageEntity.class.getName(), SecretEntity.class.getName()));
   private final List<String> mappingFiles = new ArrayList<>();
   private final List<URL> jarFiles = new ArrayList<>();
 

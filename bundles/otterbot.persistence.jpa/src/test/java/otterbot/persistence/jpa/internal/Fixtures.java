@@ -51,6 +51,15 @@ final class Fixtures {
     return unit.repeat(1_100_000 / unit.length());
   }
 
+  /** Column to type, from pairs: more than Map.of takes. */
+  static java.util.Map<String, String> columns(String... columnThenType) {
+    var map = new java.util.HashMap<String, String>();
+    for (int i = 0; i < columnThenType.length; i += 2) {
+      map.put(columnThenType[i], columnThenType[i + 1]);
+    }
+    return map;
+  }
+
   interface Action {
     void run() throws Exception;
   }

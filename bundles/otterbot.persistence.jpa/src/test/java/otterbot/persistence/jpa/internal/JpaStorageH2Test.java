@@ -186,7 +186,40 @@ class JpaStorageH2Test {
         "agents.CREATED_AT", "TIMESTAMP",
         "agents.PROFILE_JSON", "CHARACTER VARYING(10485760)",
         "app_settings.SETTING_KEY", "CHARACTER VARYING(128)",
-        "app_settings.SETTING_VALUE", "CHARACTER VARYING(10485760)"), types);
+        "app_settings.SETTING_VALUE", "CHARACTER VARYING(10485760)"), without(types, "conversations", "messages",
+            "agent_secrets"));
+    assertEquals(Fixtures.columns(
+        "conversations.ID", "CHARACTER VARYING(200)",
+        "conversations.AGENT_ID", "CHARACTER VARYING(64)",
+        "conversations.TITLE", "CHARACTER VARYING(500)",
+        "conversations.CREATED_AT", "TIMESTAMP",
+        "conversations.UPDATED_AT", "TIMESTAMP",
+        "messages.CONVERSATION_ID", "CHARACTER VARYING(200)",
+        "messages.SEQ", "BIGINT",
+        "messages.ID", "CHARACTER VARYING(64)",
+        "messages.ROLE", "CHARACTER VARYING(32)",
+        "messages.CONTENT", "CHARACTER VARYING(1000000000)",
+        "messages.CREATED_AT", "TIMESTAMP"), only(types, "conversations", "messages"));
+    assertEquals(Map.of(
+        "agent_secrets.AGENT_ID", "CHARACTER VARYING(64)",
+        "agent_secrets.SECRET_KEY", "CHARACTER VARYING(128)",
+        "agent_secrets.SEALED_VALUE", "CHARACTER VARYING(1000000000)"), only(types, "agent_secrets"));
+  }
+
+  static Map<String, String> only(Map<String, String> types, String... tables) {
+    Map<String, String> selected = new HashMap<>();
+    types.forEach((column, type) -> {
+      if (java.util.Arrays.asList(tables).contains(column.substring(0, column.indexOf('.')))) {
+        selected.put(column, type);
+      }
+    });
+    return selected;
+  }
+
+  static Map<String, String> without(Map<String, String> types, String... tables) {
+    Map<String, String> selected = new HashMap<>(types);
+    selected.keySet().removeAll(only(types, tables).keySet());
+    return selected;
   }
 
   @Test

@@ -32,14 +32,15 @@ import otterbot.api.health.Health;
  * tables of the same name in the public schema. Skipped, loudly, when no server answers.
  */
 class JpaStoragePostgresTest {
-  private static final String URL =
+  static final String URL =
       System.getProperty("otterbot.test.postgresql.url", "jdbc:postgresql://127.0.0.1:5432/test");
-  private static final String USER = System.getProperty("otterbot.test.postgresql.user", "postgres");
-  private static final String PASSWORD = System.getProperty("otterbot.test.postgresql.password", "");
+  static final String USER = System.getProperty("otterbot.test.postgresql.user", "postgres");
+  static final String PASSWORD = System.getProperty("otterbot.test.postgresql.password", "");
 
   private String schema;
   private JpaStorage storage;
 
+  /** Also used by {@link ConversationAndSecretPostgresTest}. */
   @BeforeAll
   static void requirePostgresql() {
     try (Connection c = DriverManager.getConnection(URL + "?connectTimeout=3", USER, PASSWORD)) {
@@ -54,7 +55,11 @@ class JpaStoragePostgresTest {
 
   @BeforeEach
   void freshSchema() {
-    schema = "otterbot_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    schema = freshSchemaName();
+  }
+
+  static String freshSchemaName() {
+    return "otterbot_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
   }
 
   @AfterEach
@@ -134,12 +139,26 @@ class JpaStoragePostgresTest {
         }
       }
     }
-    assertEquals(Map.of(
+    assertEquals(Fixtures.columns(
         "agents.id", "character varying(64)",
         "agents.position", "bigint",
         "agents.created_at", "timestamp without time zone",
         "agents.profile_json", "character varying(10485760)",
         "app_settings.setting_key", "character varying(128)",
-        "app_settings.setting_value", "character varying(10485760)"), types);
+        "app_settings.setting_value", "character varying(10485760)",
+        "conversations.id", "character varying(200)",
+        "conversations.agent_id", "character varying(64)",
+        "conversations.title", "character varying(500)",
+        "conversations.created_at", "timestamp without time zone",
+        "conversations.updated_at", "timestamp without time zone",
+        "messages.conversation_id", "character varying(200)",
+        "messages.seq", "bigint",
+        "messages.id", "character varying(64)",
+        "messages.role", "character varying(32)",
+        "messages.content", "text",
+        "messages.created_at", "timestamp without time zone",
+        "agent_secrets.agent_id", "character varying(64)",
+        "agent_secrets.secret_key", "character varying(128)",
+        "agent_secrets.sealed_value", "text"), types);
   }
 }

@@ -1,0 +1,73 @@
+package otterbot.persistence.jpa.internal;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+import otterbot.api.OtterbotException;
+
+/**
+ * The {@code agent_secrets} table behind {@link otterbot.api.persistence.CredentialStore}. Values are sealed by the
+ * core; they are still kept out of every message and log here: a failed statement's values can surface in driver and
+ * EclipseLink messages, so a write masks them in whatever failure it reports.
+ */
+final class Secrets {
+  /** Secret names are environment-variable-like ({@code OPENAI_API_KEY}); this is generous. */
+  static final int MAX_KEY_LENGTH = 128;
+
+  private final Transactions db;
+
+  /**
+   * Held around replacements in this JVM: two replacements of one agent's set at once would both delete, then both
+   * insert, and the second would fail on the primary key instead of winning.
+   */
+  private final Object lock = new Object();
+
+  Secrets(Transactions db) {
+    this.db = db;
+  }
+
+  /** The agent's sealed secrets by key, in key order. */
+  Map<String, String> load(String agentId) {
+    Objects.requireNonNull(agentId, "agentId");
+    if (agentId.isEmpty() || agentId.length() > Conversations.MAX_AGENT_ID_LENGTH) {
+      return Map.of();
+    }
+    List<SecretEntity> rows = db.read("load the secrets of agent '" + agentId + "'", em -> em
+        .createQuery("SELECT s FROM SecretEntity s WHERE s.agentId = :agent ORDER BY s.key", SecretEntity.class)
+        .setParameter("agent", agentId)
+        .getResultList());
+    Map<String, String> secrets = new LinkedHashMap<>();
+    for (SecretEntity row : rows) {
+      secrets.put(row.key(), row.sealedValue());
+    }
+    return Collections.unmodifiableMap(secrets);
+  }
+
+  /** Deletes the agent's rows and inserts the new set, in one transaction; an empty set deletes them all. */
+  void replace(String agentId, Map<String, String> sealed) {
+    Objects.requireNonNull(sealed, "sealed");
+    String agent = JpaStorage.validKey("agent id", agentId, Conversations.MAX_AGENT_ID_LENGTH);
+    Map<String, String> rows = new TreeMap<>();
+    for (Map.Entry<String, String> entry : sealed.entrySet()) {
+      // Messages name the key, never the value.
+      String key = JpaStorage.validKey("secret key", entry.getKey(), MAX_KEY_LENGTH);
+      if (entry.getValue() == null) {
+        throw OtterbotException.invalid("secret '" + key + "' has no value");
+      }
+      rows.put(key, entry.getValue());
+    }
+    synchronized (lock) {
+      db.write("replace the secrets of agent '" + agent + "'", List.copyOf(rows.values()), em -> {
+        em.createQuery("DELETE FROM SecretEntity s WHERE s.agentId = :agent")
+            .setParameter("agent", agent)
+            .executeUpdate();
+        rows.forEach((key, value) -> em.persist(new SecretEntity(agent, key, value)));
+        return null;
+      });
+    }
+  }
+}
