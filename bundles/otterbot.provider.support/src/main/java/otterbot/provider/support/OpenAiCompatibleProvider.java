@@ -1,0 +1,98 @@
+package otterbot.provider.support;
+
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import otterbot.api.provider.ChatCall;
+import otterbot.api.provider.ChatRequest;
+import otterbot.api.provider.ChatSink;
+import otterbot.api.provider.ModelProvider;
+import otterbot.api.provider.ProviderException;
+import otterbot.api.provider.ProviderInfo;
+
+/**
+ * A {@link ModelProvider} for a server speaking OpenAI chat completions: {@code POST <base>/chat/completions} streamed,
+ * {@code GET <base>/models}, the key as a bearer token. A provider bundle's DS component extends this class with its
+ * {@link OpenAiCompatible} settings and calls {@link #close()} when deactivated.
+ */
+public class OpenAiCompatibleProvider implements ModelProvider {
+  private final OpenAiCompatible config;
+  private final ProviderInfo info;
+  private final ProviderRuntime runtime;
+
+  /**
+   * @param idleTimeout how long a stream may stay silent before the call fails ({@link
+   *     ProviderRuntime#DEFAULT_IDLE_TIMEOUT} in production)
+   */
+  protected OpenAiCompatibleProvider(OpenAiCompatible config, Duration idleTimeout) {
+    this.config = config;
+    this.info = config.info();
+    this.runtime = new ProviderRuntime(config.id(), idleTimeout);
+  }
+
+  @Override
+  public ProviderInfo info() {
+    return info;
+  }
+
+  @Override
+  public List<String> listModels(Map<String, String> secrets) throws ProviderException {
+    String refusal = refusal(secrets);
+    if (refusal != null) {
+      throw new ProviderException(refusal);
+    }
+    Endpoint endpoint = Endpoint.resolve(secrets, config.baseUrlEnv(), config.defaultBaseUrl());
+    Failures failures = new Failures(config.label(), endpoint.display(), Redactor.of(secrets));
+    HttpRequest request = authorized(Requests.to(endpoint, "/models", failures), secrets).GET().build();
+    return ModelListing.fetch(runtime, request, failures);
+  }
+
+  @Override
+  public ChatCall chat(ChatRequest request, ChatSink sink) {
+    Map<String, String> secrets = request.secrets();
+    String refusal = refusal(secrets);
+    if (refusal != null) {
+      return runtime.fail(sink, refusal);
+    }
+    Endpoint endpoint = Endpoint.resolve(secrets, config.baseUrlEnv(), config.defaultBaseUrl());
+    Failures failures = new Failures(config.label(), endpoint.display(), Redactor.of(secrets));
+    HttpRequest http;
+    try {
+      byte[] body = ChatCompletionsRequest.body(request, config.maxTokensField());
+      http = authorized(Requests.to(endpoint, "/chat/completions", failures), secrets)
+          .header("content-type", "application/json")
+          .header("accept", "text/event-stream")
+          .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+          .build();
+    } catch (ProviderException | IllegalArgumentException e) {
+      // Both carry messages written here: a bad base URL or key, or a tool with an invalid schema.
+      return runtime.fail(sink, e.getMessage());
+    }
+    GuardedSink guarded = new GuardedSink(sink);
+    return runtime.stream(http, guarded, new ChatCompletionsDecoder(guarded, failures), failures);
+  }
+
+  /**
+   * Why a call with these secrets cannot be made, checked before any request; null when it can. By default: a
+   * required key that is not set.
+   */
+  protected String refusal(Map<String, String> secrets) {
+    if (config.needsApiKey() && Secrets.valueOr(secrets, config.apiKeyEnv(), null) == null) {
+      return Failures.missingKey(config.apiKeyEnv());
+    }
+    return null;
+  }
+
+  /** Ends every call in flight and stops the provider's threads; for the component's {@code @Deactivate}. */
+  protected final void close() {
+    runtime.close();
+  }
+
+  private HttpRequest.Builder authorized(HttpRequest.Builder request, Map<String, String> secrets)
+      throws ProviderException {
+    String key = Secrets.valueOr(secrets, config.apiKeyEnv(), config.defaultApiKey());
+    return key == null ? request : Requests.secretHeader(request, "authorization", "Bearer " + key, config.apiKeyEnv());
+  }
+}

@@ -1,0 +1,173 @@
+package otterbot.provider.support;
+
+import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodySubscriber;
+import java.net.http.HttpResponse.BodySubscribers;
+import java.net.http.HttpResponse.ResponseInfo;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Flow;
+
+import otterbot.api.provider.ChatCall;
+
+/**
+ * One streamed HTTP exchange: reads the response line by line as it arrives, parses SSE and hands every event to the
+ * decoder at once, so tokens reach the sink without buffering. A non-2xx answer, a transport error, a cut stream and an
+ * idle stream each end the step with a failure.
+ */
+final class StreamingCall implements ChatCall, Flow.Subscriber<String> {
+  private static final System.Logger LOG = System.getLogger(StreamingCall.class.getName());
+
+  private final ProviderRuntime runtime;
+  private final GuardedSink sink;
+  private final StreamDecoder decoder;
+  private final Failures failures;
+  private final SseParser parser = new SseParser();
+
+  private volatile long lastActivity = System.nanoTime();
+  private volatile boolean aborted;
+  private volatile boolean responded;
+  private volatile Flow.Subscription subscription;
+  private volatile CompletableFuture<?> exchange;
+
+  StreamingCall(ProviderRuntime runtime, GuardedSink sink, StreamDecoder decoder, Failures failures) {
+    this.runtime = runtime;
+    this.sink = sink;
+    this.decoder = decoder;
+    this.failures = failures;
+  }
+
+  void start(HttpRequest request) {
+    CompletableFuture<HttpResponse<Void>> future = runtime.client().sendAsync(request, this::bodySubscriber);
+    exchange = future;
+    future.whenComplete((response, error) -> {
+      if (error != null) {
+        transportFailed(error);
+      }
+      runtime.forget(this);
+    });
+    if (aborted) {
+      future.cancel(true);
+    }
+  }
+
+  @Override
+  public void cancel() {
+    sink.close();
+    abort();
+  }
+
+  /** Ends the call because its provider is going away. */
+  void stop(String message) {
+    sink.failed(message);
+    abort();
+  }
+
+  /** Called by the watchdog: ends the call when nothing arrived for longer than the idle timeout. */
+  void checkIdle(long now) {
+    if (now - lastActivity >= runtime.idleTimeout().toNanos()) {
+      // A completed step whose stream never ends is dropped silently: the sink is done, only the connection remains.
+      sink.failed(failures.idle(runtime.idleTimeout()));
+      abort();
+    }
+  }
+
+  private BodySubscriber<Void> bodySubscriber(ResponseInfo info) {
+    responded = true;
+    lastActivity = System.nanoTime();
+    if (info.statusCode() / 100 == 2) {
+      return BodySubscribers.fromLineSubscriber(this, subscriber -> null, StandardCharsets.UTF_8, null);
+    }
+    return BodySubscribers.mapping(BodySubscribers.ofString(StandardCharsets.UTF_8), body -> {
+      sink.failed(failures.status(info.statusCode(), info.headers(), body));
+      return null;
+    });
+  }
+
+  @Override
+  public void onSubscribe(Flow.Subscription subscription) {
+    this.subscription = subscription;
+    if (aborted) {
+      subscription.cancel();
+    } else {
+      subscription.request(1);
+    }
+  }
+
+  @Override
+  public void onNext(String line) {
+    lastActivity = System.nanoTime();
+    try {
+      SseEvent event = parser.line(line);
+      if (event != null) {
+        decoder.onEvent(event);
+      }
+    } catch (IOException e) {
+      sink.failed(failures.malformed());
+    } catch (RuntimeException e) {
+      sinkBroke(e);
+    }
+    if (sink.isDone() && !sink.isCompleted()) {
+      abort();
+    } else {
+      // One line at a time: the connection is only read as fast as the sink takes the deltas.
+      subscription.request(1);
+    }
+  }
+
+  @Override
+  public void onError(Throwable error) {
+    if (!aborted) {
+      sink.failed(failures.streamCut());
+    }
+  }
+
+  @Override
+  public void onComplete() {
+    try {
+      SseEvent last = parser.finish();
+      if (last != null) {
+        decoder.onEvent(last);
+      }
+      decoder.onEnd();
+    } catch (IOException e) {
+      sink.failed(failures.malformed());
+    } catch (RuntimeException e) {
+      sinkBroke(e);
+    }
+    sink.failed(failures.streamCut());
+  }
+
+  private void transportFailed(Throwable error) {
+    if (aborted) {
+      return;
+    }
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    sink.failed(responded ? failures.streamCut() : failures.unreachable(cause));
+  }
+
+  /** The server's sink threw: a bug on its side. The call is abandoned rather than fed into a broken sink. */
+  private void sinkBroke(RuntimeException e) {
+    LOG.log(System.Logger.Level.ERROR, "A chat sink threw; the provider call was abandoned", e);
+    sink.close();
+  }
+
+  /** Closes the exchange and its connection. Idempotent. */
+  private void abort() {
+    aborted = true;
+    Flow.Subscription current = subscription;
+    if (current != null) {
+      current.cancel();
+    }
+    // Cancelling the body subscription closes the connection but never completes the exchange's future, so the
+    // future is cancelled too; before the response arrives, that alone aborts the exchange.
+    CompletableFuture<?> future = exchange;
+    if (future != null) {
+      future.cancel(true);
+    }
+    runtime.forget(this);
+  }
+}
