@@ -55,9 +55,55 @@ public final class Bench {
     this.logsDir = cfg.moduleDir.resolve("target").resolve("bench-logs");
   }
 
+  /**
+   * Runs the benchmarks named by {@code -Dbench=...} and/or the program arguments (comma or space separated):
+   * {@code http} (start-up, RSS, GET /api/agents load, forwarding overhead: this class), {@code chat} (all of
+   * {@link ChatBench}) or one of {@code chat.relay}, {@code chat.throughput}, {@code chat.idle}; {@code all} (the
+   * default) is {@code http,chat}.
+   */
   public static void main(String[] args) throws Exception {
+    java.util.Set<String> selected = selection(System.getProperty("bench", ""), args);
     Config cfg = Config.fromSystemProperties();
-    new Bench(cfg).run();
+    if (selected.contains("http")) {
+      new Bench(cfg).run();
+    }
+    var chat = new java.util.TreeSet<String>(selected);
+    chat.retainAll(ChatBench.PARTS);
+    if (!chat.isEmpty()) {
+      ChatBench.run(chat, cfg.jar, cfg.moduleDir);
+    }
+  }
+
+  static java.util.Set<String> selection(String property, String[] args) {
+    var names = new ArrayList<String>();
+    for (String s : (property + " " + String.join(" ", args)).split("[,\\s]+")) {
+      if (!s.isBlank()) {
+        names.add(s.trim().toLowerCase(Locale.ROOT));
+      }
+    }
+    if (names.isEmpty()) {
+      names.add("all");
+    }
+    var out = new java.util.LinkedHashSet<String>();
+    for (String n : names) {
+      switch (n) {
+        case "all" -> {
+          out.add("http");
+          out.addAll(new java.util.TreeSet<>(ChatBench.PARTS));
+        }
+        case "http" -> out.add("http");
+        case "chat" -> out.addAll(new java.util.TreeSet<>(ChatBench.PARTS));
+        case "relay", "throughput", "idle" -> out.add("chat." + n);
+        default -> {
+          if (!ChatBench.PARTS.contains(n)) {
+            throw new IllegalArgumentException("unknown benchmark '" + n + "': use all, http, chat, chat.relay, "
+                + "chat.throughput or chat.idle (-Dbench=... or program arguments)");
+          }
+          out.add(n);
+        }
+      }
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------------------------------------------------------
