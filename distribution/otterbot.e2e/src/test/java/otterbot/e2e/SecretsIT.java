@@ -82,7 +82,7 @@ class SecretsIT {
         assertFalse(redacted.path("providers").path(COMPAT).has("apiKey"), () -> server.explain(put));
 
         // The global key is used for the COO.
-        assertEquals("Bearer " + globalKey, chatOnce(server, fake, "first " + m).header("authorization"));
+        assertEquals("Bearer " + globalKey, chatOnce(answers, server, fake, "first " + m).header("authorization"));
 
         // The agent's own key wins over the global one.
         ObjectNode credentials = Http.JSON.createObjectNode()
@@ -91,7 +91,7 @@ class SecretsIT {
         Http.Response stored = http.post("/api/agents/coo/credentials", credentials);
         assertEquals(Http.json("{\"ok\":true}"), http.expect(stored, 200), () -> server.explain(stored));
         answers.add(stored.body());
-        assertEquals("Bearer " + agentKey, chatOnce(server, fake, "second " + m).header("authorization"),
+        assertEquals("Bearer " + agentKey, chatOnce(answers, server, fake, "second " + m).header("authorization"),
             "the agent's credential should win over the global settings' key");
 
         Http.Response unknown = http.post("/api/agents/nobody/credentials", credentials);
@@ -114,7 +114,7 @@ class SecretsIT {
           answers.add(r.body());
         }
         // ... and changes nothing: the agent's key is still the one in use.
-        assertEquals("Bearer " + agentKey, chatOnce(server, fake, "third " + m).header("authorization"));
+        assertEquals("Bearer " + agentKey, chatOnce(answers, server, fake, "third " + m).header("authorization"));
 
         // A restart: the sealed secrets are read back with the key file.
         server.stop();
@@ -125,7 +125,7 @@ class SecretsIT {
             "the key file must be readable by its owner only");
         ServerProcess again = ServerProcess.start(home);
         try {
-          assertEquals("Bearer " + agentKey, chatOnce(again, fake, "fourth " + m).header("authorization"),
+          assertEquals("Bearer " + agentKey, chatOnce(answers, again, fake, "fourth " + m).header("authorization"),
               "the agent's credential should survive a restart");
           answers.addAll(everyGet(again.http()));
           again.stop();
@@ -170,13 +170,17 @@ class SecretsIT {
         secrets.size(), answers.size(), files.size());
   }
 
-  /** One COO turn through a fresh Node client; returns the request the fake got for it. */
-  static RecordedRequest chatOnce(ServerProcess server, FakeModelServer fake, String text) {
+  /**
+   * One COO turn through a fresh Node client; adds every event it received to {@code answers} and returns the request
+   * the fake got for it.
+   */
+  static RecordedRequest chatOnce(List<String> answers, ServerProcess server, FakeModelServer fake, String text) {
     try (NodeChat node = NodeChat.connect(server, "websocket", 1)) {
       ChatClient client = node.socket(0);
       client.join("coo", null);
       ChatClient.Reply reply = client.chat("coo", text).withoutErrors();
       assertEquals("ok", reply.text(), reply::explain);
+      client.events().forEach(e -> answers.add(e.toString()));
       List<RecordedRequest> requests = requestsWith(fake, text);
       assertEquals(1, requests.size(), () -> "requests for " + text + ": " + requests);
       return requests.get(0);
