@@ -99,7 +99,11 @@ public final class Front implements AutoCloseable {
     config.setWorkerThreads(settings.workerThreads());
     // Without this netty-socketio answers 400 to everything outside /socket.io/ before our forwarder sees it.
     config.setAllowCustomRequests(true);
+    // One limit for what a client may send, whatever the transport: a polling POST body, and a WebSocket message
+    // (netty-socketio's default is 64 KiB there). The open packet announces it as maxPayload, as Engine.IO v4 requires.
     config.setMaxHttpContentLength(settings.maxRequestBytes());
+    config.setMaxFramePayloadLength(settings.maxRequestBytes());
+    config.setJsonSupport(OpenPacket.jsonSupport(settings.maxRequestBytes()));
     // Same-origin only: with CORS on and no origin set, netty-socketio reflects any Origin with credentials allowed.
     config.setEnableCors(false);
     config.setOrigin(null);

@@ -1,11 +1,16 @@
 package otterbot.server.internal;
 
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.corundumstudio.socketio.SocketIOChannelInitializer;
+import com.corundumstudio.socketio.Transport;
+import com.corundumstudio.socketio.handler.ClientHead;
+import com.corundumstudio.socketio.handler.ClientsBox;
 import com.corundumstudio.socketio.scheduler.CancelableScheduler;
 import com.corundumstudio.socketio.scheduler.HashedWheelTimeoutScheduler;
 
@@ -18,10 +23,12 @@ import io.netty.channel.ChannelPipeline;
  * httpDecoder        HttpRequestDecoder                     (netty-socketio)
  * httpAggregator     FrontAggregator: JSON 413, ordered 100  (replaces netty-socketio's)
  * httpEncoder        HttpResponseEncoder                    (netty-socketio)
+ * upgradeProbes      UpgradeProbes: notes WebSocket probes, so polls are answered during an upgrade
  * packetHandler      InPacketHandler                        (netty-socketio)
- * sequencer          RequestSequencer: one request at a time, JSON 400 for odd targets
+ * sequencer          RequestSequencer: one request at a time, JSON 400 for odd targets and Engine.IO errors
  * authorizeHandler   AuthorizeHandler: Socket.IO handshakes  (netty-socketio)
  * forwarder          Forwarder: everything but /socket.io/ to Jetty
+ * pollingRequests    PollingRequests: polls and sends of existing sessions
  * xhrPollingTransport, webSocketTransportCompression, webSocketTransport, socketioEncoder   (netty-socketio)
  * wrongUrlBlocker    SocketIoFallback: JSON 400, closes on unhandled errors (replaces netty-socketio's)
  * </pre>
@@ -31,6 +38,8 @@ import io.netty.channel.ChannelPipeline;
 final class PortChannelInitializer extends SocketIOChannelInitializer {
   static final String SEQUENCER = "sequencer";
   static final String FORWARDER = "forwarder";
+  static final String UPGRADE_PROBES = "upgradeProbes";
+  static final String POLLING_REQUESTS = "pollingRequests";
 
   private static final Logger LOG = LoggerFactory.getLogger(PortChannelInitializer.class);
 
@@ -40,21 +49,21 @@ final class PortChannelInitializer extends SocketIOChannelInitializer {
   private final String socketIoPath;
 
   /**
-   * Whether an Engine.IO session id is live: netty-socketio's own session registry (its private {@code clientsBox},
-   * filled at the handshake, before a client joins a namespace, so {@code SocketIOServer.getClient} would not do).
-   * Should a later netty-socketio rename the field, every id counts as known and netty-socketio answers as before.
+   * netty-socketio's own session registry (its private {@code clientsBox}, filled at the handshake, before a client
+   * joins a namespace, so {@code SocketIOServer.getClient} would not do), or null should a later netty-socketio rename
+   * the field: then every session id counts as live and netty-socketio answers for unknown ones as before.
    */
-  private final java.util.function.Predicate<java.util.UUID> knownSession = sessionRegistry();
+  private final ClientsBox clientsBox = clientsBox();
+  /** For {@link EngineIoChecks}: the transport a live session is on, null for an unknown or closed one. */
+  private final Function<UUID, Transport> sessions;
+  private final PollingRequests pollingRequests;
 
-  private java.util.function.Predicate<java.util.UUID> sessionRegistry() {
+  private ClientsBox clientsBox() {
     try {
-      var field = com.corundumstudio.socketio.SocketIOChannelInitializer.class.getDeclaredField("clientsBox");
-      field.setAccessible(true);
-      var box = (com.corundumstudio.socketio.handler.ClientsBox) field.get(this);
-      return sid -> box.get(sid) != null;
+      return SocketIoInternals.clientsBox(this);
     } catch (ReflectiveOperationException | RuntimeException e) {
       LOG.warn("Cannot see netty-socketio's sessions ({}); unknown session ids are left to netty-socketio", e.toString());
-      return sid -> true;
+      return null;
     }
   }
 
@@ -63,6 +72,16 @@ final class PortChannelInitializer extends SocketIOChannelInitializer {
     this.idleTimeoutNanos = TimeUnit.SECONDS.toNanos(settings.idleTimeoutSeconds());
     this.backend = backend;
     this.socketIoPath = socketIoPath;
+    if (clientsBox != null) {
+      this.sessions = sid -> {
+        ClientHead client = clientsBox.get(sid);
+        return client != null && client.isConnected() ? client.getCurrentTransport() : null;
+      };
+      this.pollingRequests = new PollingRequests(clientsBox);
+    } else {
+      this.sessions = sid -> Transport.POLLING;
+      this.pollingRequests = null;
+    }
     useNamedTimerThread(threads);
   }
 
@@ -70,8 +89,12 @@ final class PortChannelInitializer extends SocketIOChannelInitializer {
   protected void addSocketioHandlers(ChannelPipeline pipeline) {
     super.addSocketioHandlers(pipeline);
     pipeline.replace(HTTP_AGGREGATOR, HTTP_AGGREGATOR, new FrontAggregator(maxRequestBytes));
-    pipeline.addBefore(AUTHORIZE_HANDLER, SEQUENCER, new RequestSequencer(maxRequestBytes, idleTimeoutNanos, socketIoPath, knownSession));
+    pipeline.addBefore(PACKET_HANDLER, UPGRADE_PROBES, UpgradeProbes.INSTANCE);
+    pipeline.addBefore(AUTHORIZE_HANDLER, SEQUENCER, new RequestSequencer(maxRequestBytes, idleTimeoutNanos, socketIoPath, sessions));
     pipeline.addAfter(AUTHORIZE_HANDLER, FORWARDER, new Forwarder(backend, socketIoPath));
+    if (pollingRequests != null) {
+      pipeline.addBefore(XHR_POLLING_TRANSPORT, POLLING_REQUESTS, pollingRequests);
+    }
     pipeline.replace(WRONG_URL_HANDLER, WRONG_URL_HANDLER, SocketIoFallback.INSTANCE);
   }
 

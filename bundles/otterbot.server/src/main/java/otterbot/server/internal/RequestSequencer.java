@@ -8,7 +8,11 @@ import static io.netty.handler.codec.http.HttpVersion.HTTP_1_1;
 import static java.util.concurrent.TimeUnit.NANOSECONDS;
 
 import java.util.ArrayDeque;
+import java.util.UUID;
 import java.util.concurrent.ScheduledFuture;
+import java.util.function.Function;
+
+import com.corundumstudio.socketio.Transport;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
@@ -71,16 +75,15 @@ final class RequestSequencer extends ChannelDuplexHandler {
   private long lastActivity;
   private ScheduledFuture<?> idleCheck;
 
-  /** Whether a Socket.IO session id belongs to a connected client (netty-socketio's client registry). */
-  private final java.util.function.Predicate<java.util.UUID> knownSession;
-
-  RequestSequencer(int maxRequestBytes, long idleTimeoutNanos, String socketIoPath) {
-    this(maxRequestBytes, idleTimeoutNanos, socketIoPath, sid -> true);
-  }
+  /**
+   * The transport a live Engine.IO session is on, null for an unknown or closed one (netty-socketio's session registry),
+   * for {@link EngineIoChecks}.
+   */
+  private final Function<UUID, Transport> sessions;
 
   RequestSequencer(int maxRequestBytes, long idleTimeoutNanos, String socketIoPath,
-      java.util.function.Predicate<java.util.UUID> knownSession) {
-    this.knownSession = knownSession;
+      Function<UUID, Transport> sessions) {
+    this.sessions = sessions;
     this.maxRequestBytes = maxRequestBytes;
     this.idleTimeoutNanos = idleTimeoutNanos;
     this.socketIoPath = socketIoPath;
@@ -213,7 +216,7 @@ final class RequestSequencer extends ChannelDuplexHandler {
     }
     boolean socketIo = Forwarder.isSocketIo(request.uri(), socketIoPath);
     if (socketIo) {
-      String problem = EngineIoChecks.problem(request.uri(), knownSession);
+      String problem = EngineIoChecks.problem(request, sessions);
       if (problem != null) {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         boolean http10 = !request.protocolVersion().isKeepAliveDefault();

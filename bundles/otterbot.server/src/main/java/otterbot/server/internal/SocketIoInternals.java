@@ -4,6 +4,7 @@ import java.lang.reflect.Field;
 
 import com.corundumstudio.socketio.SocketIOChannelInitializer;
 import com.corundumstudio.socketio.SocketIOServer;
+import com.corundumstudio.socketio.handler.ClientsBox;
 import com.corundumstudio.socketio.scheduler.CancelableScheduler;
 
 import io.netty.channel.EventLoopGroup;
@@ -35,6 +36,11 @@ final class SocketIoInternals {
   static void setScheduler(SocketIOChannelInitializer initializer, CancelableScheduler scheduler)
       throws ReflectiveOperationException {
     field(SocketIOChannelInitializer.class, "scheduler").set(initializer, scheduler);
+  }
+
+  /** netty-socketio's registry of Engine.IO sessions, by id and by channel. */
+  static ClientsBox clientsBox(SocketIOChannelInitializer initializer) throws ReflectiveOperationException {
+    return (ClientsBox) field(SocketIOChannelInitializer.class, "clientsBox").get(initializer);
   }
 
   /** The pipeline factory a server creates in its constructor, before {@code setPipelineFactory} replaces it. */
