@@ -62,7 +62,8 @@ public final class ErrorMapper implements ExceptionMapper<Throwable> {
         return error(status, e.getMessage());
       }
       if (t instanceof JsonProcessingException e) {
-        LOG.debug("Bad JSON: {}", e.getOriginalMessage());
+        // Not Jackson's own message: it quotes the offending token, which may be a secret.
+        LOG.debug("Bad JSON: {}", describe(e));
         return error(400, describe(e));
       }
     }
