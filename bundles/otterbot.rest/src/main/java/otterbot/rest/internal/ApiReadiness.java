@@ -62,9 +62,13 @@ public final class ApiReadiness {
    */
   static final String READY = "otterbot.rest.ready";
   static final String STARTING = "starting";
-  /** Our resources ({@code osgi.jakartars.name}); the API is ready when the default application holds them all. */
+  /**
+   * Our resources ({@code osgi.jakartars.name}); the API is ready when the default application holds them all. The
+   * providers and credentials resources bind the core's services optionally (503 until they come), so listing them
+   * cannot hold the API back.
+   */
   static final Set<String> RESOURCES = Set.of("otterbot.health", "otterbot.agents", "otterbot.setup",
-      "otterbot.settings");
+      "otterbot.settings", "otterbot.providers", "otterbot.credentials");
 
   private static final Logger LOG = LoggerFactory.getLogger(ApiReadiness.class);
 

@@ -28,7 +28,8 @@ import otterbot.api.health.HealthCheck;
 
 /** When the API counts as served, judged from runtime DTOs like the ones the whiteboard publishes. */
 class ApiReadinessTest {
-  private static final String[] OURS = {"otterbot.health", "otterbot.agents", "otterbot.setup", "otterbot.settings"};
+  private static final String[] OURS = {"otterbot.health", "otterbot.agents", "otterbot.setup", "otterbot.settings",
+      "otterbot.providers", "otterbot.credentials"};
 
   static RuntimeDTO runtime(String... served) {
     var dto = new RuntimeDTO();
@@ -53,7 +54,7 @@ class ApiReadinessTest {
   void upWhenTheDefaultApplicationServesAllOurResources() {
     Health health = ApiReadiness.readiness(runtime(oursAnd("someone.elses")));
     assertTrue(health.isUp());
-    assertEquals(Map.of("resources", 5), health.details());
+    assertEquals(Map.of("resources", 7), health.details());
   }
 
   @Test
@@ -61,13 +62,14 @@ class ApiReadinessTest {
     Health empty = ApiReadiness.readiness(runtime());
     assertFalse(empty.isUp());
     assertEquals("starting", empty.details().get("reason"));
-    assertEquals(List.of("otterbot.agents", "otterbot.health", "otterbot.settings", "otterbot.setup"),
-        empty.details().get("missing"));
+    assertEquals(List.of("otterbot.agents", "otterbot.credentials", "otterbot.health", "otterbot.providers",
+        "otterbot.settings", "otterbot.setup"), empty.details().get("missing"));
 
-    Health partial = ApiReadiness.readiness(runtime("otterbot.health", "otterbot.setup", "otterbot.settings"));
+    Health partial = ApiReadiness.readiness(runtime("otterbot.health", "otterbot.setup", "otterbot.settings",
+        "otterbot.providers", "otterbot.credentials"));
     assertFalse(partial.isUp());
     assertEquals(List.of("otterbot.agents"), partial.details().get("missing"));
-    assertEquals(3, partial.details().get("resources"));
+    assertEquals(5, partial.details().get("resources"));
   }
 
   @Test
@@ -219,7 +221,8 @@ class ApiReadinessTest {
         null));
     assertEquals(true, registry.last().get(ApiReadiness.READY), "the health report must be reachable");
     assertFalse(registry.check.check().isUp(), "while the api check itself stays down, naming what is missing");
-    assertEquals(java.util.List.of("otterbot.agents", "otterbot.settings", "otterbot.setup"),
+    assertEquals(java.util.List.of("otterbot.agents", "otterbot.credentials", "otterbot.providers", "otterbot.settings",
+        "otterbot.setup"),
         registry.check.check().details().get("missing"));
 
     dto[0] = runtime();

@@ -1,0 +1,225 @@
+package otterbot.rest.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.jakartars.whiteboard.propertytypes.JSONRequired;
+import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsName;
+import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsResource;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import otterbot.api.OtterbotException;
+import otterbot.api.provider.ModelService;
+import otterbot.api.provider.ProviderException;
+import otterbot.api.provider.ProviderInfo;
+
+/**
+ * {@code /api/providers}, {@code /api/provider-models} and {@code /api/test-model}: upstream-behaviour §4.2 and §11.4.
+ *
+ * <p>The two POST routes answer every problem in upstream's {@code {"ok": false, "error": ...}} shape: a provider's
+ * failure with 200, bad input (missing fields, malformed JSON, wrong types, unknown fields) with 400. That is why they
+ * read the body themselves instead of letting the JSON provider bind it: a binding failure would reach the
+ * {@link ErrorMapper} and come out as {@code {"error": ...}}. Messages never quote the body, which carries secrets.
+ *
+ * <p>The model service comes from the core and may arrive after this resource is served, or go while the core
+ * restarts; meanwhile every route answers 503, so the reference is optional and dynamic and the whole API does not
+ * wait for it.
+ */
+@Component(service = ProvidersResource.class)
+@JakartarsResource
+@JakartarsName("otterbot.providers")
+@JSONRequired
+@Path("/")
+@Produces(MediaType.APPLICATION_JSON)
+public final class ProvidersResource {
+  static final String UNAVAILABLE = "the model service is not available yet";
+
+  private volatile ModelService models;
+
+  public ProvidersResource() {
+    // for DS; the service arrives through setModels
+  }
+
+  // Greedy: a restarted core's service replaces the old one without a gap.
+  @Reference(
+      cardinality = ReferenceCardinality.OPTIONAL,
+      policy = ReferencePolicy.DYNAMIC,
+      policyOption = ReferencePolicyOption.GREEDY)
+  synchronized void setModels(ModelService models) {
+    this.models = models;
+  }
+
+  /** With a greedy reference the replacement is bound before the old one goes: forget only our own. */
+  synchronized void unsetModels(ModelService gone) {
+    if (models == gone) {
+      models = null;
+    }
+  }
+
+  /** Upstream's reference fields, then the later catalogue's, each present only when it has a value. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record ProviderEntry(String id, String label, boolean needsApiKey, String apiKeyName, boolean supportsEmbeddings,
+      boolean supportsChat, String apiKeyEnv, String baseUrlEnv, String defaultBaseUrl) {
+
+    static ProviderEntry of(ProviderInfo p) {
+      return new ProviderEntry(p.id(), p.label(), p.needsApiKey(), p.needsApiKey() ? p.apiKeyEnv() : null,
+          p.supportsEmbeddings(), p.supportsChat(), p.apiKeyEnv(), p.baseUrlEnv(), p.defaultBaseUrl());
+    }
+  }
+
+  @GET
+  @Path("providers")
+  public List<ProviderEntry> providers() {
+    List<ProviderEntry> entries = new ArrayList<>();
+    for (ProviderInfo info : service().providers()) {
+      entries.add(ProviderEntry.of(info));
+    }
+    return entries;
+  }
+
+  /** The body of {@code /api/provider-models}; unknown fields are rejected like everywhere else. */
+  record ModelsRequest(String provider, Map<String, String> secrets) {}
+
+  /** The body of {@code /api/test-model}. */
+  record TestRequest(String provider, String modelId, Map<String, String> secrets) {}
+
+  @POST
+  @Path("provider-models")
+  @Consumes(MediaType.APPLICATION_JSON)
+  public Response listModels(InputStream body) {
+    ModelsRequest request;
+    Map<String, String> secrets;
+    try {
+      request = read(body, ModelsRequest.class, new ModelsRequest(null, null));
+      secrets = secrets(request.secrets());
+    } catch (BadInput e) {
+      return notOk(400, e.getMessage());
+    }
+    if (blank(request.provider())) {
+      return notOk(400, "provider is required");
+    }
+    ModelService service = service();
+    try {
+      return ok("models", service.listModels(request.provider(), secrets));
+    } catch (ProviderException e) {
+      return notOk(200, message(e));
+    }
+  }
+
+  @POST
+  @Path("test-model")
+  @Consumes(MediaType.APPLICATION_JSON)
+  public Response testModel(InputStream body) {
+    TestRequest request;
+    Map<String, String> secrets;
+    try {
+      request = read(body, TestRequest.class, new TestRequest(null, null, null));
+      secrets = secrets(request.secrets());
+    } catch (BadInput e) {
+      return notOk(400, e.getMessage());
+    }
+    if (blank(request.provider()) || blank(request.modelId())) {
+      return notOk(400, "provider and modelId are required");
+    }
+    ModelService service = service();
+    try {
+      return ok("sample", service.testModel(request.provider(), request.modelId(), secrets));
+    } catch (ProviderException e) {
+      return notOk(200, message(e));
+    }
+  }
+
+  private ModelService service() {
+    ModelService service = models;
+    if (service == null) {
+      throw OtterbotException.unavailable(UNAVAILABLE, null);
+    }
+    return service;
+  }
+
+  /** Input that breaks a rule; the message names the field, never a value. */
+  static final class BadInput extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    BadInput(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /**
+   * The body as {@code type}, with the API's strict JSON rules; {@code empty} for no body or {@code null}, which
+   * upstream reads as an object without fields.
+   */
+  static <T> T read(InputStream body, Class<T> type, T empty) throws BadInput {
+    byte[] bytes;
+    try {
+      bytes = body == null ? new byte[0] : body.readAllBytes();
+    } catch (IOException e) {
+      throw new BadInput("the request body could not be read");
+    }
+    if (new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+      return empty;
+    }
+    try {
+      T value = JsonProvider.MAPPER.readValue(bytes, type);
+      return value == null ? empty : value;
+    } catch (JsonProcessingException e) {
+      throw new BadInput(ErrorMapper.describe(e));
+    } catch (IOException e) {
+      throw new BadInput("the request body could not be read");
+    }
+  }
+
+  /** The secrets to lay over the global ones: none when absent; a null value is a wrong type, not an absent key. */
+  private static Map<String, String> secrets(Map<String, String> secrets) throws BadInput {
+    if (secrets == null) {
+      return Map.of();
+    }
+    for (Map.Entry<String, String> entry : secrets.entrySet()) {
+      if (entry.getValue() == null) {
+        throw new BadInput("field 'secrets." + entry.getKey() + "' has the wrong type (expected string)");
+      }
+    }
+    return Map.copyOf(secrets);
+  }
+
+  private static boolean blank(String value) {
+    return value == null || value.isBlank();
+  }
+
+  private static String message(ProviderException e) {
+    return e.getMessage() == null || e.getMessage().isBlank() ? "the provider failed" : e.getMessage();
+  }
+
+  private static Response ok(String field, Object value) {
+    var body = new LinkedHashMap<String, Object>();
+    body.put("ok", true);
+    body.put(field, value);
+    return Response.ok(body, MediaType.APPLICATION_JSON_TYPE).build();
+  }
+
+  private static Response notOk(int status, String error) {
+    var body = new LinkedHashMap<String, Object>();
+    body.put("ok", false);
+    body.put("error", error);
+    return Response.status(status).entity(body).type(MediaType.APPLICATION_JSON_TYPE).build();
+  }
+}
