@@ -150,7 +150,9 @@ public final class ModelServiceImpl implements ModelService {
     var outcome = new CompletableFuture<String>();
     ChatRequest request = new ChatRequest(modelId, "", List.of(ChatMessage.user(TEST_PROMPT)), List.of(), effective,
         TEST_MAX_TOKENS);
-    ChatCall call = provider.chat(request, new ChatSink() {
+    ChatCall call;
+    try {
+      call = provider.chat(request, new ChatSink() {
       @Override
       public void text(String delta) {
         synchronized (text) {
@@ -175,6 +177,12 @@ public final class ModelServiceImpl implements ModelService {
         outcome.completeExceptionally(new ProviderException(message));
       }
     });
+    } catch (RuntimeException e) {
+      // A provider that breaks its contract by throwing is reported like any other provider failure.
+      LOG.warn("Provider '{}' failed to start a call: {}", providerId, Scrubber.scrub(e.toString(), effective.values()));
+      throw new ProviderException("provider " + providerId + " failed: "
+          + Scrubber.scrub(String.valueOf(e.getMessage()), effective.values()));
+    }
     try {
       String reply = outcome.get(TEST_TIMEOUT_SECONDS, TimeUnit.SECONDS).strip();
       return reply.length() > 120 ? reply.substring(0, 120) : reply;
