@@ -94,14 +94,13 @@ class SocketIoClientsIT {
   }
 
   /**
-   * The browser's default: polling, then an upgrade to websocket. Known to hang in roughly a third of the runs:
-   * netty-socketio 2.0.14 sends a single NOOP when the upgrade probe arrives, and when it lands on the old long-poll
-   * before the probe answer the client opens a new poll that is never answered, so the upgrade never completes (the
-   * reference server keeps sending NOOPs during an upgrade). Fixing it in our front is part of the chat issue; the test
-   * stays here, disabled, so that fix is proven by enabling it.
+   * The browser's default: polling, then an upgrade to websocket. It used to hang in roughly a third of the runs:
+   * netty-socketio 2.0.14 sends a single NOOP on polling when the upgrade probe arrives, and when that NOOP reached the
+   * client before the probe answer, the client opened a new poll that was parked until the next ping (25 s), while the
+   * client waited for that poll to complete before sending the upgrade. The front now answers every poll of an
+   * upgrading session at once, as the reference server does (UpgradeProbes in otterbot.server).
    */
   @Test
-  @org.junit.jupiter.api.Disabled("polling-to-websocket upgrade hangs intermittently (netty-socketio single NOOP); chat issue")
   @Timeout(value = 40, unit = TimeUnit.SECONDS)
   void nodeClientUpgradesFromPollingToWebsocket() {
     nodeClientRoundTrip("default");
