@@ -73,7 +73,7 @@ final class Conversations {
           }
           em.persist(new ConversationEntity(conversation, agent, now));
         }
-        Long last = em.createQuery("SELECT MAX(m.seq) FROM MessageEntity m WHERE m.conversationId = :id", Long.class)
+        Long last = em.createQuery("SELECT MAX(m.key.seq) FROM MessageEntity m WHERE m.key.conversationId = :id", Long.class)
             .setParameter("id", conversation)
             .getSingleResult();
         em.persist(new MessageEntity(conversation, last == null ? 1 : last + 1, id, role, message.content(),
@@ -89,7 +89,7 @@ final class Conversations {
       return List.of();
     }
     List<MessageEntity> rows = db.read("read conversation '" + conversationId + "'", em -> em
-        .createQuery("SELECT m FROM MessageEntity m WHERE m.conversationId = :id ORDER BY m.seq", MessageEntity.class)
+        .createQuery("SELECT m FROM MessageEntity m WHERE m.key.conversationId = :id ORDER BY m.key.seq", MessageEntity.class)
         .setParameter("id", conversationId)
         .getResultList());
     List<StoredMessage> messages = new ArrayList<>(rows.size());
@@ -113,7 +113,7 @@ final class Conversations {
             .setParameter("agent", agentId)
             .setLockMode(LockModeType.PESSIMISTIC_WRITE)
             .getResultList();
-        em.createQuery("DELETE FROM MessageEntity m WHERE m.conversationId IN"
+        em.createQuery("DELETE FROM MessageEntity m WHERE m.key.conversationId IN"
                 + " (SELECT c.id FROM ConversationEntity c WHERE c.agentId = :agent)")
             .setParameter("agent", agentId)
             .executeUpdate();

@@ -6,8 +6,8 @@ import java.util.Objects;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
-import jakarta.persistence.Id;
-import jakarta.persistence.IdClass;
+import jakarta.persistence.Embeddable;
+import jakarta.persistence.EmbeddedId;
 import jakarta.persistence.Lob;
 import jakarta.persistence.Table;
 
@@ -19,15 +19,13 @@ import jakarta.persistence.Table;
  */
 @Entity(name = "MessageEntity")
 @Table(name = "messages")
-@IdClass(MessageEntity.Key.class)
 class MessageEntity {
-  @Id
-  @Column(name = "conversation_id", length = ConversationEntity.ID_LENGTH)
-  private String conversationId;
-
-  @Id
-  @Column(name = "seq")
-  private long seq;
+  /**
+   * An embedded key rather than {@code @IdClass}: inside OSGi EclipseLink reads annotations through the framework's
+   * ASM, and its {@code @IdClass} processing then fails with a ClassCastException (asm Type is not a String).
+   */
+  @EmbeddedId
+  private Key key;
 
   @Column(name = "id", nullable = false, length = Conversations.MAX_MESSAGE_ID_LENGTH)
   private String id;
@@ -52,8 +50,7 @@ class MessageEntity {
   }
 
   MessageEntity(String conversationId, long seq, String id, String role, String content, LocalDateTime createdAt) {
-    this.conversationId = conversationId;
-    this.seq = seq;
+    this.key = new Key(conversationId, seq);
     this.id = id;
     this.role = role;
     this.content = content;
@@ -61,7 +58,7 @@ class MessageEntity {
   }
 
   String conversationId() {
-    return conversationId;
+    return key.conversationId;
   }
 
   String id() {
@@ -80,15 +77,24 @@ class MessageEntity {
     return createdAt;
   }
 
-  /** The composite primary key; EclipseLink fills the fields by name. */
-  static final class Key implements Serializable {
+  /** The composite primary key (conversation, position). */
+  @Embeddable
+  static class Key implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    @Column(name = "conversation_id", length = ConversationEntity.ID_LENGTH)
     private String conversationId;
+
+    @Column(name = "seq")
     private long seq;
 
-    public Key() {
+    protected Key() {
       // for EclipseLink
+    }
+
+    Key(String conversationId, long seq) {
+      this.conversationId = conversationId;
+      this.seq = seq;
     }
 
     @Override

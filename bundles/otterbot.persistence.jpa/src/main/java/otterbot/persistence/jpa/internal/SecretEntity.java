@@ -5,8 +5,8 @@ import java.util.Objects;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
-import jakarta.persistence.Id;
-import jakarta.persistence.IdClass;
+import jakarta.persistence.Embeddable;
+import jakarta.persistence.EmbeddedId;
 import jakarta.persistence.Lob;
 import jakarta.persistence.Table;
 
@@ -16,15 +16,10 @@ import jakarta.persistence.Table;
  */
 @Entity(name = "SecretEntity")
 @Table(name = "agent_secrets")
-@IdClass(SecretEntity.Key.class)
 class SecretEntity {
-  @Id
-  @Column(name = "agent_id", length = Conversations.MAX_AGENT_ID_LENGTH)
-  private String agentId;
-
-  @Id
-  @Column(name = "secret_key", length = Secrets.MAX_KEY_LENGTH)
-  private String key;
+  /** Embedded rather than {@code @IdClass}, for the reason given on {@link MessageEntity}'s key. */
+  @EmbeddedId
+  private Key id;
 
   /** TEXT on PostgreSQL, H2's largest VARCHAR on H2 (see {@link MessageEntity}): the core decides the length. */
   @Lob
@@ -36,13 +31,12 @@ class SecretEntity {
   }
 
   SecretEntity(String agentId, String key, String sealedValue) {
-    this.agentId = agentId;
-    this.key = key;
+    this.id = new Key(agentId, key);
     this.sealedValue = sealedValue;
   }
 
   String key() {
-    return key;
+    return id.key;
   }
 
   String sealedValue() {
@@ -52,18 +46,27 @@ class SecretEntity {
   /** Never prints the value: an entity can end up in an EclipseLink message or a debugger's log. */
   @Override
   public String toString() {
-    return "SecretEntity[" + agentId + "/" + key + "]";
+    return "SecretEntity[" + id.agentId + "/" + id.key + "]";
   }
 
-  /** The composite primary key; EclipseLink fills the fields by name. */
-  static final class Key implements Serializable {
+  /** The composite primary key (agent, secret name). */
+  @Embeddable
+  static class Key implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    @Column(name = "agent_id", length = Conversations.MAX_AGENT_ID_LENGTH)
     private String agentId;
+
+    @Column(name = "secret_key", length = Secrets.MAX_KEY_LENGTH)
     private String key;
 
-    public Key() {
+    protected Key() {
       // for EclipseLink
+    }
+
+    Key(String agentId, String key) {
+      this.agentId = agentId;
+      this.key = key;
     }
 
     @Override

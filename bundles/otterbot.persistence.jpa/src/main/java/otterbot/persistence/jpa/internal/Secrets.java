@@ -37,7 +37,7 @@ final class Secrets {
       return Map.of();
     }
     List<SecretEntity> rows = db.read("load the secrets of agent '" + agentId + "'", em -> em
-        .createQuery("SELECT s FROM SecretEntity s WHERE s.agentId = :agent ORDER BY s.key", SecretEntity.class)
+        .createQuery("SELECT s FROM SecretEntity s WHERE s.id.agentId = :agent ORDER BY s.id.key", SecretEntity.class)
         .setParameter("agent", agentId)
         .getResultList());
     Map<String, String> secrets = new LinkedHashMap<>();
@@ -62,7 +62,7 @@ final class Secrets {
     }
     synchronized (lock) {
       db.write("replace the secrets of agent '" + agent + "'", List.copyOf(rows.values()), em -> {
-        em.createQuery("DELETE FROM SecretEntity s WHERE s.agentId = :agent")
+        em.createQuery("DELETE FROM SecretEntity s WHERE s.id.agentId = :agent")
             .setParameter("agent", agent)
             .executeUpdate();
         rows.forEach((key, value) -> em.persist(new SecretEntity(agent, key, value)));
