@@ -46,7 +46,7 @@ class AgentPackIT {
       Await.until("pack agents listed", Duration.ofSeconds(20), () -> ids(agents).containsAll(List.of("pack-researcher", "pack-writer")));
       var researcher = agents.get("pack-researcher").orElseThrow();
       assertEquals("prototype-pete", researcher.artwork().modelPack(), "defaults are filled in");
-      assertEquals("lmstudio", researcher.model().chat().provider());
+      assertEquals("builtin", researcher.model().chat().provider(), "the global default model of a fresh home");
 
       var conflict = assertThrows(OtterbotException.class, () -> agents.delete("pack-researcher"));
       assertEquals(OtterbotException.Kind.CONFLICT, conflict.kind());
