@@ -109,13 +109,12 @@ public final class ProviderRuntime {
    * @throws ProviderException when the provider cannot be reached or does not answer in time
    */
   public HttpResponse<String> fetch(HttpRequest request, Failures failures) throws ProviderException {
-    synchronized (this) {
-      if (closed) {
-        throw new ProviderException(Failures.stopped(providerId));
-      }
+    HttpClient client = client();
+    if (client == null) {
+      throw new ProviderException(Failures.stopped(providerId));
     }
     CompletableFuture<HttpResponse<String>> answer =
-        client().sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        client.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     try {
       return answer.get(FETCH_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     } catch (ExecutionException e) {
@@ -132,10 +131,13 @@ public final class ProviderRuntime {
   }
 
   /**
-   * The HTTP client, created on first use: a server with several providers installed but unused then starts no
-   * client threads for them.
+   * The HTTP client, created on first use (a server with several providers installed but unused then starts no client
+   * threads for them); null once the runtime is closed.
    */
   synchronized HttpClient client() {
+    if (closed) {
+      return null;
+    }
     if (client == null) {
       client = HttpClient.newBuilder()
           .connectTimeout(CONNECT_TIMEOUT)
@@ -161,6 +163,8 @@ public final class ProviderRuntime {
     synchronized (this) {
       closed = true;
       calls = List.copyOf(inFlight);
+      // On Java 17 an HttpClient cannot be shut down; its selector thread ends once the client is unreachable.
+      client = null;
     }
     for (StreamingCall call : calls) {
       call.stop(Failures.stopped(providerId));

@@ -1,6 +1,7 @@
 package otterbot.provider.support;
 
 import java.io.IOException;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodySubscriber;
@@ -41,7 +42,12 @@ final class StreamingCall implements ChatCall, Flow.Subscriber<String> {
   }
 
   void start(HttpRequest request) {
-    CompletableFuture<HttpResponse<Void>> future = runtime.client().sendAsync(request, this::bodySubscriber);
+    HttpClient client = runtime.client();
+    if (client == null) {
+      // The provider stopped after this call was registered; stopping has already failed it.
+      return;
+    }
+    CompletableFuture<HttpResponse<Void>> future = client.sendAsync(request, this::bodySubscriber);
     exchange = future;
     future.whenComplete((response, error) -> {
       if (error != null) {

@@ -53,7 +53,8 @@ class OpenAiCompatibleProviderTest {
   @BeforeEach
   void start() throws IOException {
     server = FakeModelServer.start();
-    provider = new TestProvider(CONFIG, Duration.ofSeconds(1));
+    // Long enough never to fire in tests that do not mean it to, even on a loaded machine.
+    provider = new TestProvider(CONFIG, WAIT);
   }
 
   @AfterEach
@@ -215,8 +216,9 @@ class OpenAiCompatibleProviderTest {
   void aDroppedConnectionFails() throws Exception {
     server.respond(r -> Reply.text("a", "b", "c").dropAfter(2));
     RecordingSink sink = chat(ask("q"));
-    assertEquals(List.of("a", "b"), sink.deltas());
     assertEquals("the provider closed the stream before the reply was complete", sink.failure());
+    // The JDK client may discard lines that arrived just before the connection broke, so only a prefix is certain.
+    assertEquals(List.of("a", "b").subList(0, sink.deltas().size()), sink.deltas());
   }
 
   @Test
@@ -254,10 +256,15 @@ class OpenAiCompatibleProviderTest {
 
   @Test
   void aSilentStreamFailsAfterTheIdleTimeout() throws Exception {
-    server.respond(r -> Reply.text("a", "b").stallAfter(1));
-    RecordingSink sink = chat(ask("q"));
-    assertEquals("a", sink.text());
-    assertEquals("Test AI sent nothing for 1 s (idle timeout), so the reply was abandoned", sink.failure());
+    TestProvider impatient = new TestProvider(CONFIG, Duration.ofSeconds(1));
+    try {
+      server.respond(r -> Reply.text("a", "b").stallAfter(1));
+      RecordingSink sink = chat(impatient, ask("q"));
+      assertEquals("a", sink.text());
+      assertEquals("Test AI sent nothing for 1 s (idle timeout), so the reply was abandoned", sink.failure());
+    } finally {
+      impatient.stop();
+    }
   }
 
   @Test
@@ -328,7 +335,7 @@ class OpenAiCompatibleProviderTest {
   void stoppingTheProviderEndsItsCallsAndThreads() throws Exception {
     OpenAiCompatible config = new OpenAiCompatible("stoppable", "Stoppable", false, false, "TEST_API_KEY",
         "TEST_BASE_URL", "http://127.0.0.1:9/v1", null, "max_tokens");
-    TestProvider stoppable = new TestProvider(config, Duration.ofSeconds(1));
+    TestProvider stoppable = new TestProvider(config, WAIT);
     server.respond(r -> Reply.tokens(10_000, i -> "t" + i).delayEachStep(Duration.ofMillis(10)));
     RecordingSink running = new RecordingSink();
     stoppable.chat(ask("q"), running);
@@ -363,7 +370,7 @@ class OpenAiCompatibleProviderTest {
   void anOptionalKeyThatIsUnsetSendsNoAuthorization() throws Exception {
     OpenAiCompatible keyless = new OpenAiCompatible("keyless", "Keyless", false, false, "TEST_API_KEY",
         "TEST_BASE_URL", "http://127.0.0.1:9/v1", null, "max_tokens");
-    TestProvider open = new TestProvider(keyless, Duration.ofSeconds(1));
+    TestProvider open = new TestProvider(keyless, WAIT);
     try {
       Map<String, String> secrets = new HashMap<>();
       secrets.put("TEST_BASE_URL", server.baseUrl());

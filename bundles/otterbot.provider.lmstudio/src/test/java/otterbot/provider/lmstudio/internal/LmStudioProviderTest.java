@@ -29,7 +29,7 @@ class LmStudioProviderTest {
   @BeforeEach
   void start() throws IOException {
     server = FakeModelServer.start();
-    provider = new LmStudioProvider(Duration.ofSeconds(1));
+    provider = new LmStudioProvider(WAIT);
   }
 
   @AfterEach

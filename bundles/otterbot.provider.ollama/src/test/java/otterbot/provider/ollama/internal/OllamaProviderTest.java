@@ -29,7 +29,7 @@ class OllamaProviderTest {
   @BeforeEach
   void start() throws IOException {
     server = FakeModelServer.start();
-    provider = new OllamaProvider(Duration.ofSeconds(1));
+    provider = new OllamaProvider(WAIT);
   }
 
   @AfterEach

@@ -31,7 +31,7 @@ class OpenAiProviderTest {
   @BeforeEach
   void start() throws IOException {
     server = FakeModelServer.start();
-    provider = new OpenAiProvider(Duration.ofSeconds(1));
+    provider = new OpenAiProvider(WAIT);
   }
 
   @AfterEach

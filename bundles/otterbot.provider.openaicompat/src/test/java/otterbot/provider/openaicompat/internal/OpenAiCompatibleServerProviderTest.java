@@ -30,7 +30,7 @@ class OpenAiCompatibleServerProviderTest {
   @BeforeEach
   void start() throws IOException {
     server = FakeModelServer.start();
-    provider = new OpenAiCompatibleServerProvider(Duration.ofSeconds(1));
+    provider = new OpenAiCompatibleServerProvider(WAIT);
   }
 
   @AfterEach
