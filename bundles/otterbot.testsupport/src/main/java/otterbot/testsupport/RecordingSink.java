@@ -92,8 +92,8 @@ public final class RecordingSink implements ChatSink {
     return failure;
   }
 
-  /** Whether the call ended with {@link #completed}. */
-  public synchronized boolean completed() {
+  /** Whether the call ended with {@link #completed(String)} rather than {@link #failed}. */
+  public synchronized boolean succeeded() {
     return terminals > 0 && failure == null;
   }
 
