@@ -90,13 +90,19 @@ abstract class ChatClient implements AutoCloseable {
 
   /** Waits for the first event at index {@code from} or later that matches; fails with the transcript otherwise. */
   Event await(String what, int from, Duration timeout, Predicate<Event> match) {
+    int index = awaitIndex(what, from, timeout, match); // before the snapshot: the receiver would be evaluated first
+    return events().get(index);
+  }
+
+  /** {@link #await}, returning the event's index (events are values: equal events may arrive more than once). */
+  int awaitIndex(String what, int from, Duration timeout, Predicate<Event> match) {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (events) {
       int next = from;
       while (true) {
         for (; next < events.size(); next++) {
           if (match.test(events.get(next))) {
-            return events.get(next);
+            return next;
           }
         }
         long left = deadline - System.nanoTime();
@@ -150,11 +156,9 @@ abstract class ChatClient implements AutoCloseable {
 
   /** Waits for the {@code chat:done} of that agent after event {@code from} and returns the reply's events. */
   Reply awaitDone(String agentId, int from) {
-    Event done = await("chat:done for " + agentId, from, TURN_TIMEOUT,
+    int end = awaitIndex("chat:done for " + agentId, from, TURN_TIMEOUT,
         e -> e.name().equals("chat:done") && agentId.equals(e.agentId()));
-    List<Event> all = events();
-    int end = all.indexOf(done);
-    return new Reply(this, agentId, all.subList(from, end + 1));
+    return new Reply(this, agentId, events().subList(from, end + 1));
   }
 
   /** One whole turn: message, then everything up to its {@code chat:done}. */
