@@ -223,6 +223,35 @@ class ChatIT {
     assertTrue(client.connected(), client::explain);
   }
 
+  /**
+   * A message without a join joins first ({@code chat:joined} before the reply, upstream §5.1); {@code chat:close}
+   * emits nothing and keeps the conversation joined, so the next message continues it.
+   */
+  @Test
+  @Timeout(value = 90, unit = TimeUnit.SECONDS)
+  void aMessageWithoutJoinJoinsAndChatCloseKeepsTheConversation() throws Exception {
+    ServerProcess server = offline();
+    ChatClient client = client(server, "java-websocket");
+    int from = client.send(Http.json("{\"text\":\"no join first\"}")); // agentId defaults to coo
+    ChatClient.Reply reply = client.awaitDone("coo", from).withoutErrors();
+    JsonNode joined = reply.joined();
+    assertNotNull(joined, () -> "an auto-join sends chat:joined first\n" + reply.explain());
+    assertEquals("chat:joined", reply.events().get(0).name(), reply::explain);
+    String conversationId = joined.path("conversationId").asText();
+    assertTrue(conversationId.startsWith("conv-coo-"), reply::explain);
+    assertEquals(conversationId, reply.done().path("conversationId").asText(), reply::explain);
+    assertEquals(builtinReply("no join first"), reply.text(), reply::explain);
+
+    int beforeClose = client.eventCount();
+    client.emit("chat:close", Http.json("{\"agentId\":\"coo\"}"));
+    ChatClient.Reply next = client.chat("coo", "after close").withoutErrors();
+    assertTrue(client.events().subList(beforeClose, client.eventCount()).stream()
+        .noneMatch(e -> e.name().equals("chat:joined")), () -> "chat:close should keep the conversation joined\n"
+            + client.explain());
+    assertEquals(conversationId, next.done().path("conversationId").asText(), next::explain);
+    assertEquals(builtinReply("after close"), next.text(), next::explain);
+  }
+
   // ------------------------------------------------------------------------------------------- through the fake model
 
   @Test
@@ -294,6 +323,29 @@ class ChatIT {
     historyFour.add("assistant: " + String.join("", script));
     historyFour.add("user: " + four);
     assertEquals(historyFour, history(fake.lastRequest()), () -> fake.lastRequest().rawBody());
+  }
+
+  /**
+   * A long reply the model sends in one burst (300 tokens, no pause) arrives whole, in order, one event per token, on
+   * every transport: a polling client gets many packets per poll then.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"node-websocket", "node-polling", "java-polling"})
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void aLongBurstOfTokensArrivesWhole(String kind) throws Exception {
+    ServerProcess server = configured();
+    String m = marker("burst");
+    int count = 300;
+    List<String> expected = IntStream.range(0, count).mapToObj(i -> "t" + i + " ").toList();
+    fake.respond(chat(r -> r.lastUserText().contains(m) ? Reply.tokens(count, expected::get) : Reply.text("other")));
+    ChatClient client = client(server, kind);
+    client.join("coo", null);
+    ChatClient.Reply reply = client.chat("coo", "a long one please " + m).withoutErrors();
+    List<String> got = reply.tokens();
+    List<String> missing = expected.stream().filter(t -> !got.contains(t)).toList();
+    assertEquals(List.of(), missing, () -> got.size() + " of " + count + " tokens arrived; missing " + missing
+        + " (the transcript follows)\n" + reply.explain());
+    assertEquals(expected, got, reply::explain);
   }
 
   @Test
@@ -432,6 +484,7 @@ class ChatIT {
             + " waits for (tokens produced: " + produced.get() + " of " + slowTokens + ")\n" + server.logTail());
     assertTrue(produced.get() < slowTokens, () -> "the whole slow reply was produced: " + produced.get());
     int producedAtCancel = produced.get();
+    System.out.printf("[e2e] the model call was cancelled after %d of %d tokens%n", producedAtCancel, slowTokens);
 
     ChatClient.Reply other = staying.awaitDone("coo", stayingFrom).withoutErrors();
     assertEquals(String.join("", steady), other.text(), () -> "the other chat should be unaffected\n" + other.explain());
