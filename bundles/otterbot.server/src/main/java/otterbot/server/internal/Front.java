@@ -139,8 +139,8 @@ public final class Front implements AutoCloseable {
   }
 
   /**
-   * The Socket.IO server, for adding event listeners. Not used yet: this is where the chat component will register
-   * its {@code chat:*} listeners (netty-socketio accepts listeners on a running server).
+   * The Socket.IO server, for adding event listeners: the chat adapter registers its {@code chat:*} listeners here
+   * (netty-socketio accepts listeners on a running server).
    */
   public SocketIOServer socketIo() {
     return server;

@@ -16,13 +16,15 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.servlet.runtime.HttpServiceRuntime;
 import org.osgi.service.metatype.annotations.Designate;
 
+import com.corundumstudio.socketio.SocketIOServer;
+
 import otterbot.api.runtime.ServerEnvironment;
 
 /**
  * Runs the {@link Front} on the address from the {@link ServerEnvironment} for as long as the component is active.
  *
- * <p>Registered as a service of this (private) type so the health checks of this bundle can reach it. It is also the
- * extension point for the chat component to come: it will get the Socket.IO server from {@code front().socketIo()}.
+ * <p>Registered as a service of this (private) type so the components of this bundle can reach it: the health checks,
+ * and the Socket.IO chat adapter, which adds its event listeners to {@link #socketIo()}.
  */
 @Component(service = PublicPort.class, immediate = true, configurationPid = PublicPort.PID)
 @Designate(ocd = PublicPortConfiguration.class)
@@ -82,6 +84,11 @@ public final class PublicPort {
 
   Front front() {
     return front;
+  }
+
+  /** The Socket.IO server on the public port, for event listeners (netty-socketio takes them while it runs). */
+  public SocketIOServer socketIo() {
+    return front.socketIo();
   }
 
   /** The internal HTTP service's address, or {@code null} while it is not running. */

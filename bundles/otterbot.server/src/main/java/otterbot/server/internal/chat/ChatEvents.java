@@ -1,0 +1,449 @@
+package otterbot.server.internal.chat;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.corundumstudio.socketio.SocketIOClient;
+import com.corundumstudio.socketio.SocketIOServer;
+import com.corundumstudio.socketio.listener.DataListener;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import otterbot.api.chat.ChatListener;
+import otterbot.api.chat.ChatService;
+import otterbot.api.chat.ChatTurn;
+import otterbot.api.chat.Conversation;
+import otterbot.api.chat.StreamChunk;
+
+/**
+ * The chat events of the Socket.IO protocol (upstream-behaviour §5) on a netty-socketio server, driving a
+ * {@link ChatService}. A plain object: the {@link SocketChat} component creates and closes it, tests use it directly.
+ *
+ * <p>Client to server: {@code chat:join {agentId?, conversationId?}}, {@code chat:message {agentId?, text}},
+ * {@code chat:close {agentId?}}. Server to client: {@code chat:joined {agentId, conversationId, resumed}},
+ * {@code chat:stream {agentId, chunk}}, {@code chat:done {agentId, conversationId}}, and {@code agent:status
+ * {agentId, status}} to every socket. An agentId that is missing, null or not a string means {@code "coo"}.
+ *
+ * <p>Threads: netty-socketio calls the listeners on its event loops, which must not wait for anything. The event is
+ * handed to the socket's own serial queue on {@code executor}, so the events of one socket are handled one after the
+ * other, in the order they came (a join before the message that follows it), while {@link ChatService#join} and
+ * {@link ChatService#send} may take their time (the database, starting the turn). The turn's chunks come on the
+ * service's threads and are emitted right there, one by one as they come: emitting only queues the packet for the
+ * socket's connection, in call order, so the chunks of a turn go out in order and before its {@code chat:done}.
+ */
+public final class ChatEvents implements AutoCloseable {
+  static final String JOIN = "chat:join";
+  static final String MESSAGE = "chat:message";
+  static final String CLOSE = "chat:close";
+  static final String JOINED = "chat:joined";
+  static final String STREAM = "chat:stream";
+  static final String DONE = "chat:done";
+  static final String STATUS = "agent:status";
+
+  static final String DEFAULT_AGENT = "coo";
+  static final String NOT_AVAILABLE = "chat is not available yet, try again in a moment";
+  static final String NOT_AN_OBJECT = "chat:message expects an object: {agentId?, text}";
+
+  private static final Logger LOG = LoggerFactory.getLogger(ChatEvents.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final SocketIOServer server;
+  private final Supplier<ChatService> chat;
+  private final Executor executor;
+  private final Map<UUID, Session> sessions = new ConcurrentHashMap<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  /**
+   * Adds the chat listeners to {@code server}.
+   *
+   * @param chat the chat service, or null while there is none (then messages are answered with an error chunk)
+   * @param executor runs the handling of the events, one socket's at a time; must not run tasks on the caller's thread
+   */
+  public ChatEvents(SocketIOServer server, Supplier<ChatService> chat, Executor executor) {
+    this.server = server;
+    this.chat = chat;
+    this.executor = executor;
+    server.addEventListener(JOIN, Object.class, listener(this::join));
+    server.addEventListener(MESSAGE, Object.class, listener(this::message));
+    server.addEventListener(CLOSE, Object.class, listener((session, payload) -> {
+      // Nothing to emit, and the conversation stays joined. This is where the end-of-session learning will start.
+    }));
+    server.addDisconnectListener(this::disconnected);
+  }
+
+  /** Removes the listeners and cancels every running turn. Sockets stay connected. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      for (String event : List.of(JOIN, MESSAGE, CLOSE)) {
+        server.removeAllListeners(event);
+      }
+      // netty-socketio cannot remove a disconnect listener; ours does nothing once closed.
+      for (Session session : sessions.values()) {
+        session.close();
+      }
+      sessions.clear();
+    }
+  }
+
+  /** {@code agent:status {agentId, status}} to every connected socket. */
+  public void statusChanged(String agentId, String status) {
+    if (!closed.get()) {
+      server.getBroadcastOperations().sendEvent(STATUS, fields("agentId", agentId, "status", status));
+    }
+  }
+
+  /** How many sockets have chat state (for tests). */
+  int sessions() {
+    return sessions.size();
+  }
+
+  private interface Handler {
+    void handle(Session session, Object payload);
+  }
+
+  private DataListener<Object> listener(Handler handler) {
+    return (client, payload, ack) -> {
+      Session session = session(client);
+      if (session != null) {
+        session.run(() -> handler.handle(session, payload));
+      }
+    };
+  }
+
+  /** The socket's state, created with its first chat event; null once the socket (or this object) is gone. */
+  private Session session(SocketIOClient client) {
+    if (closed.get()) {
+      return null;
+    }
+    Session session = sessions.computeIfAbsent(client.getSessionId(), id -> new Session(client));
+    // netty-socketio forgets a socket before it calls the disconnect listeners. If that happened before the state was
+    // created, disconnected() has already run and would never close it.
+    if (server.getClient(client.getSessionId()) == null) {
+      sessions.remove(client.getSessionId(), session);
+      session.close();
+      return null;
+    }
+    return session;
+  }
+
+  /**
+   * On the event loop: cancels the socket's running turns, so their provider streams are aborted. Cancelling only
+   * asks the turn to stop ({@link ChatTurn#cancel()}); it does not wait for it.
+   */
+  private void disconnected(SocketIOClient client) {
+    Session session = sessions.remove(client.getSessionId());
+    if (session != null) {
+      session.close();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------- the events
+
+  private void join(Session session, Object payload) {
+    Map<?, ?> fields = payload instanceof Map<?, ?> map ? map : Map.of();
+    String agentId = agentId(fields);
+    String conversationId = fields.get("conversationId") instanceof String id ? id : null;
+    ChatService service = chat.get();
+    Conversation conversation = null;
+    if (service != null) {
+      try {
+        conversation = service.join(agentId, conversationId);
+      } catch (RuntimeException e) {
+        LOG.warn("Joining a conversation of agent {} failed", agentId, e);
+      }
+    }
+    if (conversation == null) {
+      // No chat service right now: the client still gets its conversation id, and the service is asked for it with
+      // the next message.
+      String id = conversationId != null ? conversationId : ChatService.newConversationId(agentId);
+      session.joined.put(agentId, new Joined(id, false));
+      session.emit(JOINED, fields("agentId", agentId, "conversationId", id, "resumed", false));
+      return;
+    }
+    session.joined.put(agentId, new Joined(conversation.conversationId(), true));
+    session.emit(JOINED, joined(agentId, conversation));
+  }
+
+  private void message(Session session, Object payload) {
+    if (!(payload instanceof Map<?, ?> fields)) {
+      Joined joined = session.joined.get(DEFAULT_AGENT);
+      session.fail(DEFAULT_AGENT, joined != null ? joined.conversationId() : null, NOT_AN_OBJECT);
+      return;
+    }
+    String agentId = agentId(fields);
+    // Not a string: the service answers as for a missing text.
+    String text = fields.get("text") instanceof String value ? value : null;
+    ChatService service = chat.get();
+    Joined joined = session.joined.get(agentId);
+    if (service == null) {
+      session.fail(agentId, joined != null ? joined.conversationId() : null, NOT_AVAILABLE);
+      return;
+    }
+    String conversationId;
+    try {
+      conversationId = conversation(session, service, agentId, joined);
+    } catch (RuntimeException e) {
+      LOG.warn("Joining a conversation of agent {} failed", agentId, e);
+      session.fail(agentId, joined != null ? joined.conversationId() : null, message(e));
+      return;
+    }
+    Turn turn = new Turn(session, agentId, conversationId);
+    if (!session.started(turn)) {
+      return; // the socket went away meanwhile
+    }
+    ChatTurn running;
+    try {
+      running = service.send(agentId, conversationId, text, turn);
+    } catch (RuntimeException e) {
+      LOG.warn("Starting a turn of agent {} failed", agentId, e);
+      turn.chunk(StreamChunk.error(message(e)));
+      turn.done();
+      return;
+    }
+    turn.running(running);
+  }
+
+  /** The conversation to send to: joined (auto-joining first, as upstream), or confirmed with the service now. */
+  private String conversation(Session session, ChatService service, String agentId, Joined joined) {
+    if (joined != null && joined.confirmed()) {
+      return joined.conversationId();
+    }
+    Conversation conversation = service.join(agentId, joined != null ? joined.conversationId() : null);
+    session.joined.put(agentId, new Joined(conversation.conversationId(), true));
+    if (joined == null || !joined.conversationId().equals(conversation.conversationId())) {
+      session.emit(JOINED, joined(agentId, conversation));
+    }
+    return conversation.conversationId();
+  }
+
+  private static String agentId(Map<?, ?> fields) {
+    return fields.get("agentId") instanceof String id ? id : DEFAULT_AGENT;
+  }
+
+  private static String message(RuntimeException e) {
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+  }
+
+  private static Map<String, Object> joined(String agentId, Conversation conversation) {
+    return fields("agentId", agentId, "conversationId", conversation.conversationId(), "resumed",
+        conversation.resumed());
+  }
+
+  /** A JSON object with its fields in the order given (null values included). */
+  static Map<String, Object> fields(Object... namesAndValues) {
+    var map = new LinkedHashMap<String, Object>(namesAndValues.length);
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      map.put((String) namesAndValues[i], namesAndValues[i + 1]);
+    }
+    return map;
+  }
+
+  /** A chunk as JSON: kind first, the fields that are not null, nothing else. */
+  static Map<String, Object> chunkJson(StreamChunk chunk) {
+    var json = new LinkedHashMap<String, Object>(4);
+    json.put("kind", chunk.kind());
+    putIfPresent(json, "text", chunk.text());
+    putIfPresent(json, "id", chunk.id());
+    putIfPresent(json, "name", chunk.name());
+    putIfPresent(json, "args", plain(chunk.args()));
+    putIfPresent(json, "result", plain(chunk.result()));
+    putIfPresent(json, "message", chunk.message());
+    return json;
+  }
+
+  private static void putIfPresent(Map<String, Object> json, String name, Object value) {
+    if (value != null) {
+      json.put(name, value);
+    }
+  }
+
+  /**
+   * Tool arguments and results as a JSON tree, made here on the turn's thread: netty-socketio serialises packets on
+   * the event loop, where a value Jackson cannot write would fail the write of every packet queued with it.
+   */
+  private static Object plain(Object value) {
+    if (value == null || value instanceof String || value instanceof Number || value instanceof Boolean) {
+      return value;
+    }
+    try {
+      return JSON.valueToTree(value);
+    } catch (IllegalArgumentException e) {
+      return String.valueOf(value);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------- state
+
+  /** A joined conversation; not confirmed when it was joined while there was no chat service. */
+  private record Joined(String conversationId, boolean confirmed) {}
+
+  /** One socket's chat state. */
+  private final class Session {
+    private final SocketIOClient client;
+    /** agentId to conversation; only touched by the socket's serial tasks. */
+    final Map<String, Joined> joined = new HashMap<>();
+    /** Running turns and whether the socket is gone: guarded by {@code this}. */
+    private final List<Turn> turns = new ArrayList<>(2);
+    private boolean gone;
+    /** The socket's serial queue: guarded by {@code this}. */
+    private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
+    private boolean draining;
+
+    Session(SocketIOClient client) {
+      this.client = client;
+    }
+
+    void emit(String event, Object data) {
+      client.sendEvent(event, data);
+    }
+
+    /** An error chunk and done, for a message that is not handed to the service. */
+    void fail(String agentId, String conversationId, String message) {
+      emit(STREAM, fields("agentId", agentId, "chunk", chunkJson(StreamChunk.error(message))));
+      emit(DONE, fields("agentId", agentId, "conversationId", conversationId));
+    }
+
+    /** Runs {@code task} after the socket's earlier tasks, on the executor. */
+    void run(Runnable task) {
+      synchronized (this) {
+        if (gone) {
+          return;
+        }
+        queue.add(task);
+        if (draining) {
+          return;
+        }
+        draining = true;
+      }
+      try {
+        executor.execute(this::drain);
+      } catch (RejectedExecutionException e) {
+        LOG.debug("Chat event of {} dropped: shutting down", client.getSessionId());
+        synchronized (this) {
+          queue.clear();
+          draining = false;
+        }
+      }
+    }
+
+    private void drain() {
+      while (true) {
+        Runnable task;
+        synchronized (this) {
+          task = gone ? null : queue.poll();
+          if (task == null) {
+            queue.clear();
+            draining = false;
+            return;
+          }
+        }
+        try {
+          task.run();
+        } catch (RuntimeException e) {
+          LOG.warn("A chat event of socket {} failed", client.getSessionId(), e);
+        }
+      }
+    }
+
+    /** Registers a turn about to start; false when the socket is gone. */
+    synchronized boolean started(Turn turn) {
+      if (gone) {
+        return false;
+      }
+      turns.add(turn);
+      return true;
+    }
+
+    synchronized void finished(Turn turn) {
+      turns.remove(turn);
+    }
+
+    void close() {
+      List<Turn> running;
+      synchronized (this) {
+        gone = true;
+        queue.clear();
+        running = new ArrayList<>(turns);
+        turns.clear();
+      }
+      for (Turn turn : running) {
+        turn.cancel();
+      }
+    }
+  }
+
+  /** One turn of one socket: emits what the service streams, and can be cancelled before or after it started. */
+  private static final class Turn implements ChatListener {
+    private final Session session;
+    private final String agentId;
+    private final String conversationId;
+    private final AtomicBoolean done = new AtomicBoolean();
+    /** Guarded by {@code this}. */
+    private ChatTurn running;
+    private boolean cancelled;
+
+    Turn(Session session, String agentId, String conversationId) {
+      this.session = session;
+      this.agentId = agentId;
+      this.conversationId = conversationId;
+    }
+
+    @Override
+    public void chunk(StreamChunk chunk) {
+      if (!done.get() && chunk != null) {
+        session.emit(STREAM, fields("agentId", agentId, "chunk", chunkJson(chunk)));
+      }
+    }
+
+    @Override
+    public void done() {
+      if (done.compareAndSet(false, true)) {
+        session.emit(DONE, fields("agentId", agentId, "conversationId", conversationId));
+        session.finished(this);
+      }
+    }
+
+    void running(ChatTurn turn) {
+      boolean cancelNow;
+      synchronized (this) {
+        running = turn;
+        cancelNow = cancelled;
+      }
+      if (cancelNow && turn != null) {
+        cancel(turn);
+      }
+    }
+
+    void cancel() {
+      ChatTurn turn;
+      synchronized (this) {
+        cancelled = true;
+        turn = running;
+      }
+      if (turn != null) {
+        cancel(turn);
+      }
+    }
+
+    private void cancel(ChatTurn turn) {
+      try {
+        turn.cancel();
+      } catch (RuntimeException e) {
+        LOG.warn("Cancelling a turn of agent {} failed", agentId, e);
+      }
+    }
+  }
+}
