@@ -7,10 +7,13 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.corundumstudio.socketio.Configuration;
 import com.corundumstudio.socketio.SocketIOChannelInitializer;
 import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.handler.ClientHead;
 import com.corundumstudio.socketio.handler.ClientsBox;
+import com.corundumstudio.socketio.namespace.NamespacesHub;
+import com.corundumstudio.socketio.protocol.PacketEncoder;
 import com.corundumstudio.socketio.scheduler.CancelableScheduler;
 import com.corundumstudio.socketio.scheduler.HashedWheelTimeoutScheduler;
 
@@ -30,6 +33,7 @@ import io.netty.channel.ChannelPipeline;
  * forwarder          Forwarder: everything but /socket.io/ to Jetty
  * pollingRequests    PollingRequests: polls and sends of existing sessions
  * xhrPollingTransport, webSocketTransportCompression, webSocketTransport, socketioEncoder   (netty-socketio)
+ * pollingEncoder     PollingEncoder (outbound): answers polls without losing packets, in place of socketioEncoder
  * wrongUrlBlocker    SocketIoFallback: JSON 400, closes on unhandled errors (replaces netty-socketio's)
  * </pre>
  *
@@ -40,6 +44,7 @@ final class PortChannelInitializer extends SocketIOChannelInitializer {
   static final String FORWARDER = "forwarder";
   static final String UPGRADE_PROBES = "upgradeProbes";
   static final String POLLING_REQUESTS = "pollingRequests";
+  static final String POLLING_ENCODER = "pollingEncoder";
 
   private static final Logger LOG = LoggerFactory.getLogger(PortChannelInitializer.class);
 
@@ -85,6 +90,15 @@ final class PortChannelInitializer extends SocketIOChannelInitializer {
     useNamedTimerThread(threads);
   }
 
+  /** Made in {@link #start}, from the server's configuration as it runs (netty-socketio copies the one we gave it). */
+  private PollingEncoder pollingEncoder;
+
+  @Override
+  public void start(Configuration configuration, NamespacesHub namespacesHub) {
+    super.start(configuration, namespacesHub);
+    pollingEncoder = new PollingEncoder(new PacketEncoder(configuration, configuration.getJsonSupport()));
+  }
+
   @Override
   protected void addSocketioHandlers(ChannelPipeline pipeline) {
     super.addSocketioHandlers(pipeline);
@@ -95,6 +109,7 @@ final class PortChannelInitializer extends SocketIOChannelInitializer {
     if (pollingRequests != null) {
       pipeline.addBefore(XHR_POLLING_TRANSPORT, POLLING_REQUESTS, pollingRequests);
     }
+    pipeline.addAfter(SOCKETIO_ENCODER, POLLING_ENCODER, pollingEncoder);
     pipeline.replace(WRONG_URL_HANDLER, WRONG_URL_HANDLER, SocketIoFallback.INSTANCE);
   }
 

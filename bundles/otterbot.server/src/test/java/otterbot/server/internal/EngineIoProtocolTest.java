@@ -146,6 +146,45 @@ class EngineIoProtocolTest {
     }
   }
 
+  /**
+   * More packets than netty-socketio puts into one poll answer (50), queued at once: every one arrives, in order. Its
+   * encoder took the 51st off the queue and dropped it.
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"polling", "websocket"})
+  void aBurstOfPacketsArrivesWhole(String transport) throws Exception {
+    int count = 300;
+    front.socketIo().addEventListener("burst", String.class, (client, data, ack) -> {
+      for (int i = 0; i < count; i++) {
+        client.sendEvent("n", i);
+      }
+    });
+    OkHttpClient okHttp = new OkHttpClient();
+    IO.Options options = IO.Options.builder().setTransports(new String[] {transport}).setForceNew(true)
+        .setReconnection(false).build();
+    options.callFactory = okHttp;
+    options.webSocketFactory = okHttp;
+    Socket socket = IO.socket(front.url(), options);
+    BlockingQueue<Object> received = new LinkedBlockingQueue<>();
+    socket.on("n", args -> received.add(args[0]));
+    try {
+      CompletableFuture<Void> connected = new CompletableFuture<>();
+      socket.on(Socket.EVENT_CONNECT, args -> connected.complete(null));
+      socket.connect();
+      connected.get(10, TimeUnit.SECONDS);
+      socket.emit("burst", "go");
+      for (int i = 0; i < count; i++) {
+        Object next = received.poll(10, TimeUnit.SECONDS);
+        assertEquals(i, next, "packet " + i + " of " + count + " over " + transport);
+      }
+    } finally {
+      socket.close();
+      front.socketIo().removeAllListeners("burst");
+      okHttp.dispatcher().executorService().shutdown();
+      okHttp.connectionPool().evictAll();
+    }
+  }
+
   // --- errors -----------------------------------------------------------------------------------------------------
 
   @ParameterizedTest(name = "{0} {1}")
