@@ -105,11 +105,6 @@ public final class ChatEvents implements AutoCloseable {
     }
   }
 
-  /** How many sockets have chat state (for tests). */
-  int sessions() {
-    return sessions.size();
-  }
-
   private interface Handler {
     void handle(Session session, Object payload);
   }
@@ -130,8 +125,8 @@ public final class ChatEvents implements AutoCloseable {
     }
     Session session = sessions.computeIfAbsent(client.getSessionId(), id -> new Session(client));
     // netty-socketio forgets a socket before it calls the disconnect listeners. If that happened before the state was
-    // created, disconnected() has already run and would never close it.
-    if (server.getClient(client.getSessionId()) == null) {
+    // created, disconnected() has already run and would never close it; the same for close() of this object.
+    if (server.getClient(client.getSessionId()) == null || closed.get()) {
       sessions.remove(client.getSessionId(), session);
       session.close();
       return null;
