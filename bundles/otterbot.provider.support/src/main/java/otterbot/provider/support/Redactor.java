@@ -19,9 +19,15 @@ public final class Redactor {
     this.values = values;
   }
 
-  /** A redactor for every non-blank value of the call's secrets. */
+  /**
+   * A redactor for every non-blank value of the call's secrets, except endpoints ({@code *_BASE_URL}) and the auth
+   * method flag ({@code *_AUTH_METHOD}): they are settings, not secrets, and a message saying which server could not
+   * be reached must be able to name it (user-info is stripped from URLs separately).
+   */
   public static Redactor of(Map<String, String> secrets) {
-    return new Redactor(secrets.values().stream()
+    return new Redactor(secrets.entrySet().stream()
+        .filter(e -> e.getKey() == null || !(e.getKey().endsWith("_BASE_URL") || e.getKey().endsWith("_AUTH_METHOD")))
+        .map(Map.Entry::getValue)
         .filter(v -> v != null && !v.isBlank())
         .map(String::strip)
         .distinct()

@@ -294,6 +294,11 @@ class OpenAiCompatibleProviderTest {
 
     ProviderException listing = assertThrows(ProviderException.class, () -> provider.listModels(secrets));
     assertEquals(sink.failure(), listing.getMessage());
+
+    // The endpoint is a setting, not a secret: without user-info it is named as it is, not masked.
+    Map<String, String> plain = Map.of("TEST_API_KEY", KEY, "TEST_BASE_URL", "http://127.0.0.1:" + closedPort + "/v1");
+    assertEquals("cannot reach Test AI at http://127.0.0.1:" + closedPort + "/v1: connection refused",
+        chat(new ChatRequest("m1", "", List.of(ChatMessage.user("q")), List.of(), plain, 0)).failure());
   }
 
   @Test

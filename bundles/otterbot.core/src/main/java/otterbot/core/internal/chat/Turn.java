@@ -132,7 +132,7 @@ final class Turn implements ChatTurn, Runnable {
         Step.Result result = runStep(provider, model.provider(), request);
         reply.append(result.text());
         if (result.error() != null) {
-          emit(StreamChunk.error(Scrubber.scrub(result.error(), secrets.values())));
+          emit(StreamChunk.error(Scrubber.scrub(result.error(), Scrubber.secretValues(secrets))));
           break;
         }
         if (cancelled || result.calls().isEmpty()) {
@@ -162,10 +162,10 @@ final class Turn implements ChatTurn, Runnable {
         }
       }
     } catch (OtterbotException e) {
-      emit(StreamChunk.error(Scrubber.scrub(e.getMessage(), secrets.values())));
+      emit(StreamChunk.error(Scrubber.scrub(e.getMessage(), Scrubber.secretValues(secrets))));
     } catch (RuntimeException e) {
-      LOG.error("Chat turn of agent '{}' failed: {}", agentId, Scrubber.scrub(e.toString(), secrets.values()));
-      emit(StreamChunk.error("internal error: " + Scrubber.scrub(String.valueOf(e.getMessage()), secrets.values())));
+      LOG.error("Chat turn of agent '{}' failed: {}", agentId, Scrubber.scrub(e.toString(), Scrubber.secretValues(secrets)));
+      emit(StreamChunk.error("internal error: " + Scrubber.scrub(String.valueOf(e.getMessage()), Scrubber.secretValues(secrets))));
     } finally {
       try {
         if (userStored) {
@@ -249,7 +249,7 @@ final class Turn implements ChatTurn, Runnable {
       current.started(call);
       return current.await();
     } catch (RuntimeException e) {
-      LOG.warn("Provider '{}' failed to start a call: {}", providerId, Scrubber.scrub(e.toString(), secrets.values()));
+      LOG.warn("Provider '{}' failed to start a call: {}", providerId, Scrubber.scrub(e.toString(), Scrubber.secretValues(secrets)));
       current.abort("the model provider '" + providerId + "' failed: " + e.getMessage());
       return current.result();
     } finally {
@@ -275,12 +275,12 @@ final class Turn implements ChatTurn, Runnable {
       return out.length() > MAX_TOOL_RESULT ? error("the tool's result was longer than " + MAX_TOOL_RESULT
           + " characters and was dropped") : out;
     } catch (ToolException e) {
-      return error(Scrubber.scrub(e.getMessage(), secrets.values()));
+      return error(Scrubber.scrub(e.getMessage(), Scrubber.secretValues(secrets)));
     } catch (InterruptedException e) {
       return error("cancelled");
     } catch (RuntimeException e) {
-      LOG.warn("Tool '{}' failed: {}", call.name(), Scrubber.scrub(e.toString(), secrets.values()));
-      return error("the tool failed: " + Scrubber.scrub(String.valueOf(e.getMessage()), secrets.values()));
+      LOG.warn("Tool '{}' failed: {}", call.name(), Scrubber.scrub(e.toString(), Scrubber.secretValues(secrets)));
+      return error("the tool failed: " + Scrubber.scrub(String.valueOf(e.getMessage()), Scrubber.secretValues(secrets)));
     } finally {
       synchronized (this) {
         toolThread = null;

@@ -134,11 +134,11 @@ public final class ModelServiceImpl implements ModelService {
       return provider.listModels(effective).stream().filter(m -> m != null && !m.isBlank()).distinct().sorted()
           .toList();
     } catch (ProviderException e) {
-      throw new ProviderException(Scrubber.scrub(e.getMessage(), effective.values()));
+      throw new ProviderException(Scrubber.scrub(e.getMessage(), Scrubber.secretValues(effective)));
     } catch (RuntimeException e) {
-      LOG.warn("Provider '{}' failed to list models: {}", providerId, Scrubber.scrub(e.toString(), effective.values()));
+      LOG.warn("Provider '{}' failed to list models: {}", providerId, Scrubber.scrub(e.toString(), Scrubber.secretValues(effective)));
       throw new ProviderException("provider " + providerId + " failed: "
-          + Scrubber.scrub(String.valueOf(e.getMessage()), effective.values()));
+          + Scrubber.scrub(String.valueOf(e.getMessage()), Scrubber.secretValues(effective)));
     }
   }
 
@@ -179,15 +179,15 @@ public final class ModelServiceImpl implements ModelService {
     });
     } catch (RuntimeException e) {
       // A provider that breaks its contract by throwing is reported like any other provider failure.
-      LOG.warn("Provider '{}' failed to start a call: {}", providerId, Scrubber.scrub(e.toString(), effective.values()));
+      LOG.warn("Provider '{}' failed to start a call: {}", providerId, Scrubber.scrub(e.toString(), Scrubber.secretValues(effective)));
       throw new ProviderException("provider " + providerId + " failed: "
-          + Scrubber.scrub(String.valueOf(e.getMessage()), effective.values()));
+          + Scrubber.scrub(String.valueOf(e.getMessage()), Scrubber.secretValues(effective)));
     }
     try {
       String reply = outcome.get(TEST_TIMEOUT_SECONDS, TimeUnit.SECONDS).strip();
       return reply.length() > 120 ? reply.substring(0, 120) : reply;
     } catch (ExecutionException e) {
-      throw new ProviderException(Scrubber.scrub(e.getCause().getMessage(), effective.values()));
+      throw new ProviderException(Scrubber.scrub(e.getCause().getMessage(), Scrubber.secretValues(effective)));
     } catch (TimeoutException e) {
       call.cancel();
       throw new ProviderException("the model did not answer within " + TEST_TIMEOUT_SECONDS + " s");

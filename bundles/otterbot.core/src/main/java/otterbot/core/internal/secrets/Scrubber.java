@@ -1,6 +1,8 @@
 package otterbot.core.internal.secrets;
 
 import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Removes secret values from text that is about to leave the server (a chunk, a log line, an HTTP answer). Providers
@@ -11,6 +13,17 @@ public final class Scrubber {
   static final int MIN_LENGTH = 6;
 
   private Scrubber() {}
+
+  /**
+   * The values of a secrets map that are secret: all but endpoints ({@code *_BASE_URL}) and the auth method flag
+   * ({@code *_AUTH_METHOD}), which are settings a user must be able to read in "cannot reach ..." messages.
+   */
+  public static List<String> secretValues(Map<String, String> secrets) {
+    return secrets.entrySet().stream()
+        .filter(e -> !(e.getKey().endsWith("_BASE_URL") || e.getKey().endsWith("_AUTH_METHOD")))
+        .map(Map.Entry::getValue)
+        .toList();
+  }
 
   public static String scrub(String text, Collection<String> secrets) {
     if (text == null || secrets.isEmpty()) {

@@ -229,6 +229,10 @@ class ChatServiceImplTest {
     assertFalse(r.chunks.get(1).message().contains(SECRET), "secrets are scrubbed: " + r.chunks.get(1).message());
     assertTrue(r.chunks.get(1).message().startsWith("provider returned 401 Unauthorized"));
     assertEquals(List.of("user:hi", "assistant:partial"), stored("conv-f"));
+
+    script = (request, sink) -> sink.failed("cannot reach Scripted at http://127.0.0.1:9/v1: connection refused");
+    assertEquals("cannot reach Scripted at http://127.0.0.1:9/v1: connection refused",
+        send("coo", "conv-f", "again").chunks.get(0).message(), "an endpoint is not a secret: it is named");
     assertEquals("coo:idle", statuses.get(statuses.size() - 1), "idle after a failure too");
   }
 
@@ -424,7 +428,7 @@ class ChatServiceImplTest {
 
       @Override
       public Map<String, String> effectiveSecrets(String agentId) {
-        return Map.of("SCRIPTED_API_KEY", SECRET);
+        return Map.of("SCRIPTED_API_KEY", SECRET, "SCRIPTED_BASE_URL", "http://127.0.0.1:9/v1");
       }
 
       @Override
