@@ -42,11 +42,13 @@ class ApiContractIT {
   static final Set<String> SUMMARY_FIELDS = Set.of("id", "displayName", "role", "status", "chatModel", "artwork",
       "parentId", "activeSubagents");
 
+  /** Upstream's defaults, except the built-in model and the provider bundles of the distribution (see the README). */
   static final String DEFAULT_SETTINGS = """
       {"theme":"obsidian",
-       "defaultChatModel":{"provider":"lmstudio","modelId":"local-model"},
-       "defaultEmbeddingModel":{"provider":"lmstudio","modelId":"local-model"},
+       "defaultChatModel":{"provider":"builtin","modelId":"offline"},
+       "defaultEmbeddingModel":{"provider":"builtin","modelId":"offline"},
        "providers":{
+         "openai-compatible":{"baseUrl":"http://localhost:8080/v1","apiKeyConfigured":false},
          "anthropic":{"baseUrl":"https://api.anthropic.com/v1","apiKeyConfigured":false},
          "openai":{"baseUrl":"https://api.openai.com/v1","apiKeyConfigured":false,"authMethod":"api-key"},
          "lmstudio":{"baseUrl":"http://localhost:1234/v1","apiKeyConfigured":false},
@@ -109,7 +111,7 @@ class ApiContractIT {
     assertTrue(agents.isArray() && agents.size() >= 1, () -> server.explain(r));
     assertEquals(Http.json("""
         {"id":"coo","displayName":"Otterbot COO","role":"coo","status":"idle",
-         "chatModel":{"provider":"lmstudio","modelId":"local-model"},"artwork":{"modelPack":"prototype-pete"},
+         "chatModel":{"provider":"builtin","modelId":"offline"},"artwork":{"modelPack":"prototype-pete"},
          "parentId":null,"activeSubagents":0}
         """), agents.get(0), () -> server.explain(r));
   }
@@ -141,9 +143,9 @@ class ApiContractIT {
 
     ObjectNode expected = (ObjectNode) Http.json("""
         {"id":"api-agent","displayName":"Api Agent","role":"agent","persona":"",
-         "model":{"chat":{"provider":"lmstudio","modelId":"local-model"},
-                  "embedding":{"provider":"lmstudio","modelId":"local-model"}},
-         "allowedModels":[{"provider":"lmstudio","modelId":"*"}],
+         "model":{"chat":{"provider":"builtin","modelId":"offline"},
+                  "embedding":{"provider":"builtin","modelId":"offline"}},
+         "allowedModels":[{"provider":"builtin","modelId":"*"}],
          "allowedChatServices":["web"],"transport":"local","email":null,
          "artwork":{"modelPack":"prototype-pete"},"canSpawnSubagents":true,"subagentLimit":5,"parentId":null}
         """);
@@ -161,7 +163,7 @@ class ApiContractIT {
     assertEquals(List.of("coo", "api-agent", "api-agent-2"), ids(agents), () -> server.explain(list));
     assertEquals(Http.json("""
         {"id":"api-agent","displayName":"Api Agent","role":"agent","status":"idle",
-         "chatModel":{"provider":"lmstudio","modelId":"local-model"},"artwork":{"modelPack":"prototype-pete"},
+         "chatModel":{"provider":"builtin","modelId":"offline"},"artwork":{"modelPack":"prototype-pete"},
          "parentId":null,"activeSubagents":0}
         """), agents.get(1), () -> server.explain(list));
     for (JsonNode summary : agents) {
@@ -285,7 +287,8 @@ class ApiContractIT {
     assertEquals(Http.json("{\"provider\":\"openai\",\"modelId\":\"gpt-4o\"}"), put.path("defaultChatModel"), () -> server.explain(r));
     assertEquals(Http.json("{\"baseUrl\":\"https://api.openai.com/v1\",\"apiKeyConfigured\":true,\"authMethod\":\"oauth\"}"),
         put.path("providers").path("openai"), () -> server.explain(r));
-    assertEquals(Set.of("anthropic", "openai", "lmstudio", "ollama"), fieldNames(put.path("providers")), () -> server.explain(r));
+    assertEquals(Set.of("anthropic", "openai", "lmstudio", "ollama", "openai-compatible"), fieldNames(put.path("providers")),
+        () -> server.explain(r));
     assertEquals(Http.json(DEFAULT_SETTINGS).path("providers").path("anthropic"), put.path("providers").path("anthropic"),
         () -> server.explain(r));
     assertFalse(r.body().contains("apiKey\"") || r.body().contains("sk-test"), () -> server.explain(r));
