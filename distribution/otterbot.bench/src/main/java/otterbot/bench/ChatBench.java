@@ -167,9 +167,14 @@ final class ChatBench {
             cfg.relayChats, cfg.relayTokens, cfg.relaySpacing.toNanos() / 1000);
         fake.configure(cfg.relayTokens, cfg.relaySpacing, true);
         Phase warm = chat.runChats(client, fake, cfg.relayWarmup, cfg.relayTokens);
+        System.gc(); // this JVM's own collections would show in the figures; start the measured chats with a clean heap
+        long[] srvGc0 = serverGc(server.pid());
+        long[] selfGc0 = selfGc();
         Phase relay = chat.runChats(client, fake, cfg.relayChats, cfg.relayTokens);
+        String relayGc = gcDelta(srvGc0, serverGc(server.pid()), selfGc0, selfGc());
         // The same stream read straight from the fake by java.net.http in this JVM, as a provider reads it: the part
         // of the relay figure that is the fake and the JDK client rather than the server.
+        System.gc();
         LatencyHistogram baseline = fakeBaseline(fake, Math.max(1, cfg.relayChats / 4), cfg.relayTokens);
         progress("  relay p50 %s ms, p99 %s ms, max %s ms over %d tokens", ms(relay.latency.percentileNanos(50)),
             ms(relay.latency.percentileNanos(99)), ms(relay.latency.maxNanos()), relay.latency.count());
@@ -199,6 +204,7 @@ final class ChatBench {
         out.add("    one value per chat: the server's work before the model call (store, history, request) and its relay)");
         out.add(String.format(Locale.ROOT, "   tokens received after the next one was emitted (i.e. slower than the "
             + "spacing; informational here): %d of %d;", relay.late, relay.lateChecked));
+        out.add("   GC during the measured chats: " + relayGc);
         out.add(String.format(Locale.ROOT, "   out of order: %d; wrong token count: %d turns; errors: %s",
             relay.outOfOrder, relay.badCounts, relay.errors.isEmpty() ? "none" : relay.errors));
         out.add("");
@@ -509,6 +515,8 @@ final class ChatBench {
         loops.get(i).start(clients.get(i));
       }
       sleepUntil(schedule.measureStart);
+      long[] srvGc0 = serverGc(server.pid());
+      long[] selfGc0 = selfGc();
       long srvTicks0 = procCpuTicks(server.pid());
       long selfCpu0 = LoadTest.selfCpuNanos();
       long w0 = System.nanoTime();
@@ -516,6 +524,7 @@ final class ChatBench {
       long srvTicks1 = procCpuTicks(server.pid());
       long selfCpu1 = LoadTest.selfCpuNanos();
       long wall = System.nanoTime() - w0;
+      String tpGc = gcDelta(srvGc0, serverGc(server.pid()), selfGc0, selfGc());
       long[] rss = server.rssKib();
       // Let every client finish its turn in flight (bounded).
       long deadline = System.nanoTime() + TURN_TIMEOUT.toNanos();
@@ -571,6 +580,7 @@ final class ChatBench {
           genCores < 0 ? "?" : fmt("%.2f", genCores)));
       out.add(String.format(Locale.ROOT, "   %-34s %12s", "server RSS after the window",
           rss[0] < 0 ? "?" : fmt("%.1f MiB", rss[0] / 1024.0)));
+      out.add(String.format(Locale.ROOT, "   %-34s %s", "GC in the window", tpGc));
       out.add(String.format(Locale.ROOT, "   %-26s %7s %8s %8s %8s %8s %8s %8s", "", "tokens", "min ms", "p50 ms",
           "p90 ms", "p99 ms", "p99.9 ms", "max ms"));
       out.add(latencyRow("relay under this load", latency));
@@ -1025,6 +1035,57 @@ final class ChatBench {
       Thread.currentThread().interrupt();
       return null;
     }
+  }
+
+  /** {pauses, milliseconds paused} of the server's GC so far, from {@code jstat -gc <pid>}; null if unknown. */
+  private static long[] serverGc(long pid) {
+    Path jstat = Path.of(System.getProperty("java.home"), "bin", "jstat");
+    if (!Files.isExecutable(jstat)) {
+      return null;
+    }
+    try {
+      Process p = new ProcessBuilder(jstat.toString(), "-gc", Long.toString(pid)).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        p.destroyForcibly();
+        return null;
+      }
+      String[] lines = out.strip().split("\n");
+      String[] head = lines[0].trim().split("\\s+");
+      String[] vals = lines[lines.length - 1].trim().split("\\s+");
+      long count = 0;
+      double secs = 0;
+      for (int i = 0; i < head.length && i < vals.length; i++) {
+        switch (head[i]) {
+          case "YGC", "FGC" -> count += Long.parseLong(vals[i]);
+          case "YGCT", "FGCT" -> secs += Double.parseDouble(vals[i]); // pauses; CGCT is concurrent work
+          default -> { }
+        }
+      }
+      return new long[] {count, Math.round(secs * 1000)};
+    } catch (IOException | RuntimeException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  /** {collections, milliseconds} of this JVM's GC so far. */
+  private static long[] selfGc() {
+    long count = 0;
+    long millis = 0;
+    for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+      count += Math.max(0, gc.getCollectionCount());
+      millis += Math.max(0, gc.getCollectionTime());
+    }
+    return new long[] {count, millis};
+  }
+
+  private static String gcDelta(long[] srv0, long[] srv1, long[] self0, long[] self1) {
+    String server = srv0 == null || srv1 == null ? "server ? (no jstat)"
+        : fmt("server %d pauses, %d ms", srv1[0] - srv0[0], srv1[1] - srv0[1]);
+    return server + fmt("; benchmark JVM %d collections, %d ms", self1[0] - self0[0], self1[1] - self0[1]);
   }
 
   private static void sleepUntil(long nanos) {
