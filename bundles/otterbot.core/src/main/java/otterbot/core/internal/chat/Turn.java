@@ -345,6 +345,8 @@ final class Turn implements ChatTurn, Runnable {
     private boolean closed;
     private String error;
     private volatile ChatCall call;
+    /** Set by {@link #abort} (a cancel, or the provider went away); never by a normal end. */
+    private volatile boolean aborted;
 
     Step(ModelProvider provider, String providerId) {
       this.provider = provider;
@@ -353,8 +355,11 @@ final class Turn implements ChatTurn, Runnable {
 
     void started(ChatCall started) {
       call = started;
-      if (end.isDone()) {
-        started.cancel(); // aborted before the provider handed us the call
+      // Aborted before the provider handed us the call: cancel it now. Not when the step simply finished (a fast
+      // stream can complete before chat() returns): cancelling a finished call could close a pooled connection that
+      // already carries another request.
+      if (aborted) {
+        started.cancel();
       }
     }
 
@@ -376,17 +381,26 @@ final class Turn implements ChatTurn, Runnable {
       }
     }
 
-    /** Ends the step now, with an error message or (null) silently, and aborts the provider's call. */
+    /**
+     * Ends the step now, with an error message or (null) silently, and aborts the provider's call, unless the step
+     * had already ended normally (then the call is over and is left alone).
+     */
     void abort(String message) {
+      boolean open;
       synchronized (Turn.this) {
-        if (!closed) {
+        open = !closed;
+        if (open) {
           closed = true;
           error = message;
         }
       }
-      ChatCall c = call;
-      if (c != null) {
-        c.cancel();
+      if (open) {
+        // Set before reading the call, while started() sets the call before reading this: one of us cancels it.
+        aborted = true;
+        ChatCall c = call;
+        if (c != null) {
+          c.cancel();
+        }
       }
       end.complete(null);
     }

@@ -64,6 +64,8 @@ class ChatServiceImplTest {
     sink.completed("stop");
   };
   final List<Boolean> cancels = new CopyOnWriteArrayList<>();
+  /** Whether the scripted provider answers inside chat(), before it returns the call. */
+  volatile boolean synchronous;
 
   ModelServiceImpl models;
   StatusBoard board;
@@ -113,8 +115,11 @@ class ChatServiceImplTest {
       @Override
       public ChatCall chat(ChatRequest request, ChatSink sink) {
         requests.add(request);
-        Thread t = new Thread(() -> script.accept(request, sink));
-        t.start();
+        if (synchronous) {
+          script.accept(request, sink);
+        } else {
+          new Thread(() -> script.accept(request, sink)).start();
+        }
         return () -> cancels.add(true);
       }
     };
@@ -269,6 +274,15 @@ class ChatServiceImplTest {
     waitFor(() -> stored("conv-c").size() == 2);
     assertEquals("assistant:first", stored("conv-c").get(1), "what was said is kept");
     assertEquals(1, r.doneCount, "done exactly once");
+  }
+
+  @Test
+  void aCallThatCompletedBeforeChatReturnedIsNotCancelled() throws Exception {
+    // Cancelling a finished HTTP call could close a pooled connection that already carries another request.
+    synchronous = true;
+    Recorder r = send("coo", "conv-s", "hi");
+    assertEquals(List.of(StreamChunk.token("Hello"), StreamChunk.token(", world")), r.chunks);
+    assertEquals(List.of(), cancels);
   }
 
   @Test
