@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 
 import jakarta.persistence.LockModeType;
 
@@ -25,14 +26,23 @@ final class Conversations {
   private final Transactions db;
 
   /**
-   * Held around appends and deletions in this JVM: an append reads max(seq) and inserts max + 1, so two appends to
-   * one conversation must not interleave, and two first appends to a new conversation must not both insert its row.
-   * Between processes the database's row locks order appends to an existing conversation (its row is updated first).
+   * Held around appends in this JVM, one stripe per conversation: an append reads max(seq) and inserts max + 1, so two
+   * appends to one conversation must not interleave, and two first appends to a new conversation must not both insert
+   * its row. Appends to different conversations (different chats) proceed side by side: one lock for all of them made
+   * every chat on the server wait for every other chat's commit. A deletion takes every stripe. Between processes
+   * the database's row locks order appends to an existing conversation (its row is updated first).
    */
-  private final Object lock = new Object();
+  private final ReentrantLock[] stripes = new ReentrantLock[64];
 
   Conversations(Transactions db) {
     this.db = db;
+    for (int i = 0; i < stripes.length; i++) {
+      stripes[i] = new ReentrantLock();
+    }
+  }
+
+  private ReentrantLock stripe(String conversationId) {
+    return stripes[Math.floorMod(conversationId.hashCode(), stripes.length)];
   }
 
   Optional<String> owner(String conversationId) {
@@ -57,7 +67,9 @@ final class Conversations {
     LocalDateTime now = utc(Instant.now());
     // A message the caller did not date is dated by its arrival.
     LocalDateTime createdAt = message.createdAt() == null ? now : utc(message.createdAt());
-    synchronized (lock) {
+    ReentrantLock lock = stripe(conversation);
+    lock.lock();
+    try {
       db.write("append to conversation '" + conversation + "'", List.of(), em -> {
         // Update first: on an existing conversation this takes its row lock before max(seq) is read.
         int bumped = em.createQuery("UPDATE ConversationEntity c SET c.updatedAt = :now"
@@ -80,6 +92,8 @@ final class Conversations {
             createdAt));
         return null;
       });
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -105,7 +119,10 @@ final class Conversations {
     if (!fits(agentId, MAX_AGENT_ID_LENGTH)) {
       return 0;
     }
-    synchronized (lock) {
+    for (ReentrantLock lock : stripes) {
+      lock.lock(); // always in index order, so two deletions cannot deadlock
+    }
+    try {
       return db.write("delete the conversations of agent '" + agentId + "'", List.of(), em -> {
         // Locks the rows first, so that an append in another process either commits before (and its message is
         // deleted here) or waits and then starts a new conversation; it never leaves a message without one.
@@ -121,6 +138,10 @@ final class Conversations {
             .setParameter("agent", agentId)
             .executeUpdate();
       });
+    } finally {
+      for (int i = stripes.length - 1; i >= 0; i--) {
+        stripes[i].unlock();
+      }
     }
   }
 
