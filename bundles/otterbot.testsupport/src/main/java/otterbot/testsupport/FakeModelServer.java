@@ -55,6 +55,11 @@ public final class FakeModelServer implements AutoCloseable {
 
   /** Starts a server on a free loopback port. */
   public static FakeModelServer start() throws IOException {
+    // Without TCP_NODELAY a token frame can wait ~40 ms for the previous one's acknowledgement (Nagle), which is not
+    // how a model server streams. The JDK server reads the property once, when its first instance starts.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
     HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
     AtomicInteger threads = new AtomicInteger();
     ExecutorService pool = Executors.newCachedThreadPool(task -> {

@@ -39,11 +39,7 @@ final class StampingFake implements AutoCloseable {
   }
 
   static StampingFake start() throws IOException {
-    // The JDK HttpServer under FakeModelServer leaves Nagle's algorithm on unless told otherwise (read once, when its
-    // first server is created). With it on, a token written while the previous one is unacknowledged waits for the
-    // peer's delayed ACK, tens of milliseconds: a fake artefact, not the server's. Real providers stream over
-    // TCP_NODELAY connections.
-    System.setProperty("sun.net.httpserver.nodelay", "true");
+    // FakeModelServer turns Nagle's algorithm off itself (sun.net.httpserver.nodelay), as real providers stream.
     var fake = new StampingFake(FakeModelServer.start());
     fake.server.respond(fake::answer);
     return fake;
