@@ -217,7 +217,7 @@ public final class AgentRegistryImpl implements AgentRegistry {
       throw OtterbotException.invalid("the COO cannot be deleted");
     }
     StoredAgent agent = storedOrFail(id);
-    store.delete(id);
+    // Secrets and history first: should one of these fail, the agent is still there and the delete can be retried.
     CredentialStore secrets = credentials;
     if (secrets != null) {
       secrets.replace(id, Map.of());
@@ -226,6 +226,7 @@ public final class AgentRegistryImpl implements AgentRegistry {
     if (history != null) {
       history.deleteAll(id);
     }
+    store.delete(id);
     stored.remove(id);
     agent.unregister();
     rebuild();
