@@ -16,9 +16,11 @@ import otterbot.api.agent.AgentStatus;
 import otterbot.api.chat.AgentStatusListener;
 
 /**
- * Every agent's live status, derived from its running turns: {@code working} while any turn runs a tool,
- * {@code thinking} while any turn runs, else {@code idle}. Turns of one agent may overlap (as upstream, chats are not
- * serialised), so the status is computed from counts rather than set by each turn. Listeners hear changes only.
+ * Every agent's live status, derived from its running turns: {@code waiting} while any turn waits for another agent
+ * (a delegate), {@code working} while any turn runs a tool, {@code thinking} while any turn runs; once none runs,
+ * {@code idle}, or {@code error} when the last turn to end failed (until the next turn starts). Turns of one agent may
+ * overlap (as upstream, chats are not serialised), so the status is computed from counts rather than set by each
+ * turn. Listeners hear changes only.
  */
 @Component(service = StatusBoard.class)
 public final class StatusBoard {
@@ -48,19 +50,32 @@ public final class StatusBoard {
     change(agentId, 0, 1);
   }
 
-  /** A turn ended; {@code wasWorking} when it had called {@link #turnWorking}. */
-  public void turnEnded(String agentId, boolean wasWorking) {
-    change(agentId, -1, wasWorking ? -1 : 0);
+  /** A running turn of the agent starts ({@code true}) or stops ({@code false}) waiting for another agent. */
+  public void turnWaiting(String agentId, boolean waiting) {
+    change(agentId, 0, 0, waiting ? 1 : -1, false);
+  }
+
+  /**
+   * A turn ended; {@code wasWorking} when it had called {@link #turnWorking}, {@code failed} when it ended with an
+   * error.
+   */
+  public void turnEnded(String agentId, boolean wasWorking, boolean failed) {
+    change(agentId, -1, wasWorking ? -1 : 0, 0, failed);
   }
 
   private void change(String agentId, int active, int working) {
+    change(agentId, active, working, 0, false);
+  }
+
+  private void change(String agentId, int active, int working, int waiting, boolean failed) {
     String before;
     String after;
     synchronized (this) {
-      Counts c = counts.getOrDefault(agentId, new Counts(0, 0));
+      Counts c = counts.getOrDefault(agentId, IDLE);
       before = c.status();
-      Counts next = new Counts(c.active() + active, c.working() + working);
-      if (next.active() <= 0) {
+      Counts next = new Counts(c.active() + active, c.working() + working, c.waiting() + waiting,
+          active < 0 ? failed : c.failed() && active == 0);
+      if (next.equals(IDLE)) {
         counts.remove(agentId);
       } else {
         counts.put(agentId, next);
@@ -79,10 +94,16 @@ public final class StatusBoard {
     }
   }
 
-  private record Counts(int active, int working) {
+  private static final Counts IDLE = new Counts(0, 0, 0, false);
+
+  /** @param failed whether the last turn to end failed; cleared when a turn starts */
+  private record Counts(int active, int working, int waiting, boolean failed) {
     String status() {
       if (active <= 0) {
-        return AgentStatus.IDLE;
+        return failed ? AgentStatus.ERROR : AgentStatus.IDLE;
+      }
+      if (waiting > 0) {
+        return AgentStatus.WAITING;
       }
       return working > 0 ? AgentStatus.WORKING : AgentStatus.THINKING;
     }

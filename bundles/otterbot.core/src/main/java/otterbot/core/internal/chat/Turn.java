@@ -72,6 +72,8 @@ final class Turn implements ChatTurn, Runnable {
   /** The thread running a tool, interrupted by cancel; guarded by {@code this}. */
   private Thread toolThread;
   private volatile Map<String, String> secrets = Map.of();
+  /** Whether an error chunk was sent: the agent's status is then {@code error} until its next turn. */
+  private volatile boolean failed;
 
   Turn(TurnContext ctx, AgentProfile agent, String conversationId, String text, ChatListener listener,
       Consumer<Turn> onEnd) {
@@ -177,7 +179,7 @@ final class Turn implements ChatTurn, Runnable {
             e.toString());
         emit(StreamChunk.error("the reply could not be stored: " + e.getMessage()));
       } finally {
-        ctx.board().turnEnded(agentId, working);
+        ctx.board().turnEnded(agentId, working, failed);
         onEnd.accept(this);
         Thread.interrupted(); // a cancel may have interrupted us after the tool returned; do not leak it to the pool
         synchronized (this) {
@@ -329,6 +331,9 @@ final class Turn implements ChatTurn, Runnable {
 
   /** Sends a chunk unless the turn was cancelled. */
   private synchronized void emit(StreamChunk chunk) {
+    if (StreamChunk.ERROR.equals(chunk.kind())) {
+      failed = true;
+    }
     if (!cancelled) {
       listener.chunk(chunk);
     }

@@ -234,11 +234,17 @@ class ChatServiceImplTest {
     assertFalse(r.chunks.get(1).message().contains(SECRET), "secrets are scrubbed: " + r.chunks.get(1).message());
     assertTrue(r.chunks.get(1).message().startsWith("provider returned 401 Unauthorized"));
     assertEquals(List.of("user:hi", "assistant:partial"), stored("conv-f"));
+    assertEquals(List.of("coo:thinking", "coo:error"), statuses.subList(statuses.size() - 2, statuses.size()),
+        "a failed turn leaves the agent in error");
 
     script = (request, sink) -> sink.failed("cannot reach Scripted at http://127.0.0.1:9/v1: connection refused");
+    statuses.clear();
     assertEquals("cannot reach Scripted at http://127.0.0.1:9/v1: connection refused",
         send("coo", "conv-f", "again").chunks.get(0).message(), "an endpoint is not a secret: it is named");
-    assertEquals("coo:idle", statuses.get(statuses.size() - 1), "idle after a failure too");
+    assertEquals(List.of("coo:thinking", "coo:error"), statuses, "from error a new turn thinks again");
+    script = (request, sink) -> sink.completed("stop");
+    send("coo", "conv-f", "fine now");
+    assertEquals("coo:idle", statuses.get(statuses.size() - 1), "a turn that succeeds clears the error");
   }
 
   @Test
