@@ -20,12 +20,14 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import otterbot.api.OtterbotException;
 import otterbot.api.agent.Agent;
 import otterbot.api.agent.AgentInput;
+import otterbot.api.agent.AgentLifecycleListener;
 import otterbot.api.agent.AgentModels;
 import otterbot.api.agent.AgentProfile;
 import otterbot.api.agent.AgentRegistry;
@@ -70,6 +72,10 @@ public final class AgentRegistryImpl implements AgentRegistry {
   volatile CredentialStore credentials;
   @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
   volatile ConversationStore conversations;
+  /** Told about deletions, so scheduled tasks and subagents go with their agent. */
+  @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+      policyOption = ReferencePolicyOption.GREEDY)
+  volatile List<AgentLifecycleListener> lifecycle = List.of();
 
   @Activate
   public AgentRegistryImpl(@Reference AgentStore store, @Reference SettingsService settings, BundleContext context) {
@@ -175,6 +181,21 @@ public final class AgentRegistryImpl implements AgentRegistry {
     return snapshot.summaries().size();
   }
 
+  /**
+   * The id a subagent asks for ({@code <parentId>__sub__<task>}), so that its id names its task and never collides;
+   * null for any other input, whose id is the slug of its name.
+   */
+  private String subagentId(AgentInput input) {
+    if (input.id() == null || !AgentProfile.ROLE_SUBAGENT.equals(input.role()) || input.parentId() == null
+        || !input.id().startsWith(input.parentId() + "__sub__") || !AgentRules.ID.matcher(input.id()).matches()) {
+      return null;
+    }
+    if (exists(input.id())) {
+      throw OtterbotException.conflict("agent '" + input.id() + "' already exists");
+    }
+    return input.id();
+  }
+
   @Override
   public synchronized AgentProfile create(AgentInput input) {
     if (input == null) {
@@ -183,7 +204,10 @@ public final class AgentRegistryImpl implements AgentRegistry {
     if (input.displayName() == null || input.displayName().isBlank()) {
       throw OtterbotException.invalid("displayName is required");
     }
-    String id = AgentRules.slug(input.displayName(), this::exists);
+    String id = subagentId(input);
+    if (id == null) {
+      id = AgentRules.slug(input.displayName(), this::exists);
+    }
     AgentProfile profile = AgentRules.create(id, input, defaultModels(), this::exists, clock.instant());
     store.save(profile);
     StoredAgent agent = new StoredAgent(profile);
@@ -230,6 +254,13 @@ public final class AgentRegistryImpl implements AgentRegistry {
     stored.remove(id);
     agent.unregister();
     rebuild();
+    for (AgentLifecycleListener listener : lifecycle) {
+      try {
+        listener.deleted(agent.profile());
+      } catch (RuntimeException e) {
+        LOG.warn("Cleaning up after agent '{}' failed: {}", id, e.toString());
+      }
+    }
     LOG.info("Deleted agent '{}'", id);
   }
 

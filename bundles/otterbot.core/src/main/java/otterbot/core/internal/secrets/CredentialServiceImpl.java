@@ -87,6 +87,13 @@ public final class CredentialServiceImpl implements CredentialService {
   @Override
   public Map<String, String> effectiveSecrets(String agentId) {
     var out = new HashMap<>(settings.providerSecrets());
+    // A subagent works with its parent's credentials (upstream copies them; reading them keeps one copy at rest).
+    agents.get(agentId).map(p -> p.parentId()).ifPresent(parent -> overlay(out, parent));
+    overlay(out, agentId);
+    return out;
+  }
+
+  private void overlay(Map<String, String> out, String agentId) {
     store.load(agentId).forEach((key, value) -> {
       try {
         out.put(key, box.decrypt(value));
@@ -95,7 +102,6 @@ public final class CredentialServiceImpl implements CredentialService {
             key, agentId);
       }
     });
-    return out;
   }
 
   @Override

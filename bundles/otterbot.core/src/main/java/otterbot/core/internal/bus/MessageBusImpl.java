@@ -1,0 +1,228 @@
+package otterbot.core.internal.bus;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import otterbot.api.OtterbotException;
+import otterbot.api.agent.AgentRegistry;
+import otterbot.api.chat.ChatService;
+import otterbot.api.orchestration.AgentMessage;
+import otterbot.api.orchestration.BusTransport;
+import otterbot.api.orchestration.MessageBus;
+import otterbot.api.persistence.BusStore;
+
+/**
+ * The message bus (upstream-behaviour §6.3). Publishing stores the message (committed), then, in seq order, hands it
+ * to every {@link BusTransport}; a response completes the request waiting for it; a request is queued for the
+ * addressed agent, which answers with a turn of its own in conversation {@code bus-<threadId>}, one request at a time.
+ */
+@Component(service = {MessageBus.class, MessageBusImpl.class})
+public final class MessageBusImpl implements MessageBus {
+  private static final Logger LOG = LoggerFactory.getLogger(MessageBusImpl.class);
+  static final Set<String> KINDS = Set.of(AgentMessage.REQUEST, AgentMessage.RESPONSE, AgentMessage.BROADCAST,
+      AgentMessage.SPAWN, AgentMessage.REPORT, AgentMessage.STATUS, AgentMessage.TOOL, AgentMessage.ERROR);
+  static final int MAX_BODY = 100_000;
+  static final int MAX_NAME = 200;
+
+  private final BusStore store;
+  private final ChatService chat;
+  private final AgentRegistry agents;
+  private final Clock clock;
+  private final ExecutorService pool;
+  private final AgentQueues queues;
+  private final WaitGraph waits = new WaitGraph();
+  private final Map<String, CompletableFuture<AgentMessage>> pending = new ConcurrentHashMap<>();
+  /** Held from storing a message until every transport has it, so transports see messages in seq order. */
+  private final Object order = new Object();
+
+  /** Replaced by DS whenever a transport comes or goes. */
+  @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+      policyOption = ReferencePolicyOption.GREEDY)
+  volatile List<BusTransport> transports = List.of();
+
+  @Activate
+  public MessageBusImpl(@Reference BusStore store, @Reference ChatService chat, @Reference AgentRegistry agents) {
+    this(store, chat, agents, Clock.systemUTC());
+  }
+
+  MessageBusImpl(BusStore store, ChatService chat, AgentRegistry agents, Clock clock) {
+    this.store = store;
+    this.chat = chat;
+    this.agents = agents;
+    this.clock = clock;
+    AtomicInteger n = new AtomicInteger();
+    this.pool = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "otterbot-bus-" + n.incrementAndGet());
+      t.setDaemon(true);
+      t.setContextClassLoader(null);
+      return t;
+    });
+    this.queues = new AgentQueues(pool);
+  }
+
+  @Deactivate
+  void deactivate() {
+    pool.shutdownNow();
+    pending.values().forEach(f -> f.completeExceptionally(
+        OtterbotException.unavailable("the message bus stopped", null)));
+  }
+
+  /** A new id for messages and threads: random and URL-safe. */
+  public static String newId() {
+    return UUID.randomUUID().toString().replace("-", "");
+  }
+
+  @Override
+  public AgentMessage publish(AgentMessage draft) {
+    AgentMessage message = complete(draft);
+    AgentMessage stored;
+    synchronized (order) {
+      stored = store.append(message);
+      for (BusTransport transport : transports) {
+        try {
+          transport.send(stored);
+        } catch (RuntimeException e) {
+          LOG.warn("Bus transport {} failed on message {}: {}", safeId(transport), stored.seq(), e.toString());
+        }
+      }
+    }
+    if (AgentMessage.RESPONSE.equals(stored.kind()) && stored.correlationId() != null) {
+      CompletableFuture<AgentMessage> waiting = pending.remove(stored.correlationId());
+      if (waiting != null) {
+        waiting.complete(stored);
+      }
+    } else if (AgentMessage.REQUEST.equals(stored.kind()) && stored.to() != null) {
+      answer(stored);
+    }
+    return stored;
+  }
+
+  @Override
+  public AgentMessage request(AgentMessage draft, Duration timeout) throws InterruptedException {
+    if (draft.to() == null || draft.to().isBlank()) {
+      throw OtterbotException.invalid("a request needs an addressee");
+    }
+    AgentMessage request = complete(new AgentMessage(draft.id(), 0, AgentMessage.REQUEST, draft.from(), draft.to(),
+        draft.threadId(), draft.correlationId(), draft.rootSpawnId(), draft.body(), draft.payload(), draft.status(),
+        draft.transport(), null));
+    List<String> cycle = waits.tryWait(request.from(), request.to());
+    if (cycle != null) {
+      throw OtterbotException.conflict("delegation cycle: " + String.join(" -> ", cycle) + " (" + request.to()
+          + " is already waiting for " + request.from() + "); answer without delegating back");
+    }
+    CompletableFuture<AgentMessage> response = new CompletableFuture<>();
+    pending.put(request.id(), response); // before publishing: the answer may come at once
+    try {
+      publish(request);
+      return response.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw OtterbotException.unavailable("request to " + request.to() + " timed out", null);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof OtterbotException o ? o
+          : OtterbotException.unavailable("request to " + request.to() + " failed", e.getCause());
+    } finally {
+      pending.remove(request.id());
+      waits.done(request.from(), request.to());
+    }
+  }
+
+  @Override
+  public List<AgentMessage> history(int limit) {
+    if (limit < 0) {
+      throw OtterbotException.invalid("limit must not be negative");
+    }
+    return store.last(Math.min(limit, MAX_HISTORY));
+  }
+
+  /** Queues the request for its addressee, whose turn's answer is published as the response. */
+  private void answer(AgentMessage request) {
+    if (agents.get(request.to()).isEmpty()) {
+      respond(request, "Error: Unknown agent: " + request.to());
+      return;
+    }
+    queues.submit(request.to(), () -> {
+      String body;
+      try {
+        TurnRunner.Outcome outcome = TurnRunner.run(chat, request.to(), "bus-" + request.threadId(), request.body());
+        if (outcome.error() != null) {
+          body = "Error: " + outcome.error();
+        } else {
+          body = outcome.text().isBlank() ? "(no response)" : outcome.text();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        body = "Error: the server is stopping";
+      } catch (RuntimeException e) {
+        LOG.error("Agent '{}' could not answer request {}: {}", request.to(), request.id(), e.toString());
+        body = "Error: " + e.getMessage();
+      }
+      respond(request, body);
+    });
+  }
+
+  private void respond(AgentMessage request, String body) {
+    try {
+      publish(new AgentMessage(null, 0, AgentMessage.RESPONSE, request.to(), request.from(), request.threadId(),
+          request.id(), request.rootSpawnId(), body, null, null, AgentMessage.LOCAL, null));
+    } catch (RuntimeException e) {
+      // The requester then times out; say why here.
+      LOG.error("The response of agent '{}' to request {} could not be published: {}", request.to(), request.id(),
+          e.toString());
+    }
+  }
+
+  /** Validates a draft and fills in what the bus assigns. */
+  private AgentMessage complete(AgentMessage d) {
+    if (d == null || d.kind() == null || !KINDS.contains(d.kind())) {
+      throw OtterbotException.invalid("kind must be one of " + String.join(", ", KINDS.stream().sorted().toList()));
+    }
+    name(d.from(), "from");
+    name(d.threadId(), "threadId");
+    if (d.to() != null) {
+      name(d.to(), "to");
+    }
+    String body = d.body() == null ? "" : d.body();
+    if (body.length() > MAX_BODY) {
+      throw OtterbotException.invalid("body is longer than " + MAX_BODY + " characters");
+    }
+    return new AgentMessage(d.id() == null ? newId() : d.id(), 0, d.kind(), d.from(), d.to(), d.threadId(),
+        d.correlationId(), d.rootSpawnId(), body, d.payload(), d.status(),
+        d.transport() == null ? AgentMessage.LOCAL : d.transport(), clock.instant());
+  }
+
+  private static void name(String value, String field) {
+    if (value == null || value.isBlank() || value.length() > MAX_NAME) {
+      throw OtterbotException.invalid(field + " must be 1 to " + MAX_NAME + " characters");
+    }
+  }
+
+  private static String safeId(BusTransport transport) {
+    try {
+      return transport.id();
+    } catch (RuntimeException e) {
+      return transport.getClass().getName();
+    }
+  }
+}
