@@ -1,0 +1,20 @@
+package otterbot.core.internal.schedule;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** Tuning of scheduled tasks; nothing needs to be set. */
+@ObjectClassDefinition(
+    id = SchedulerConfiguration.PID,
+    name = "OtterBot scheduled tasks",
+    description = "Runs agents' scheduled prompts on their cron schedules, as bus requests to the agent.")
+@interface SchedulerConfiguration {
+  String PID = "otterbot.scheduler";
+
+  @AttributeDefinition(
+      name = "Run timeout (s)",
+      description = "How long one scheduled run may take before the scheduler stops waiting for the agent's answer."
+          + " A run still going when its task fires again makes the scheduler skip that firing.",
+      min = "1")
+  int runTimeoutSeconds() default 600;
+}
