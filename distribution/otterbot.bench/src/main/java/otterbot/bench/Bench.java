@@ -58,8 +58,9 @@ public final class Bench {
   /**
    * Runs the benchmarks named by {@code -Dbench=...} and/or the program arguments (comma or space separated):
    * {@code http} (start-up, RSS, GET /api/agents load, forwarding overhead: this class), {@code chat} (all of
-   * {@link ChatBench}) or one of {@code chat.relay}, {@code chat.throughput}, {@code chat.idle}; {@code all} (the
-   * default) is {@code http,chat}.
+   * {@link ChatBench}) or one of {@code chat.relay}, {@code chat.throughput}, {@code chat.idle}; {@code bus} (all of
+   * {@link BusBench}) or one of {@code bus.throughput}, {@code bus.delegate}; {@code all} (the default) is
+   * {@code http,chat,bus}.
    */
   public static void main(String[] args) throws Exception {
     java.util.Set<String> selected = selection(System.getProperty("bench", ""), args);
@@ -71,6 +72,11 @@ public final class Bench {
     chat.retainAll(ChatBench.PARTS);
     if (!chat.isEmpty()) {
       ChatBench.run(chat, cfg.jar, cfg.moduleDir);
+    }
+    var bus = new java.util.TreeSet<String>(selected);
+    bus.retainAll(BusBench.PARTS);
+    if (!bus.isEmpty()) {
+      BusBench.run(bus, cfg.jar, cfg.moduleDir);
     }
   }
 
@@ -90,14 +96,17 @@ public final class Bench {
         case "all" -> {
           out.add("http");
           out.addAll(new java.util.TreeSet<>(ChatBench.PARTS));
+          out.addAll(new java.util.TreeSet<>(BusBench.PARTS));
         }
+        case "bus" -> out.addAll(new java.util.TreeSet<>(BusBench.PARTS));
+        case "delegate" -> out.add("bus.delegate");
         case "http" -> out.add("http");
         case "chat" -> out.addAll(new java.util.TreeSet<>(ChatBench.PARTS));
         case "relay", "throughput", "idle" -> out.add("chat." + n);
         default -> {
-          if (!ChatBench.PARTS.contains(n)) {
+          if (!ChatBench.PARTS.contains(n) && !BusBench.PARTS.contains(n)) {
             throw new IllegalArgumentException("unknown benchmark '" + n + "': use all, http, chat, chat.relay, "
-                + "chat.throughput or chat.idle (-Dbench=... or program arguments)");
+                + "chat.throughput, chat.idle, bus, bus.throughput or bus.delegate (-Dbench=... or program arguments)");
           }
           out.add(n);
         }
