@@ -156,7 +156,7 @@ public final class SchedulerImpl implements Scheduler, AgentLifecycleListener {
       throw OtterbotException.invalid("prompt is longer than " + MAX_PROMPT + " characters");
     }
     String expression = cron.strip();
-    CronSchedule schedule = schedule(expression).orElseThrow(() -> OtterbotException.invalid("invalid cron expression"));
+    CronSchedule schedule = cronOf(expression).orElseThrow(() -> OtterbotException.invalid("invalid cron expression"));
     // An expression that never fires (0 0 31 2 *) is as useless as a malformed one.
     Instant next = schedule.nextAfter(clock.instant(), clock.getZone())
         .orElseThrow(() -> OtterbotException.invalid("invalid cron expression"));
@@ -194,7 +194,13 @@ public final class SchedulerImpl implements Scheduler, AgentLifecycleListener {
   public void deleted(AgentProfile agent) {
     for (ScheduledTask task : list(agent.id())) {
       if (task.enabled()) {
-        cancel(task.id());
+        try {
+          cancel(task.id());
+        } catch (RuntimeException e) {
+          // The agent is gone already: the task's firings find no agent and skip the run (logged).
+          LOG.warn("Cannot disable scheduled task {} of deleted agent '{}': {}", task.id(), agent.id(),
+              e.getMessage());
+        }
       }
     }
   }
@@ -229,7 +235,7 @@ public final class SchedulerImpl implements Scheduler, AgentLifecycleListener {
       if (task == null || !task.enabled() || stopped) {
         return false;
       }
-      CronSchedule schedule = schedule(task.cron()).orElse(null);
+      CronSchedule schedule = cronOf(task.cron()).orElse(null);
       if (schedule == null) {
         LOG.warn("Scheduled task {} of agent '{}' has an invalid cron expression; it is not armed", task.id(),
             task.agentId());
@@ -279,14 +285,17 @@ public final class SchedulerImpl implements Scheduler, AgentLifecycleListener {
         disarm(taskId);
         return;
       }
-      CronSchedule schedule = schedule(task.cron()).orElse(null);
+      CronSchedule schedule = cronOf(task.cron()).orElse(null);
       if (schedule == null) {
         disarm(taskId);
         return;
       }
       // From the slot that fired, or from now when it fired late: missed slots are not made up one by one.
       Instant next = schedule.nextAfter(now.isAfter(due) ? now : due, clock.getZone()).orElse(null);
-      boolean busy = !running.add(taskId);
+      // An agent that is gone (a bundle's agent goes with its bundle, and may come back) gets no run but keeps its
+      // task.
+      boolean absent = agents.get(task.agentId()).isEmpty();
+      boolean busy = absent || !running.add(taskId);
       ScheduledTask updated = busy
           ? withTimes(task, task.lastRunAt(), next)
           : withTimes(task, now.truncatedTo(ChronoUnit.MILLIS), next);
@@ -299,6 +308,11 @@ public final class SchedulerImpl implements Scheduler, AgentLifecycleListener {
         disarm(taskId);
       } else {
         arm(taskId, next);
+      }
+      if (absent) {
+        LOG.warn("Scheduled task {}: agent '{}' does not exist; skipping the run due at {}", taskId, task.agentId(),
+            due);
+        return;
       }
       if (busy) {
         LOG.info("Scheduled task {} of agent '{}' is still running its previous run; skipping the run due at {}",
@@ -377,7 +391,7 @@ public final class SchedulerImpl implements Scheduler, AgentLifecycleListener {
   }
 
   /** Parsed at every use: quick enough even every second, and nothing to keep in step with the store. */
-  private static Optional<CronSchedule> schedule(String cron) {
+  private static Optional<CronSchedule> cronOf(String cron) {
     return CronSchedule.parse(cron);
   }
 
