@@ -149,7 +149,7 @@ final class Conversations {
    * UTC, cut to microseconds: the precision of TIMESTAMP on both H2 and PostgreSQL, so that what is read back equals
    * what was stored on either (PostgreSQL would round where H2 truncates).
    */
-  private static LocalDateTime utc(Instant instant) {
+  static LocalDateTime utc(Instant instant) {
     return LocalDateTime.ofInstant(instant.truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC);
   }
 

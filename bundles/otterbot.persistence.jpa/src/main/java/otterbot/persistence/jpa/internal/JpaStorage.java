@@ -35,6 +35,7 @@ import org.eclipse.persistence.config.PersistenceUnitProperties;
 import org.eclipse.persistence.jpa.PersistenceProvider;
 import org.eclipse.persistence.sessions.SessionCustomizer;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -48,17 +49,23 @@ import otterbot.api.OtterbotException;
 import otterbot.api.agent.AgentProfile;
 import otterbot.api.health.Health;
 import otterbot.api.health.HealthCheck;
+import otterbot.api.orchestration.AgentMessage;
 import otterbot.api.persistence.AgentStore;
+import otterbot.api.persistence.BusStore;
 import otterbot.api.persistence.ConversationStore;
 import otterbot.api.persistence.CredentialStore;
+import otterbot.api.persistence.ScheduleStore;
 import otterbot.api.persistence.SettingsStore;
 import otterbot.api.persistence.StoredMessage;
+import otterbot.api.persistence.SubagentTaskStore;
 import otterbot.api.runtime.ServerEnvironment;
 
 /**
- * Agent profiles, settings, conversations and agents' sealed secrets in a relational database through EclipseLink: an
- * H2 file in the server home by default, PostgreSQL by configuration. Conversations and secrets live in
- * {@link Conversations} and {@link Secrets}, which share this component's transactions.
+ * Agent profiles, settings, conversations, agents' sealed secrets, the bus, scheduled tasks and subagent tasks in a
+ * relational database through EclipseLink: an H2 file in the server home by default, PostgreSQL by configuration.
+ * Conversations, secrets and the bus live in {@link Conversations}, {@link Secrets} and {@link Bus}, which share this
+ * component's transactions. {@link Schedules} and {@link SubagentTasks} share them too but are registered as services
+ * of their own by this component (see {@link #registerStores}): their interfaces' methods clash with the others'.
  *
  * <p>Every write is its own transaction and is committed before the method returns. Every call uses a fresh
  * EntityManager and there is no shared cache, so a row that another process wrote is seen at the next read.
@@ -70,13 +77,13 @@ import otterbot.api.runtime.ServerEnvironment;
 @Designate(ocd = Config.class)
 @Component(
     service = {AgentStore.class, SettingsStore.class, ConversationStore.class, CredentialStore.class,
-        HealthCheck.class},
+        BusStore.class, HealthCheck.class},
     immediate = true,
     configurationPid = Config.PID,
     configurationPolicy = ConfigurationPolicy.OPTIONAL,
     property = HealthCheck.SUBSYSTEM + "=database")
 public final class JpaStorage
-    implements AgentStore, SettingsStore, ConversationStore, CredentialStore, HealthCheck {
+    implements AgentStore, SettingsStore, ConversationStore, CredentialStore, BusStore, HealthCheck {
   private static final Logger LOG = LoggerFactory.getLogger(JpaStorage.class);
 
   /** How long {@link #check()} waits for the database before it reports it down. */
@@ -115,6 +122,9 @@ public final class JpaStorage
   };
   private final Conversations conversations = new Conversations(transactions);
   private final Secrets secrets = new Secrets(transactions);
+  private final Bus bus;
+  private final Schedules schedules = new Schedules(transactions);
+  private final SubagentTasks subagentTasks = new SubagentTasks(transactions);
 
   /**
    * Held around inserts, so that two new agents saved at once in this JVM cannot both get max(position)+1 and two
@@ -131,12 +141,28 @@ public final class JpaStorage
 
   private EntityManagerFactory factory; // guarded by this
   private boolean closed; // guarded by this
+  /** The {@link ScheduleStore} and {@link SubagentTaskStore} services; empty outside OSGi. Guarded by this. */
+  private List<ServiceRegistration<?>> registrations = List.of();
 
   @Activate
   public JpaStorage(@Reference ServerEnvironment env, Config config, Map<String, Object> properties,
       BundleContext context) {
     this(Database.from(awaitOperatorFile(env, properties, config), env.databaseDirectory()),
         JpaStorage.class.getClassLoader(), bundleRoot(context), true);
+    registerStores(context);
+  }
+
+  /**
+   * Registers {@link Schedules} and {@link SubagentTasks} by hand: {@code ScheduleStore.get(String)} returns an
+   * {@code Optional<ScheduledTask>} where {@code SettingsStore.get(String)} returns an {@code Optional<String>}, and
+   * both {@code ScheduleStore} and {@code SubagentTaskStore} declare {@code all()}, so this class cannot implement
+   * them, and a DS component of their own could not share this one's database. They go in {@link #close()}.
+   */
+  private synchronized void registerStores(BundleContext context) {
+    var props = new java.util.Hashtable<String, Object>();
+    props.put(org.osgi.framework.Constants.SERVICE_DESCRIPTION, "JPA storage (" + db.kind().displayName + ")");
+    registrations = List.of(context.registerService(ScheduleStore.class, schedules, props),
+        context.registerService(SubagentTaskStore.class, subagentTasks, props));
   }
 
   /**
@@ -173,6 +199,9 @@ public final class JpaStorage
     this.db = db;
     this.loader = loader;
     this.unitRoot = unitRoot != null ? unitRoot : codeSource();
+    this.bus = new Bus(transactions, db.kind() == Database.Kind.POSTGRESQL
+        // SHARE ROW EXCLUSIVE conflicts with itself and with writes, not with plain reads: the history stays readable.
+        ? "LOCK TABLE " + qualified("bus_messages") + " IN SHARE ROW EXCLUSIVE MODE" : null);
     LOG.info("Storage uses the {} database {}", db.kind().displayName, db.redactedUrl());
     if (openInBackground) {
       Thread opener = new Thread(this::openNow, "otterbot-storage-open");
@@ -299,6 +328,26 @@ public final class JpaStorage
   }
 
   @Override
+  public AgentMessage append(AgentMessage message) {
+    return bus.append(message);
+  }
+
+  @Override
+  public List<AgentMessage> last(int limit) {
+    return bus.last(limit);
+  }
+
+  /** The {@link ScheduleStore} service. */
+  ScheduleStore schedules() {
+    return schedules;
+  }
+
+  /** The {@link SubagentTaskStore} service. */
+  SubagentTaskStore subagentTasks() {
+    return subagentTasks;
+  }
+
+  @Override
   public Map<String, String> load(String agentId) {
     return secrets.load(agentId);
   }
@@ -343,6 +392,7 @@ public final class JpaStorage
   @Deactivate
   void close() {
     EntityManagerFactory open;
+    List<ServiceRegistration<?>> registered;
     synchronized (this) {
       if (closed) {
         return;
@@ -350,6 +400,15 @@ public final class JpaStorage
       closed = true;
       open = factory;
       factory = null;
+      registered = registrations;
+      registrations = List.of();
+    }
+    for (ServiceRegistration<?> registration : registered) {
+      try {
+        registration.unregister();
+      } catch (IllegalStateException e) {
+        // already gone with the bundle
+      }
     }
     healthProbes.shutdownNow();
     // Held while the pool closes, so that H2 does not close the database with the pool's last connection only to
@@ -471,12 +530,13 @@ public final class JpaStorage
    * configured schema. IF NOT EXISTS (H2; PostgreSQL 9.5 and later) makes this a no-op on every later start.
    */
   private void createIndexes(EntityManagerFactory created) {
-    String conversations = db.schema() == null ? "conversations" : db.schema() + ".conversations";
     EntityManager em = created.createEntityManager();
     try {
       em.getTransaction().begin();
-      em.createNativeQuery("CREATE INDEX IF NOT EXISTS conversations_agent ON " + conversations + " (agent_id)")
-          .executeUpdate();
+      em.createNativeQuery("CREATE INDEX IF NOT EXISTS conversations_agent ON " + qualified("conversations")
+          + " (agent_id)").executeUpdate();
+      em.createNativeQuery("CREATE INDEX IF NOT EXISTS scheduled_tasks_agent ON " + qualified("scheduled_tasks")
+          + " (agent_id)").executeUpdate();
       em.getTransaction().commit();
     } finally {
       if (em.getTransaction().isActive()) {
@@ -484,6 +544,11 @@ public final class JpaStorage
       }
       em.close();
     }
+  }
+
+  /** The table's name with the configured schema, for native SQL (EclipseLink qualifies its own). */
+  private String qualified(String table) {
+    return db.schema() == null ? table : db.schema() + "." + table;
   }
 
   private Map<String, Object> properties() {

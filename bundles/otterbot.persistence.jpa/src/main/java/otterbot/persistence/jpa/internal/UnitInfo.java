@@ -27,7 +27,8 @@ final class UnitInfo implements PersistenceUnitInfo {
   // EclipseLink may add to these lists, so they are mutable and per instance.
   private final List<String> managedClasses =
       new ArrayList<>(List.of(AgentEntity.class.getName(), SettingEntity.class.getName(),
-          ConversationEntity.class.getName(), MessageEntity.class.getName(), SecretEntity.class.getName()));
+          ConversationEntity.class.getName(), MessageEntity.class.getName(), SecretEntity.class.getName(),
+          BusMessageEntity.class.getName(), ScheduledTaskEntity.class.getName(), SubagentTaskEntity.class.getName()));
   private final List<String> mappingFiles = new ArrayList<>();
   private final List<URL> jarFiles = new ArrayList<>();
 

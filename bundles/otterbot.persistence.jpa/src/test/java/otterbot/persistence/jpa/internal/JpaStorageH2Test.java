@@ -187,7 +187,7 @@ class JpaStorageH2Test {
         "agents.PROFILE_JSON", "CHARACTER VARYING(10485760)",
         "app_settings.SETTING_KEY", "CHARACTER VARYING(128)",
         "app_settings.SETTING_VALUE", "CHARACTER VARYING(10485760)"), without(types, "conversations", "messages",
-            "agent_secrets"));
+            "agent_secrets", "bus_messages", "scheduled_tasks", "subagent_tasks"));
     assertEquals(Fixtures.columns(
         "conversations.ID", "CHARACTER VARYING(200)",
         "conversations.AGENT_ID", "CHARACTER VARYING(64)",
@@ -204,6 +204,41 @@ class JpaStorageH2Test {
         "agent_secrets.AGENT_ID", "CHARACTER VARYING(64)",
         "agent_secrets.SECRET_KEY", "CHARACTER VARYING(128)",
         "agent_secrets.SEALED_VALUE", "CHARACTER VARYING(1000000000)"), only(types, "agent_secrets"));
+    assertEquals(Fixtures.columns(
+        "bus_messages.SEQ", "BIGINT",
+        "bus_messages.ID", "CHARACTER VARYING(64)",
+        "bus_messages.KIND", "CHARACTER VARYING(32)",
+        "bus_messages.FROM_AGENT", "CHARACTER VARYING(64)",
+        "bus_messages.TO_AGENT", "CHARACTER VARYING(64)",
+        "bus_messages.THREAD_ID", "CHARACTER VARYING(200)",
+        "bus_messages.CORRELATION_ID", "CHARACTER VARYING(64)",
+        "bus_messages.ROOT_SPAWN_ID", "CHARACTER VARYING(64)",
+        "bus_messages.BODY", "CHARACTER VARYING(1000000000)",
+        "bus_messages.PAYLOAD_JSON", "CHARACTER VARYING(1000000000)",
+        "bus_messages.STATUS", "CHARACTER VARYING(32)",
+        "bus_messages.TRANSPORT", "CHARACTER VARYING(64)",
+        "bus_messages.CREATED_AT", "TIMESTAMP"), only(types, "bus_messages"));
+    assertEquals(Fixtures.columns(
+        "scheduled_tasks.ID", "CHARACTER VARYING(64)",
+        "scheduled_tasks.POSITION", "BIGINT",
+        "scheduled_tasks.AGENT_ID", "CHARACTER VARYING(64)",
+        "scheduled_tasks.CRON", "CHARACTER VARYING(200)",
+        "scheduled_tasks.PROMPT", "CHARACTER VARYING(1000000000)",
+        "scheduled_tasks.ENABLED", "BOOLEAN",
+        "scheduled_tasks.LAST_RUN_AT", "TIMESTAMP",
+        "scheduled_tasks.NEXT_RUN_AT", "TIMESTAMP"), only(types, "scheduled_tasks"));
+    assertEquals(Fixtures.columns(
+        "subagent_tasks.ID", "CHARACTER VARYING(64)",
+        "subagent_tasks.POSITION", "BIGINT",
+        "subagent_tasks.ROOT_ID", "CHARACTER VARYING(64)",
+        "subagent_tasks.PARENT_TASK_ID", "CHARACTER VARYING(64)",
+        "subagent_tasks.PARENT_AGENT_ID", "CHARACTER VARYING(64)",
+        "subagent_tasks.SUBAGENT_ID", "CHARACTER VARYING(64)",
+        "subagent_tasks.GOAL", "CHARACTER VARYING(1000000000)",
+        "subagent_tasks.STATUS", "CHARACTER VARYING(32)",
+        "subagent_tasks.RESULT_SUMMARY", "CHARACTER VARYING(1000000000)",
+        "subagent_tasks.CREATED_AT", "TIMESTAMP",
+        "subagent_tasks.FINISHED_AT", "TIMESTAMP"), only(types, "subagent_tasks"));
   }
 
   static Map<String, String> only(Map<String, String> types, String... tables) {

@@ -1,0 +1,147 @@
+package otterbot.persistence.jpa.internal;
+
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import otterbot.api.OtterbotException;
+import otterbot.api.orchestration.AgentMessage;
+
+/**
+ * The {@code bus_messages} table behind {@link otterbot.api.persistence.BusStore}.
+ *
+ * <p>{@code seq} is max + 1, read and inserted while no other append of this JVM runs, and the lock is held until the
+ * commit: so numbers are handed out in commit order, and a reader never sees seq n+1 without n (a rolled-back append
+ * took no number). On PostgreSQL the transaction also locks the table against other appenders (plain reads are not
+ * blocked), so several servers on one database keep the same order instead of one of them failing on the key. An
+ * embedded H2 file is open in one process only, so the JVM lock suffices there.
+ *
+ * <p>The payload, any JSON value, is stored as JSON text and read back as plain Java values: {@code Map} (insertion
+ * ordered), {@code List}, {@code String}, {@code Integer}/{@code Long}/{@code BigInteger}, {@code Double},
+ * {@code Boolean}. Not Jackson's {@code JsonNode}: the API types it {@code Object}, and consumers should not need
+ * Jackson to read it. A JSON {@code null} payload is stored as no payload, which is what the API's JSON shows anyway.
+ */
+final class Bus {
+  private static final Logger LOG = LoggerFactory.getLogger(Bus.class);
+
+  private final Transactions db;
+  /** {@code LOCK TABLE ...} for PostgreSQL, else null. */
+  private final String tableLock;
+  private final ObjectMapper mapper = JsonMapper.builder().build();
+  private final ReentrantLock appends = new ReentrantLock();
+
+  /** @param tableLock a statement that locks the table against other appenders until commit, or null */
+  Bus(Transactions db, String tableLock) {
+    this.db = db;
+    this.tableLock = tableLock;
+  }
+
+  AgentMessage append(AgentMessage message) {
+    Objects.requireNonNull(message, "message");
+    // The bus names every message; one that comes without an id still gets a unique one rather than a failure.
+    String id = message.id() == null ? UUID.randomUUID().toString()
+        : JpaStorage.validKey("bus message id", message.id(), BusMessageEntity.ID_LENGTH);
+    String what = "bus message '" + id + "'";
+    String kind = JpaStorage.validKey("kind of " + what, message.kind(), BusMessageEntity.KIND_LENGTH);
+    String from = JpaStorage.validKey("sender of " + what, message.from(), Conversations.MAX_AGENT_ID_LENGTH);
+    String to = optionalKey("addressee of " + what, message.to(), Conversations.MAX_AGENT_ID_LENGTH);
+    String thread = JpaStorage.validKey("thread of " + what, message.threadId(), BusMessageEntity.THREAD_LENGTH);
+    String correlation =
+        optionalKey("correlation id of " + what, message.correlationId(), BusMessageEntity.ID_LENGTH);
+    String rootSpawn = optionalKey("root spawn id of " + what, message.rootSpawnId(), BusMessageEntity.ID_LENGTH);
+    String status = optionalKey("status of " + what, message.status(), BusMessageEntity.STATUS_LENGTH);
+    String transport = message.transport() == null ? AgentMessage.LOCAL
+        : JpaStorage.validKey("transport of " + what, message.transport(), BusMessageEntity.TRANSPORT_LENGTH);
+    if (message.body() == null) {
+      throw OtterbotException.invalid(what + " has no body");
+    }
+    String payload = encode(what, message.payload());
+    // Dated by its arrival unless the caller dated it; cut to what the column keeps, so the answer equals a later read.
+    Instant createdAt = (message.createdAt() == null ? Instant.now() : message.createdAt())
+        .truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    LocalDateTime at = Conversations.utc(createdAt);
+    appends.lock();
+    try {
+      long seq = db.write("append " + what + " to the bus", List.of(), em -> {
+        if (tableLock != null) {
+          em.createNativeQuery(tableLock).executeUpdate();
+        }
+        long taken = em.createQuery("SELECT COUNT(b) FROM BusMessageEntity b WHERE b.id = :id", Long.class)
+            .setParameter("id", id)
+            .getSingleResult();
+        if (taken > 0) {
+          throw OtterbotException.conflict(what + " is already on the bus");
+        }
+        Long last = em.createQuery("SELECT MAX(b.seq) FROM BusMessageEntity b", Long.class).getSingleResult();
+        long next = last == null ? 1 : last + 1;
+        em.persist(new BusMessageEntity(next, id, kind, from, to, thread, correlation, rootSpawn, message.body(),
+            payload, status, transport, at));
+        return next;
+      });
+      return new AgentMessage(id, seq, kind, from, to, thread, correlation, rootSpawn, message.body(),
+          payload == null ? null : decode(id, payload), status, transport, createdAt);
+    } finally {
+      appends.unlock();
+    }
+  }
+
+  /** The last {@code limit} messages by seq, oldest first; nothing for a limit of 0 or less. */
+  List<AgentMessage> last(int limit) {
+    if (limit <= 0) {
+      return List.of();
+    }
+    List<BusMessageEntity> rows = db.read("read the bus history", em -> em
+        .createQuery("SELECT b FROM BusMessageEntity b ORDER BY b.seq DESC", BusMessageEntity.class)
+        .setMaxResults(limit)
+        .getResultList());
+    List<AgentMessage> messages = new ArrayList<>(rows.size());
+    for (BusMessageEntity row : rows) {
+      messages.add(new AgentMessage(row.id(), row.seq(), row.kind(), row.from(), row.to(), row.threadId(),
+          row.correlationId(), row.rootSpawnId(), row.body(),
+          row.payloadJson() == null ? null : decode(row.id(), row.payloadJson()), row.status(), row.transport(),
+          row.createdAt().toInstant(ZoneOffset.UTC)));
+    }
+    Collections.reverse(messages);
+    return List.copyOf(messages);
+  }
+
+  private String encode(String what, Object payload) {
+    if (payload == null) {
+      return null;
+    }
+    try {
+      String json = mapper.writeValueAsString(payload);
+      return "null".equals(json) ? null : json;
+    } catch (JsonProcessingException e) {
+      throw OtterbotException.invalid("the payload of " + what + " cannot be written as JSON: "
+          + e.getOriginalMessage());
+    }
+  }
+
+  /** A damaged payload (edited by hand) must not hide the rest of the history: the message keeps no payload. */
+  private Object decode(String id, String json) {
+    try {
+      return mapper.readValue(json, Object.class);
+    } catch (JsonProcessingException e) {
+      LOG.error("The payload of bus message '{}' cannot be read and is left out: {}", id, e.getOriginalMessage());
+      return null;
+    }
+  }
+
+  static String optionalKey(String name, String value, int maxLength) {
+    return value == null ? null : JpaStorage.validKey(name, value, maxLength);
+  }
+}

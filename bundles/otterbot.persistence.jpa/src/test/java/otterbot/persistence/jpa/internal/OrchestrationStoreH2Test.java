@@ -1,0 +1,35 @@
+package otterbot.persistence.jpa.internal;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+
+import org.junit.jupiter.api.io.TempDir;
+
+/** The bus, scheduled-task and subagent-task contract on the default H2 file database. */
+class OrchestrationStoreH2Test extends OrchestrationStoreContract {
+  @TempDir
+  Path dir;
+
+  @Override
+  JpaStorage newStorage() {
+    return new JpaStorage(Fixtures.h2(dir));
+  }
+
+  /** A second connection in the same JVM shares the open database. */
+  @Override
+  Connection jdbc() throws SQLException {
+    return DriverManager.getConnection(Fixtures.h2(dir).url(), "sa", "");
+  }
+
+  @Override
+  String schemaName(java.sql.DatabaseMetaData meta) {
+    return "PUBLIC";
+  }
+
+  @Override
+  String table(String name) {
+    return name;
+  }
+}
