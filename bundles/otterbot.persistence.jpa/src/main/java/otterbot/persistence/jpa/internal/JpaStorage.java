@@ -36,6 +36,7 @@ import org.eclipse.persistence.jpa.PersistenceProvider;
 import org.eclipse.persistence.sessions.SessionCustomizer;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.annotation.bundle.Capability;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -75,6 +76,12 @@ import otterbot.api.runtime.ServerEnvironment;
  * Only an invalid configuration fails activation.
  */
 @Designate(ocd = Config.class)
+// Schedules and SubagentTasks are registered by hand (their interfaces' methods clash with the component's), so their
+// service capabilities are declared here for the resolver.
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=otterbot.api.persistence.ScheduleStore",
+    uses = ScheduleStore.class)
+@Capability(namespace = "osgi.service",
+    attribute = "objectClass:List<String>=otterbot.api.persistence.SubagentTaskStore", uses = SubagentTaskStore.class)
 @Component(
     service = {AgentStore.class, SettingsStore.class, ConversationStore.class, CredentialStore.class,
         BusStore.class, HealthCheck.class},
