@@ -22,7 +22,7 @@ public final class BroadcastTool implements Tool {
   @Activate
   public BroadcastTool(@Reference MessageBus bus, OrchestrationConfiguration config) {
     this.bus = bus;
-    this.delegators = Set.of(config.delegators());
+    this.delegators = DelegateTool.delegators(config);
   }
 
   @Override

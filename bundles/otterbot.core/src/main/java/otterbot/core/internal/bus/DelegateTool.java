@@ -45,7 +45,16 @@ public final class DelegateTool implements Tool {
     this.agents = agents;
     this.board = board;
     this.timeout = Duration.ofSeconds(config.delegateTimeoutSeconds());
-    this.delegators = Set.of(config.delegators());
+    this.delegators = delegators(config);
+  }
+
+  /**
+   * The configured delegators. A {@code .cfg} file gives one string ({@code delegators=a, b}), which DS hands over as
+   * a single element, so every element is split on commas.
+   */
+  static Set<String> delegators(OrchestrationConfiguration config) {
+    return java.util.Arrays.stream(config.delegators()).flatMap(v -> java.util.Arrays.stream(v.split(",")))
+        .map(String::strip).filter(v -> !v.isEmpty()).collect(java.util.stream.Collectors.toUnmodifiableSet());
   }
 
   static boolean mayDelegate(AgentProfile agent, Set<String> delegators) {
