@@ -103,7 +103,8 @@ public final class Front implements AutoCloseable {
     // (netty-socketio's default is 64 KiB there). The open packet announces it as maxPayload, as Engine.IO v4 requires.
     config.setMaxHttpContentLength(settings.maxRequestBytes());
     config.setMaxFramePayloadLength(settings.maxRequestBytes());
-    config.setJsonSupport(OpenPacket.jsonSupport(settings.maxRequestBytes()));
+    // Events whose argument was encoded ahead of time (RawJson, the chat's streamed tokens) are copied, not re-serialised.
+    config.setJsonSupport(new RawJsonSupport(OpenPacket.jsonSupport(settings.maxRequestBytes())));
     // Same-origin only: with CORS on and no origin set, netty-socketio reflects any Origin with credentials allowed.
     config.setEnableCors(false);
     config.setOrigin(null);

@@ -33,6 +33,7 @@ import io.netty.channel.ChannelPipeline;
  * forwarder          Forwarder: everything but /socket.io/ to Jetty
  * pollingRequests    PollingRequests: polls and sends of existing sessions
  * xhrPollingTransport, webSocketTransportCompression, webSocketTransport, socketioEncoder   (netty-socketio)
+ * webSocketEncoder   WebSocketEncoder (outbound): writes queued packets with one flush per batch, in place of socketioEncoder
  * pollingEncoder     PollingEncoder (outbound): answers polls without losing packets, in place of socketioEncoder
  * wrongUrlBlocker    SocketIoFallback: JSON 400, closes on unhandled errors (replaces netty-socketio's)
  * </pre>
@@ -45,6 +46,7 @@ final class PortChannelInitializer extends SocketIOChannelInitializer {
   static final String UPGRADE_PROBES = "upgradeProbes";
   static final String POLLING_REQUESTS = "pollingRequests";
   static final String POLLING_ENCODER = "pollingEncoder";
+  static final String WEB_SOCKET_ENCODER = "webSocketEncoder";
 
   private static final Logger LOG = LoggerFactory.getLogger(PortChannelInitializer.class);
 
@@ -92,11 +94,14 @@ final class PortChannelInitializer extends SocketIOChannelInitializer {
 
   /** Made in {@link #start}, from the server's configuration as it runs (netty-socketio copies the one we gave it). */
   private PollingEncoder pollingEncoder;
+  private WebSocketEncoder webSocketEncoder;
 
   @Override
   public void start(Configuration configuration, NamespacesHub namespacesHub) {
     super.start(configuration, namespacesHub);
-    pollingEncoder = new PollingEncoder(new PacketEncoder(configuration, configuration.getJsonSupport()));
+    var packetEncoder = new PacketEncoder(configuration, configuration.getJsonSupport());
+    pollingEncoder = new PollingEncoder(packetEncoder);
+    webSocketEncoder = new WebSocketEncoder(packetEncoder, configuration.getMaxFramePayloadLength());
   }
 
   @Override
@@ -110,6 +115,7 @@ final class PortChannelInitializer extends SocketIOChannelInitializer {
       pipeline.addBefore(XHR_POLLING_TRANSPORT, POLLING_REQUESTS, pollingRequests);
     }
     pipeline.addAfter(SOCKETIO_ENCODER, POLLING_ENCODER, pollingEncoder);
+    pipeline.addAfter(SOCKETIO_ENCODER, WEB_SOCKET_ENCODER, webSocketEncoder);
     pipeline.replace(WRONG_URL_HANDLER, WRONG_URL_HANDLER, SocketIoFallback.INSTANCE);
   }
 

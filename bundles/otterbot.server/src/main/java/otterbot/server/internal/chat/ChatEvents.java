@@ -26,6 +26,7 @@ import otterbot.api.chat.ChatService;
 import otterbot.api.chat.ChatTurn;
 import otterbot.api.chat.Conversation;
 import otterbot.api.chat.StreamChunk;
+import otterbot.server.internal.RawJson;
 
 /**
  * The chat events of the Socket.IO protocol (upstream-behaviour §5) on a netty-socketio server, driving a
@@ -101,7 +102,7 @@ public final class ChatEvents implements AutoCloseable {
   /** {@code agent:status {agentId, status}} to every connected socket. */
   public void statusChanged(String agentId, String status) {
     if (!closed.get()) {
-      server.getBroadcastOperations().sendEvent(STATUS, fields("agentId", agentId, "status", status));
+      server.getBroadcastOperations().sendEvent(STATUS, statusJson(agentId, status));
     }
   }
 
@@ -244,6 +245,37 @@ public final class ChatEvents implements AutoCloseable {
       map.put((String) namesAndValues[i], namesAndValues[i + 1]);
     }
     return map;
+  }
+
+  /**
+   * {@code {agentId, status}}, encoded once for every socket it goes to when it can be ({@link RawJson}), else the
+   * map that netty-socketio encodes per socket.
+   */
+  static Object statusJson(String agentId, String status) {
+    RawJson raw = RawJson.object().field("agentId", agentId).field("status", status).build();
+    return raw != null ? raw : fields("agentId", agentId, "status", status);
+  }
+
+  /**
+   * {@code {agentId, chunk}}: encoded here on the turn's thread ({@link RawJson}) when every field is a string that
+   * needs no escaping, which is what nearly every streamed token is; else the map that netty-socketio encodes.
+   */
+  static Object streamJson(String agentId, StreamChunk chunk) {
+    if (chunk.args() == null && chunk.result() == null) {
+      RawJson raw = RawJson.object().field("agentId", agentId)
+          .startObject("chunk")
+          .field("kind", chunk.kind())
+          .fieldIfPresent("text", chunk.text())
+          .fieldIfPresent("id", chunk.id())
+          .fieldIfPresent("name", chunk.name())
+          .fieldIfPresent("message", chunk.message())
+          .end()
+          .build();
+      if (raw != null) {
+        return raw;
+      }
+    }
+    return fields("agentId", agentId, "chunk", chunkJson(chunk));
   }
 
   /** A chunk as JSON: kind first, the fields that are not null, nothing else. */
@@ -399,7 +431,7 @@ public final class ChatEvents implements AutoCloseable {
     @Override
     public void chunk(StreamChunk chunk) {
       if (!done.get() && chunk != null) {
-        session.emit(STREAM, fields("agentId", agentId, "chunk", chunkJson(chunk)));
+        session.emit(STREAM, streamJson(agentId, chunk));
       }
     }
 
