@@ -2,6 +2,7 @@ package otterbot.core.internal.agents;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Hashtable;
@@ -20,7 +21,6 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,10 +72,6 @@ public final class AgentRegistryImpl implements AgentRegistry {
   volatile CredentialStore credentials;
   @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
   volatile ConversationStore conversations;
-  /** Told about deletions, so scheduled tasks and subagents go with their agent. */
-  @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-      policyOption = ReferencePolicyOption.GREEDY)
-  volatile List<AgentLifecycleListener> lifecycle = List.of();
 
   @Activate
   public AgentRegistryImpl(@Reference AgentStore store, @Reference SettingsService settings, BundleContext context) {
@@ -235,6 +231,33 @@ public final class AgentRegistryImpl implements AgentRegistry {
     return updated;
   }
 
+  /**
+   * Tells every {@link AgentLifecycleListener}, so scheduled tasks and subagents go with their agent. Looked up at
+   * the time rather than bound by DS: the listeners (scheduler, subagents) need this registry, and a DS reference
+   * from here to them makes activating either side a cycle.
+   */
+  private void tellDeleted(AgentProfile profile) {
+    Collection<ServiceReference<AgentLifecycleListener>> refs;
+    try {
+      refs = context.getServiceReferences(AgentLifecycleListener.class, null);
+    } catch (org.osgi.framework.InvalidSyntaxException | IllegalStateException e) {
+      return; // no filter, so only a stopping bundle gets here
+    }
+    for (ServiceReference<AgentLifecycleListener> ref : refs) {
+      AgentLifecycleListener listener = context.getService(ref);
+      if (listener == null) {
+        continue;
+      }
+      try {
+        listener.deleted(profile);
+      } catch (RuntimeException e) {
+        LOG.warn("Cleaning up after agent '{}' failed: {}", profile.id(), e.toString());
+      } finally {
+        context.ungetService(ref);
+      }
+    }
+  }
+
   @Override
   public synchronized void delete(String id) {
     if (AgentProfile.COO_ID.equals(id)) {
@@ -254,13 +277,7 @@ public final class AgentRegistryImpl implements AgentRegistry {
     stored.remove(id);
     agent.unregister();
     rebuild();
-    for (AgentLifecycleListener listener : lifecycle) {
-      try {
-        listener.deleted(agent.profile());
-      } catch (RuntimeException e) {
-        LOG.warn("Cleaning up after agent '{}' failed: {}", id, e.toString());
-      }
-    }
+    tellDeleted(agent.profile());
     LOG.info("Deleted agent '{}'", id);
   }
 

@@ -47,7 +47,6 @@ public final class MessageBusImpl implements MessageBus {
   static final int MAX_NAME = 200;
 
   private final BusStore store;
-  private final ChatService chat;
   private final AgentRegistry agents;
   private final Clock clock;
   private final ExecutorService pool;
@@ -57,14 +56,22 @@ public final class MessageBusImpl implements MessageBus {
   /** Held from storing a message until every transport has it, so transports see messages in seq order. */
   private final Object order = new Object();
 
+  /**
+   * Dynamic, not a constructor reference: the chat service's tools (delegate, broadcast) need this bus, so a static
+   * reference here would make activating either one a cycle (DS refuses it in the exported server).
+   */
+  @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+      policyOption = ReferencePolicyOption.GREEDY)
+  volatile ChatService chat;
+
   /** Replaced by DS whenever a transport comes or goes. */
   @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
       policyOption = ReferencePolicyOption.GREEDY)
   volatile List<BusTransport> transports = List.of();
 
   @Activate
-  public MessageBusImpl(@Reference BusStore store, @Reference ChatService chat, @Reference AgentRegistry agents) {
-    this(store, chat, agents, Clock.systemUTC());
+  public MessageBusImpl(@Reference BusStore store, @Reference AgentRegistry agents) {
+    this(store, null, agents, Clock.systemUTC());
   }
 
   MessageBusImpl(BusStore store, ChatService chat, AgentRegistry agents, Clock clock) {
@@ -164,8 +171,12 @@ public final class MessageBusImpl implements MessageBus {
     }
     queues.submit(request.to(), () -> {
       String body;
+      ChatService turns = chat;
       try {
-        TurnRunner.Outcome outcome = TurnRunner.run(chat, request.to(), "bus-" + request.threadId(), request.body());
+        if (turns == null) {
+          throw new IllegalStateException("chat is not available yet");
+        }
+        TurnRunner.Outcome outcome = TurnRunner.run(turns, request.to(), "bus-" + request.threadId(), request.body());
         if (outcome.error() != null) {
           body = "Error: " + outcome.error();
         } else {

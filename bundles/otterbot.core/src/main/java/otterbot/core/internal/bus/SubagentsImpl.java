@@ -8,6 +8,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,15 +40,18 @@ public final class SubagentsImpl implements Subagents, AgentLifecycleListener {
       + "and end with a concise summary of your findings.";
 
   private final AgentRegistry agents;
-  private final ChatService chat;
   private final MessageBus bus;
+  /** Dynamic for the reason given on {@link MessageBusImpl#chat}: spawn_subagent, a chat tool, needs this component. */
+  @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+      policyOption = ReferencePolicyOption.GREEDY)
+  volatile ChatService chat;
   private final SubagentTaskStore store;
   private final Clock clock;
 
   @Activate
-  public SubagentsImpl(@Reference AgentRegistry agents, @Reference ChatService chat, @Reference MessageBus bus,
+  public SubagentsImpl(@Reference AgentRegistry agents, @Reference MessageBus bus,
       @Reference SubagentTaskStore store) {
-    this(agents, chat, bus, store, Clock.systemUTC());
+    this(agents, null, bus, store, Clock.systemUTC());
   }
 
   SubagentsImpl(AgentRegistry agents, ChatService chat, MessageBus bus, SubagentTaskStore store, Clock clock) {
@@ -80,6 +86,10 @@ public final class SubagentsImpl implements Subagents, AgentLifecycleListener {
   Spawned spawn(String parentId, String goal) throws InterruptedException {
     AgentProfile parent = agents.get(parentId)
         .orElseThrow(() -> OtterbotException.notFound("Unknown agent: " + parentId));
+    ChatService turns = chat;
+    if (turns == null) {
+      throw OtterbotException.unavailable("chat is not available yet", null);
+    }
     AgentProfile sub;
     String taskId = MessageBusImpl.newId().substring(0, 12).toLowerCase(Locale.ROOT);
     synchronized (this) { // the count and the creation together, or two spawns could both pass the limit
@@ -102,7 +112,7 @@ public final class SubagentsImpl implements Subagents, AgentLifecycleListener {
     try {
       bus.publish(AgentMessage.draft(AgentMessage.SPAWN, parentId, null, taskId, null, taskId,
           "Spawned " + sub.id() + " for: " + goal));
-      TurnRunner.Outcome outcome = TurnRunner.run(chat, sub.id(), "spawn-" + taskId, goal);
+      TurnRunner.Outcome outcome = TurnRunner.run(turns, sub.id(), "spawn-" + taskId, goal);
       if (outcome.error() != null) {
         summary.set("Error: " + outcome.error());
       } else {

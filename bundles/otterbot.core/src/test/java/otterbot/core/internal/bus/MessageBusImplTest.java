@@ -58,7 +58,7 @@ class MessageBusImplTest {
         return List.copyOf(stored.subList(Math.max(0, stored.size() - limit), stored.size()));
       }
     };
-    bus = new MessageBusImpl(store, chat(), registry(List.of("coo", "a", "b")));
+    bus = new MessageBusImpl(store, chat(), registry(List.of("coo", "a", "b")), java.time.Clock.systemUTC());
     bus.transports = List.of(new BusTransport() {
       @Override
       public String id() {
