@@ -177,8 +177,13 @@ abstract class ChatClient implements AutoCloseable {
 
   /** Waits until that agent's status has gone back to idle after {@code from} and returns every status seen since. */
   List<String> statusesUntilIdle(String agentId, int from) {
-    await("agent:status " + agentId + " idle", from, EVENT_TIMEOUT, e -> e.name().equals("agent:status")
-        && agentId.equals(e.agentId()) && e.data().path("status").asText().equals("idle"));
+    return statusesUntil(agentId, from, "idle");
+  }
+
+  /** The agent's statuses from event {@code from} on, once {@code last} has arrived ({@code error} after a failure). */
+  List<String> statusesUntil(String agentId, int from, String last) {
+    await("agent:status " + agentId + " " + last, from, EVENT_TIMEOUT, e -> e.name().equals("agent:status")
+        && agentId.equals(e.agentId()) && e.data().path("status").asText().equals(last));
     return statuses(agentId, from);
   }
 

@@ -129,7 +129,9 @@ class ProviderHotInstallIT {
       assertEquals(builtinReply("hello"), coo.text(), coo::explain);
       Http.Response health = http.get("/api/health");
       assertEquals(Http.json("[]"), http.expect(health, 200).path("bundles").path("failed"), () -> server.explain(health));
-      server.eventually("the echo agent is idle", WITHIN, () -> "idle".equals(status(agentId)), () -> status(agentId));
+      // Its last turn failed (no provider): the agent shows error until it answers again.
+      server.eventually("the echo agent is in error", WITHIN, () -> "error".equals(status(agentId)),
+          () -> status(agentId));
     }
   }
 
