@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
@@ -18,12 +16,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import otterbot.api.OtterbotException;
-import otterbot.api.agent.AgentInput;
-import otterbot.api.agent.AgentModels;
 import otterbot.api.agent.AgentProfile;
 import otterbot.api.agent.AgentRegistry;
-import otterbot.api.agent.AgentSummary;
-import otterbot.api.agent.Artwork;
 import otterbot.api.agent.ModelRef;
 import otterbot.api.chat.ChatListener;
 import otterbot.api.chat.ChatService;
@@ -33,6 +27,7 @@ import otterbot.api.chat.StreamChunk;
 import otterbot.api.orchestration.AgentMessage;
 import otterbot.api.orchestration.BusTransport;
 import otterbot.api.persistence.BusStore;
+import otterbot.core.internal.MapAgents;
 
 /** The bus against an in-memory store and agents whose "turns" are scripted functions. */
 class MessageBusImplTest {
@@ -202,38 +197,8 @@ class MessageBusImplTest {
   }
 
   static AgentRegistry registry(List<String> ids) {
-    return new AgentRegistry() {
-      @Override
-      public List<AgentSummary> list() {
-        return List.of();
-      }
-
-      @Override
-      public Optional<AgentProfile> get(String id) {
-        return ids.contains(id) ? Optional.of(new AgentProfile(id, id, "agent", "", new AgentModels(
-            new ModelRef("builtin", "offline"), new ModelRef("builtin", "offline")), List.of(), List.of(), "local",
-            null, new Artwork("p"), true, 5, null, Instant.EPOCH)) : Optional.empty();
-      }
-
-      @Override
-      public int count() {
-        return ids.size();
-      }
-
-      @Override
-      public AgentProfile create(AgentInput input) {
-        throw new UnsupportedOperationException();
-      }
-
-      @Override
-      public AgentProfile update(String id, AgentInput patch) {
-        throw new UnsupportedOperationException();
-      }
-
-      @Override
-      public void delete(String id) {
-        throw new UnsupportedOperationException();
-      }
-    };
+    var agents = new MapAgents();
+    ids.forEach(id -> agents.profiles.put(id, MapAgents.profile(id, "agent", new ModelRef("builtin", "offline"))));
+    return agents;
   }
 }

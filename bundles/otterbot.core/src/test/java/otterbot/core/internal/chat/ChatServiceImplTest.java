@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -21,12 +20,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import otterbot.api.OtterbotException;
-import otterbot.api.agent.AgentInput;
-import otterbot.api.agent.AgentModels;
 import otterbot.api.agent.AgentProfile;
 import otterbot.api.agent.AgentRegistry;
-import otterbot.api.agent.AgentSummary;
-import otterbot.api.agent.Artwork;
 import otterbot.api.agent.ModelRef;
 import otterbot.api.chat.AgentStatusListener;
 import otterbot.api.chat.ChatListener;
@@ -45,6 +40,7 @@ import otterbot.api.settings.GlobalSettings;
 import otterbot.api.settings.SettingsService;
 import otterbot.api.tool.Tool;
 import otterbot.api.tool.ToolContext;
+import otterbot.core.internal.MapAgents;
 import otterbot.core.internal.providers.ModelServiceImpl;
 
 /** The chat turn against in-memory stores and a scripted provider, outside OSGi. */
@@ -126,7 +122,7 @@ class ChatServiceImplTest {
     models.bindProvider(scripted, Map.of(ModelProvider.PROVIDER_ID, "scripted"));
     board = new StatusBoard();
     board.listeners = List.of((AgentStatusListener) (agentId, status) -> statuses.add(agentId + ":" + status));
-    chat = new ChatServiceImpl(registry(), models, credentials(), store(), settings, board);
+    chat = new ChatServiceImpl(new MapAgents(agents), models, credentials(), store(), settings, board);
     chat.tools = tools;
   }
 
@@ -395,44 +391,9 @@ class ChatServiceImplTest {
   }
 
   static AgentProfile profile(String id, ModelRef chat) {
-    return new AgentProfile(id, id.toUpperCase(), id.equals("coo") ? "coo" : "agent", "Persona of " + id,
-        new AgentModels(chat, chat), List.of(), List.of("web"), "local", null, new Artwork("prototype-pete"), false, 0,
-        null, Instant.EPOCH);
+    return MapAgents.profile(id, id.equals("coo") ? "coo" : "agent", chat);
   }
 
-  AgentRegistry registry() {
-    return new AgentRegistry() {
-      @Override
-      public List<AgentSummary> list() {
-        return List.of();
-      }
-
-      @Override
-      public Optional<AgentProfile> get(String id) {
-        return Optional.ofNullable(agents.get(id));
-      }
-
-      @Override
-      public int count() {
-        return agents.size();
-      }
-
-      @Override
-      public AgentProfile create(AgentInput input) {
-        throw new UnsupportedOperationException();
-      }
-
-      @Override
-      public AgentProfile update(String id, AgentInput patch) {
-        throw new UnsupportedOperationException();
-      }
-
-      @Override
-      public void delete(String id) {
-        throw new UnsupportedOperationException();
-      }
-    };
-  }
 
   CredentialService credentials() {
     return new CredentialService() {

@@ -9,22 +9,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.BooleanSupplier;
 
-import otterbot.api.agent.AgentInput;
-import otterbot.api.agent.AgentModels;
 import otterbot.api.agent.AgentProfile;
-import otterbot.api.agent.AgentRegistry;
-import otterbot.api.agent.AgentSummary;
-import otterbot.api.agent.Artwork;
 import otterbot.api.agent.ModelRef;
 import otterbot.api.orchestration.AgentMessage;
 import otterbot.api.orchestration.MessageBus;
 import otterbot.api.persistence.ScheduleStore;
 import otterbot.api.schedule.ScheduledTask;
+import otterbot.core.internal.MapAgents;
 
 /** In-memory stand-ins for the scheduler's services. */
 final class Fakes {
@@ -42,10 +37,9 @@ final class Fakes {
   }
 
   static AgentProfile profile(String id, String role) {
-    ModelRef model = new ModelRef("builtin", "offline");
-    return new AgentProfile(id, id.toUpperCase(), role, "Persona of " + id, new AgentModels(model, model), List.of(),
-        List.of(), "local", null, new Artwork("prototype-pete"), false, 0, null, Instant.EPOCH);
+    return MapAgents.profile(id, role, new ModelRef("builtin", "offline"));
   }
+
 
   /** Tasks in creation order, as the JPA store keeps them. */
   static final class MemoryStore implements ScheduleStore {
@@ -68,46 +62,6 @@ final class Fakes {
 
     ScheduledTask task(String id) {
       return get(id).orElseThrow();
-    }
-  }
-
-  static final class Agents implements AgentRegistry {
-    final Map<String, AgentProfile> profiles = new ConcurrentHashMap<>();
-
-    Agents(AgentProfile... agents) {
-      for (AgentProfile agent : agents) {
-        profiles.put(agent.id(), agent);
-      }
-    }
-
-    @Override
-    public List<AgentSummary> list() {
-      return List.of();
-    }
-
-    @Override
-    public Optional<AgentProfile> get(String id) {
-      return Optional.ofNullable(profiles.get(id));
-    }
-
-    @Override
-    public int count() {
-      return profiles.size();
-    }
-
-    @Override
-    public AgentProfile create(AgentInput input) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public AgentProfile update(String id, AgentInput patch) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public void delete(String id) {
-      throw new UnsupportedOperationException();
     }
   }
 

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import otterbot.api.agent.AgentProfile;
 import otterbot.api.tool.ToolContext;
 import otterbot.api.tool.ToolException;
+import otterbot.core.internal.MapAgents;
 
 /** schedule_task, list_scheduled_tasks and cancel_scheduled_task on a real scheduler with in-memory services. */
 class ScheduleToolsTest {
@@ -27,7 +28,7 @@ class ScheduleToolsTest {
   final Fakes.MemoryStore store = new Fakes.MemoryStore();
   final AgentProfile coo = Fakes.profile("coo", AgentProfile.ROLE_COO);
   final AgentProfile ops = Fakes.profile("ops", AgentProfile.ROLE_AGENT);
-  final SchedulerImpl scheduler = new SchedulerImpl(store, new Fakes.Agents(coo, ops), new Fakes.Bus(),
+  final SchedulerImpl scheduler = new SchedulerImpl(store, new MapAgents(coo, ops), new Fakes.Bus(),
       Duration.ofMinutes(10), Clock.systemDefaultZone());
   final ScheduleTaskTool schedule = new ScheduleTaskTool(scheduler);
   final ListScheduledTasksTool list = new ListScheduledTasksTool(scheduler);

@@ -25,13 +25,14 @@ import otterbot.api.OtterbotException;
 import otterbot.api.agent.AgentProfile;
 import otterbot.api.orchestration.AgentMessage;
 import otterbot.api.schedule.ScheduledTask;
+import otterbot.core.internal.MapAgents;
 
 /** The scheduler against an in-memory store and a recording bus, outside OSGi, on the real clock where it fires. */
 class SchedulerImplTest {
   static final Duration TIMEOUT = Duration.ofMinutes(10);
 
   final Fakes.MemoryStore store = new Fakes.MemoryStore();
-  final Fakes.Agents agents = new Fakes.Agents(Fakes.profile("coo", AgentProfile.ROLE_COO),
+  final MapAgents agents = new MapAgents(Fakes.profile("coo", AgentProfile.ROLE_COO),
       Fakes.profile("ops", AgentProfile.ROLE_AGENT));
   final Fakes.Bus bus = new Fakes.Bus();
   final List<SchedulerImpl> started = new ArrayList<>();
