@@ -58,6 +58,9 @@ final class Turn implements ChatTurn, Runnable {
   /** Tool results longer than this are cut before they go to the model (and the client). */
   static final int MAX_TOOL_RESULT = 64 * 1024;
   private static final ObjectMapper JSON = JsonMapper.builder().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS).build();
+  /** Writes maps with sorted keys: the canonical form of tool arguments for the repeat guard. */
+  private static final ObjectMapper SORTED = JsonMapper.builder()
+      .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
 
   private final TurnContext ctx;
   private final AgentProfile agent;
@@ -305,9 +308,7 @@ final class Turn implements ChatTurn, Runnable {
   /** The arguments in a canonical form, so that key order and spacing do not hide a repeated call. */
   private static String canonical(String json) {
     try {
-      JsonNode node = JSON.readTree(json == null || json.isBlank() ? "{}" : json);
-      return JSON.copy().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
-          .writeValueAsString(JSON.treeToValue(node, Object.class));
+      return SORTED.writeValueAsString(JSON.readValue(json == null || json.isBlank() ? "{}" : json, Object.class));
     } catch (JsonProcessingException e) {
       return json;
     }
