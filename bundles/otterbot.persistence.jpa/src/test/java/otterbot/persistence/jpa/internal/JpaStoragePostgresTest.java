@@ -29,13 +29,17 @@ import otterbot.api.health.Health;
  * The same behaviour against a real PostgreSQL: by default the build machine's server on 127.0.0.1:5432 (trust
  * authentication, database test, user postgres); override with -Dotterbot.test.postgresql.url/.user/.password.
  * Each test works in a fresh schema that it drops afterwards, so runs never see each other's tables and never touch
- * tables of the same name in the public schema. Skipped, loudly, when no server answers.
+ * tables of the same name in the public schema. Skipped, loudly, when no server answers on a developer machine; where
+ * {@code OTTERBOT_REQUIRE_POSTGRESQL=true} (set by {@code .ci/run}) or {@code -Dotterbot.test.postgresql.required=true},
+ * a missing server fails the tests instead, so CI cannot pass without having tested PostgreSQL.
  */
 class JpaStoragePostgresTest {
   static final String URL =
       System.getProperty("otterbot.test.postgresql.url", "jdbc:postgresql://127.0.0.1:5432/test");
   static final String USER = System.getProperty("otterbot.test.postgresql.user", "postgres");
   static final String PASSWORD = System.getProperty("otterbot.test.postgresql.password", "");
+  static final boolean REQUIRED = Boolean.parseBoolean(System.getProperty("otterbot.test.postgresql.required",
+      System.getenv().getOrDefault("OTTERBOT_REQUIRE_POSTGRESQL", "false")));
 
   private String schema;
   private JpaStorage storage;
@@ -46,6 +50,10 @@ class JpaStoragePostgresTest {
     try (Connection c = DriverManager.getConnection(URL + "?connectTimeout=3", USER, PASSWORD)) {
       c.createStatement().execute("SELECT 1");
     } catch (SQLException e) {
+      if (REQUIRED) {
+        throw new AssertionError("PostgreSQL is required here (OTTERBOT_REQUIRE_POSTGRESQL) but none answers at " + URL
+            + " as " + USER + ": " + e.getMessage(), e);
+      }
       String message = "PostgreSQL tests SKIPPED: no PostgreSQL at " + URL + " as " + USER + " (" + e.getMessage()
           + ")";
       System.err.println("\n!!!!!!!! " + message + " !!!!!!!!\n");
