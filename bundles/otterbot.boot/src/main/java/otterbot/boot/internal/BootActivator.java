@@ -2,6 +2,8 @@ package otterbot.boot.internal;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Hashtable;
@@ -61,7 +63,7 @@ public final class BootActivator implements BundleActivator {
     Environment env = new Environment(options.home(), options.host(), options.port());
     for (var dir : List.of(env.home(), env.etcDirectory(), env.deployDirectory(), env.databaseDirectory())) {
       try {
-        Files.createDirectories(dir);
+        createOwnerOnly(dir);
       } catch (IOException e) {
         throw new IllegalStateException("cannot create directory " + dir + ": " + e.getMessage(), e);
       }
@@ -90,6 +92,21 @@ public final class BootActivator implements BundleActivator {
         new Thread(() -> checkPublicPort(context, env), "otterbot-port-check").start();
       }
     });
+  }
+
+  /**
+   * Creates {@code dir} (and missing parents) readable by its owner only: the home holds the secret key, the database
+   * and the configuration, and {@code deploy/} decides which code runs. An existing directory is left as it is.
+   */
+  static void createOwnerOnly(Path dir) throws IOException {
+    if (Files.isDirectory(dir)) {
+      return;
+    }
+    try {
+      Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    } catch (UnsupportedOperationException noPosix) {
+      Files.createDirectories(dir);
+    }
   }
 
   private static void checkPublicPort(BundleContext context, Environment env) {

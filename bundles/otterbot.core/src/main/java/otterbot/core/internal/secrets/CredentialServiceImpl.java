@@ -70,7 +70,7 @@ public final class CredentialServiceImpl implements CredentialService {
       if (value.length() > MAX_VALUE) {
         throw OtterbotException.invalid("credential '" + key + "' is longer than " + MAX_VALUE + " characters");
       }
-      sealed.put(key, box.encrypt(value));
+      sealed.put(key, box.encrypt(value, row(agentId, key)));
     }
     if (sealed.size() > MAX_KEYS) {
       throw OtterbotException.invalid("at most " + MAX_KEYS + " credentials per agent");
@@ -94,14 +94,39 @@ public final class CredentialServiceImpl implements CredentialService {
   }
 
   private void overlay(Map<String, String> out, String agentId) {
-    store.load(agentId).forEach((key, value) -> {
+    Map<String, String> stored = store.load(agentId);
+    boolean legacy = false;
+    var opened = new LinkedHashMap<String, String>();
+    for (var entry : stored.entrySet()) {
+      String key = entry.getKey();
       try {
-        out.put(key, box.decrypt(value));
+        opened.put(key, box.decrypt(entry.getValue(), row(agentId, key)));
+        legacy |= SecretBox.isLegacy(entry.getValue());
       } catch (IllegalStateException e) {
-        LOG.error("Credential '{}' of agent '{}' cannot be decrypted with the current secret key; set it again",
-            key, agentId);
+        LOG.error("Credential '{}' of agent '{}' cannot be decrypted with the current secret key (or was moved from "
+            + "another row); set it again", key, agentId);
       }
-    });
+    }
+    out.putAll(opened);
+    if (legacy && opened.size() == stored.size()) {
+      reseal(agentId, opened);
+    }
+  }
+
+  /** Seals values stored by an older release again, now bound to their row, so they cannot be moved to another. */
+  private void reseal(String agentId, Map<String, String> opened) {
+    var sealed = new LinkedHashMap<String, String>();
+    opened.forEach((key, value) -> sealed.put(key, box.encrypt(value, row(agentId, key))));
+    try {
+      store.replace(agentId, sealed);
+      LOG.info("Credentials of agent '{}' sealed again, bound to their rows", agentId);
+    } catch (RuntimeException e) {
+      LOG.warn("Credentials of agent '{}' could not be sealed again yet: {}", agentId, e.toString());
+    }
+  }
+
+  private static String row(String agentId, String key) {
+    return SecretBox.row("agent_secrets", agentId, key);
   }
 
   @Override

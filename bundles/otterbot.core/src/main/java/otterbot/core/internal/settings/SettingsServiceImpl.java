@@ -123,11 +123,25 @@ public final class SettingsServiceImpl implements SettingsService {
     try {
       Stored stored = JSON.readValue(json, Stored.class);
       var providers = new LinkedHashMap<String, ProviderSettings>();
+      boolean legacy = false;
+      boolean unreadable = false;
       if (stored.providers() != null) {
-        stored.providers().forEach((id, p) -> providers.put(id, new ProviderSettings(p.baseUrl(), null,
-            p.apiKey() == null ? null : decrypt(id, p.apiKey()), p.authMethod())));
+        for (var entry : stored.providers().entrySet()) {
+          StoredProvider p = entry.getValue();
+          String key = p.apiKey() == null ? null : decrypt(entry.getKey(), p.apiKey());
+          providers.put(entry.getKey(), new ProviderSettings(p.baseUrl(), null, key, p.authMethod()));
+          legacy |= SecretBox.isLegacy(p.apiKey());
+          unreadable |= p.apiKey() != null && key == null;
+        }
       }
-      return new GlobalSettings(stored.theme(), stored.defaultChatModel(), stored.defaultEmbeddingModel(), providers);
+      var settings = new GlobalSettings(stored.theme(), stored.defaultChatModel(), stored.defaultEmbeddingModel(),
+          providers);
+      if (legacy && !unreadable) {
+        // Keys sealed by an older release without a row binding: seal them again, bound to their provider's row.
+        store.put(KEY_GLOBAL, toStored(settings));
+        LOG.info("Stored API keys sealed again, bound to their providers");
+      }
+      return settings;
     } catch (JsonProcessingException e) {
       LOG.error("The stored global settings are unreadable ({}); using the defaults until they are saved again",
           e.getOriginalMessage());
@@ -137,7 +151,7 @@ public final class SettingsServiceImpl implements SettingsService {
 
   private String decrypt(String provider, String sealed) {
     try {
-      return box.decrypt(sealed);
+      return box.decrypt(sealed, row(provider));
     } catch (IllegalStateException e) {
       // A changed OTTERBOT_SECRET_KEY or a replaced key file: say so loudly, keep running without that key.
       LOG.error("The stored API key of provider {} cannot be decrypted with the current secret key; set it again", provider);
@@ -145,10 +159,14 @@ public final class SettingsServiceImpl implements SettingsService {
     }
   }
 
+  private static String row(String provider) {
+    return SecretBox.row("settings", "global", provider);
+  }
+
   private String toStored(GlobalSettings s) {
     var providers = new LinkedHashMap<String, StoredProvider>();
     s.providers().forEach((id, p) -> providers.put(id,
-        new StoredProvider(p.baseUrl(), p.apiKey() == null ? null : box.encrypt(p.apiKey()), p.authMethod())));
+        new StoredProvider(p.baseUrl(), p.apiKey() == null ? null : box.encrypt(p.apiKey(), row(id)), p.authMethod())));
     try {
       return JSON.writeValueAsString(new Stored(s.theme(), s.defaultChatModel(), s.defaultEmbeddingModel(), providers));
     } catch (JsonProcessingException e) {

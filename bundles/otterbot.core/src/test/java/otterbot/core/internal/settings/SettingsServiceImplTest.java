@@ -114,7 +114,7 @@ class SettingsServiceImplTest {
 
     String stored = table.get(SettingsServiceImpl.KEY_GLOBAL);
     assertFalse(stored.contains("sk-test"), "no plaintext key in the database: " + stored);
-    assertTrue(stored.contains("\"apiKey\":\"v1:"), stored);
+    assertTrue(stored.contains("\"apiKey\":\"v2:"), stored);
     assertEquals(Optional.of("rw-------"),
         Optional.of(PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve("secret.key")))));
 
@@ -204,15 +204,15 @@ class SettingsServiceImplTest {
   @Test
   void secretBoxUsesAFreshNonceAndRejectsAnotherKey() throws Exception {
     SecretBox box = SecretBox.open(null, home.resolve("a.key"));
-    String one = box.encrypt("sk-same");
-    String two = box.encrypt("sk-same");
+    String one = box.encrypt("sk-same", "row");
+    String two = box.encrypt("sk-same", "row");
     assertFalse(one.equals(two), "a fresh nonce per value");
-    assertEquals("sk-same", box.decrypt(one));
+    assertEquals("sk-same", box.decrypt(one, "row"));
     SecretBox other = SecretBox.open(null, home.resolve("b.key"));
-    var e = assertThrows(IllegalStateException.class, () -> other.decrypt(one));
+    var e = assertThrows(IllegalStateException.class, () -> other.decrypt(one, "row"));
     assertFalse(e.getMessage().contains("sk-same"));
     String env = java.util.Base64.getEncoder().encodeToString(new byte[32]);
-    assertEquals("x", SecretBox.open(env, home.resolve("unused")).decrypt(SecretBox.open(env, home.resolve("unused")).encrypt("x")));
+    assertEquals("x", SecretBox.open(env, home.resolve("unused")).decrypt(SecretBox.open(env, home.resolve("unused")).encrypt("x", "r"), "r"));
     assertFalse(Files.exists(home.resolve("unused")), "an environment key means no key file");
     assertThrows(IllegalArgumentException.class, () -> SecretBox.open("too-short", home.resolve("x")));
   }

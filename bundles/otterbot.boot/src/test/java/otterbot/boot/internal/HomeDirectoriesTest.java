@@ -1,0 +1,33 @@
+package otterbot.boot.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HomeDirectoriesTest {
+  @TempDir
+  Path tmp;
+
+  @Test
+  void aNewHomeAndItsDirectoriesAreOwnerOnly() throws Exception {
+    Path home = tmp.resolve("fresh/home");
+    BootActivator.createOwnerOnly(home.resolve("etc"));
+    BootActivator.createOwnerOnly(home.resolve("db"));
+    for (Path dir : new Path[] {tmp.resolve("fresh"), home, home.resolve("etc"), home.resolve("db")}) {
+      assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)), dir.toString());
+    }
+  }
+
+  @Test
+  void anExistingDirectoryIsLeftAsItIs() throws Exception {
+    Path shared = Files.createDirectory(tmp.resolve("shared"));
+    Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-x---"));
+    BootActivator.createOwnerOnly(shared);
+    assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(shared)));
+  }
+}
