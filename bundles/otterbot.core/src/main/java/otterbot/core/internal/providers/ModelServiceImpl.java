@@ -22,6 +22,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import otterbot.api.OtterbotException;
 import otterbot.api.provider.ChatCall;
 import otterbot.api.provider.ChatMessage;
 import otterbot.api.provider.ChatRequest;
@@ -32,6 +33,7 @@ import otterbot.api.provider.ProviderException;
 import otterbot.api.provider.ProviderInfo;
 import otterbot.api.provider.ToolCall;
 import otterbot.api.settings.SettingsService;
+import otterbot.core.internal.secrets.KeyBinding;
 import otterbot.core.internal.secrets.Scrubber;
 
 /**
@@ -129,7 +131,7 @@ public final class ModelServiceImpl implements ModelService {
   @Override
   public List<String> listModels(String providerId, Map<String, String> secrets) throws ProviderException {
     ModelProvider provider = provider(providerId).orElseThrow(() -> new ProviderException(unknownProvider(providerId)));
-    Map<String, String> effective = overlay(secrets);
+    Map<String, String> effective = overlay(providerId, secrets);
     try {
       return provider.listModels(effective).stream().filter(m -> m != null && !m.isBlank()).distinct().sorted()
           .toList();
@@ -145,7 +147,7 @@ public final class ModelServiceImpl implements ModelService {
   @Override
   public String testModel(String providerId, String modelId, Map<String, String> secrets) throws ProviderException {
     ModelProvider provider = provider(providerId).orElseThrow(() -> new ProviderException(unknownProvider(providerId)));
-    Map<String, String> effective = overlay(secrets);
+    Map<String, String> effective = overlay(providerId, secrets);
     var text = new StringBuilder();
     var outcome = new CompletableFuture<String>();
     ChatRequest request = new ChatRequest(modelId, "", List.of(ChatMessage.user(TEST_PROMPT)), List.of(), effective,
@@ -198,16 +200,22 @@ public final class ModelServiceImpl implements ModelService {
     }
   }
 
-  private Map<String, String> overlay(Map<String, String> secrets) {
-    var out = new HashMap<>(settings.providerSecrets());
-    if (secrets != null) {
-      secrets.forEach((k, v) -> {
-        if (k != null && v != null) {
-          out.put(k, v);
-        }
-      });
+  /**
+   * The global provider secrets overlaid by a request's, each key kept to the endpoint it was given for
+   * ({@link KeyBinding}): a request that points a provider elsewhere must bring its own key.
+   *
+   * @throws OtterbotException (invalid) when the called provider needs a key and the only one there is was withheld
+   */
+  private Map<String, String> overlay(String providerId, Map<String, String> secrets) {
+    KeyBinding.Result result = KeyBinding.merge(providers(), List.of(settings.providerSecrets(),
+        secrets == null ? Map.of() : secrets));
+    for (KeyBinding.Withheld w : result.withheld()) {
+      LOG.info("Provider '{}': {}", w.provider().id(), w.describe());
+      if (w.provider().id().equals(providerId) && w.provider().needsApiKey()) {
+        throw OtterbotException.invalid(w.describe());
+      }
     }
-    return out;
+    return result.secrets();
   }
 
   private static String safeId(ModelProvider provider) {

@@ -1,6 +1,6 @@
 package otterbot.core.internal.secrets;
 
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -17,6 +17,7 @@ import otterbot.api.OtterbotException;
 import otterbot.api.agent.AgentRegistry;
 import otterbot.api.credentials.CredentialService;
 import otterbot.api.persistence.CredentialStore;
+import otterbot.api.provider.ModelService;
 import otterbot.api.settings.SettingsService;
 
 /**
@@ -35,14 +36,16 @@ public final class CredentialServiceImpl implements CredentialService {
   private final SecretBox box;
   private final AgentRegistry agents;
   private final SettingsService settings;
+  private final ModelService models;
 
   @Activate
   public CredentialServiceImpl(@Reference CredentialStore store, @Reference SecretBox box,
-      @Reference AgentRegistry agents, @Reference SettingsService settings) {
+      @Reference AgentRegistry agents, @Reference SettingsService settings, @Reference ModelService models) {
     this.store = store;
     this.box = box;
     this.agents = agents;
     this.settings = settings;
+    this.models = models;
   }
 
   @Override
@@ -84,16 +87,26 @@ public final class CredentialServiceImpl implements CredentialService {
     return new TreeSet<>(store.load(agentId).keySet());
   }
 
+  /**
+   * The global provider secrets overlaid by the parent's credentials (for a subagent) and the agent's own, with every
+   * key kept to the endpoint it was given for ({@link KeyBinding}): an agent credential that points a provider
+   * elsewhere without its own key does not take the global key there.
+   */
   @Override
   public Map<String, String> effectiveSecrets(String agentId) {
-    var out = new HashMap<>(settings.providerSecrets());
+    var layers = new ArrayList<Map<String, String>>(3);
+    layers.add(settings.providerSecrets());
     // A subagent works with its parent's credentials (upstream copies them; reading them keeps one copy at rest).
-    agents.get(agentId).map(p -> p.parentId()).ifPresent(parent -> overlay(out, parent));
-    overlay(out, agentId);
-    return out;
+    agents.get(agentId).map(p -> p.parentId()).ifPresent(parent -> layers.add(open(parent)));
+    layers.add(open(agentId));
+    KeyBinding.Result result = KeyBinding.merge(models.providers(), layers);
+    for (KeyBinding.Withheld w : result.withheld()) {
+      LOG.info("Agent '{}': {}", agentId, w.describe());
+    }
+    return result.secrets();
   }
 
-  private void overlay(Map<String, String> out, String agentId) {
+  private Map<String, String> open(String agentId) {
     Map<String, String> stored = store.load(agentId);
     boolean legacy = false;
     var opened = new LinkedHashMap<String, String>();
@@ -107,10 +120,10 @@ public final class CredentialServiceImpl implements CredentialService {
             + "another row); set it again", key, agentId);
       }
     }
-    out.putAll(opened);
     if (legacy && opened.size() == stored.size()) {
       reseal(agentId, opened);
     }
+    return opened;
   }
 
   /** Seals values stored by an older release again, now bound to their row, so they cannot be moved to another. */

@@ -12,6 +12,7 @@ import otterbot.api.provider.ProviderInfo;
 import otterbot.api.settings.GlobalSettings;
 import otterbot.api.settings.ProviderSettings;
 import otterbot.core.internal.ModelRefs;
+import otterbot.core.internal.secrets.KeyBinding;
 
 /**
  * Global settings rules (upstream-behaviour §12): defaults, normalisation, the PUT merge and redaction. Settings
@@ -95,8 +96,8 @@ final class SettingsRules {
 
   /**
    * Validates a PUT body and merges it into the current settings: per provider in the body, an absent
-   * {@code apiKey} keeps the stored key, {@code ""} clears it and any other value replaces it; an absent
-   * {@code baseUrl} keeps the stored one. Upstream crashes (500) on an unknown provider without a key and silently
+   * {@code apiKey} keeps the stored key unless {@code baseUrl} moves to another endpoint (then the key is dropped),
+   * {@code ""} clears it and any other value replaces it; an absent {@code baseUrl} keeps the stored one. Upstream crashes (500) on an unknown provider without a key and silently
    * drops one with a key; we answer 400 naming the known providers.
    *
    * @param current the normalised current settings
@@ -126,7 +127,9 @@ final class SettingsRules {
       String baseUrl = given.baseUrl() == null ? stored.baseUrl() : validUrl(given.baseUrl(), "providers." + id + ".baseUrl");
       String apiKey;
       if (given.apiKey() == null) {
-        apiKey = stored.apiKey();
+        // A stored key stays with the endpoint it was given for: moving the endpoint without a new key drops it, so
+        // a settings change cannot send the key somewhere else (the resource tells the client which were dropped).
+        apiKey = KeyBinding.sameEndpoint(baseUrl, stored.baseUrl()) ? stored.apiKey() : null;
       } else if (given.apiKey().isEmpty()) {
         apiKey = null;
       } else {

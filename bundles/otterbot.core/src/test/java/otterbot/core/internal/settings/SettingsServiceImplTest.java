@@ -129,9 +129,9 @@ class SettingsServiceImplTest {
     var service = open();
     var chat = new ModelRef("lmstudio", "m");
     service.updateGlobal(put(null, chat, Map.of("anthropic", new ProviderSettings(null, null, "sk-ant", null))));
-    service.updateGlobal(put(null, chat, Map.of("anthropic", new ProviderSettings("https://proxy.example/v1", null, null, null))));
+    service.updateGlobal(put(null, chat, Map.of("anthropic", new ProviderSettings(null, null, null, null))));
     assertEquals("sk-ant", service.providerSecrets().get("ANTHROPIC_API_KEY"));
-    assertEquals("https://proxy.example/v1", service.global().providers().get("anthropic").baseUrl());
+    assertEquals("https://api.anthropic.com/v1", service.global().providers().get("anthropic").baseUrl());
     service.updateGlobal(put(null, chat, Map.of("anthropic", new ProviderSettings(null, true, "", null))));
     assertNull(service.providerSecrets().get("ANTHROPIC_API_KEY"));
     assertFalse(service.global().providers().get("anthropic").apiKeyConfigured(),
@@ -215,5 +215,26 @@ class SettingsServiceImplTest {
     assertEquals("x", SecretBox.open(env, home.resolve("unused")).decrypt(SecretBox.open(env, home.resolve("unused")).encrypt("x", "r"), "r"));
     assertFalse(Files.exists(home.resolve("unused")), "an environment key means no key file");
     assertThrows(IllegalArgumentException.class, () -> SecretBox.open("too-short", home.resolve("x")));
+  }
+
+  @Test
+  void movingAProvidersEndpointWithoutANewKeyDropsTheStoredKey() throws Exception {
+    var service = open();
+    var chat = new ModelRef("openai", "gpt-4o");
+    service.updateGlobal(put("forest", chat, Map.of("openai", new ProviderSettings(null, null, "sk-test", null))));
+    // The same endpoint, spelled differently, keeps the key.
+    service.updateGlobal(put("forest", chat,
+        Map.of("openai", new ProviderSettings("HTTPS://api.openai.com:443/v1/", null, null, null))));
+    assertEquals("sk-test", service.providerSecrets().get("OPENAI_API_KEY"));
+    // Another endpoint without a key: the key is not carried over to it.
+    GlobalSettings moved = service.updateGlobal(put("forest", chat,
+        Map.of("openai", new ProviderSettings("http://127.0.0.1:9/v1", null, null, null))));
+    assertFalse(moved.providers().get("openai").apiKeyConfigured());
+    assertNull(service.providerSecrets().get("OPENAI_API_KEY"));
+    assertFalse(table.get(SettingsServiceImpl.KEY_GLOBAL).contains("\"apiKey\":\"v"), "nothing sealed is left");
+    // With its own key the new endpoint is fine.
+    service.updateGlobal(put("forest", chat,
+        Map.of("openai", new ProviderSettings("http://127.0.0.1:9/v1", null, "sk-proxy", null))));
+    assertEquals("sk-proxy", service.providerSecrets().get("OPENAI_API_KEY"));
   }
 }
