@@ -247,6 +247,21 @@ class ApiContractIT {
     assertEquals(Http.json("{\"error\":\"not found\"}"), http.expect(unknown, 404), () -> server.explain(unknown));
   }
 
+  /** Newer upstream web clients send fields this server does not know; upstream ignores them, and so do we. */
+  @Test
+  @Order(9)
+  void fieldsThisServerDoesNotKnowAreIgnored() {
+    Http.Response r = http.post("/api/agents",
+        "{\"displayName\":\"Peer Otter\",\"allowedPeers\":[\"coo\"],\"avatar\":{\"url\":\"x.png\"},\"future\":1}");
+    JsonNode created = http.expect(r, 200);
+    assertEquals("peer-otter", created.path("id").asText(), () -> server.explain(r));
+    assertTrue(created.path("allowedPeers").isMissingNode() && created.path("avatar").isMissingNode(),
+        () -> "unknown fields are not stored\n" + server.explain(r));
+    Http.Response p = http.patch("/api/agents/peer-otter", "{\"persona\":\"peers\",\"allowedPeers\":[]}");
+    assertEquals("peers", http.expect(p, 200).path("persona").asText(), () -> server.explain(p));
+    http.expect(http.delete("/api/agents/peer-otter"), 200);
+  }
+
   @Test
   @Order(10)
   void deleteRemovesAnAgentButNeverTheCoo() {
@@ -305,15 +320,36 @@ class ApiContractIT {
 
   @Test
   @Order(13)
-  void anAbsentKeyIsKeptAndAnEmptyKeyClearsIt() {
+  void anAbsentKeyIsKeptAnEmptyKeyClearsItAndAKeyNeverFollowsAMovedEndpoint() {
     Http.Response keep = http.put("/api/settings/global", """
+        {"theme":"forest","defaultChatModel":{"provider":"openai","modelId":"gpt-4o"},
+         "defaultEmbeddingModel":{"provider":"openai","modelId":"text-embedding-3-small"},
+         "providers":{"openai":{"authMethod":"oauth"}}}
+        """);
+    JsonNode kept = http.expect(keep, 200);
+    assertTrue(kept.path("providers").path("openai").path("apiKeyConfigured").asBoolean(),
+        () -> "an absent apiKey must keep the key\n" + server.explain(keep));
+    assertTrue(kept.path("warnings").isMissingNode(), () -> "nothing to warn about\n" + server.explain(keep));
+
+    // Upstream kept the key when baseUrl moved, so a settings change could send it anywhere; here it is dropped and
+    // the answer says so.
+    Http.Response moved = http.put("/api/settings/global", """
         {"theme":"forest","defaultChatModel":{"provider":"openai","modelId":"gpt-4o"},
          "defaultEmbeddingModel":{"provider":"openai","modelId":"text-embedding-3-small"},
          "providers":{"openai":{"authMethod":"oauth","baseUrl":"https://proxy.example.com/v1"}}}
         """);
-    JsonNode kept = http.expect(keep, 200).path("providers").path("openai");
-    assertTrue(kept.path("apiKeyConfigured").asBoolean(), () -> "an absent apiKey must keep the key\n" + server.explain(keep));
-    assertEquals("https://proxy.example.com/v1", kept.path("baseUrl").asText(), () -> server.explain(keep));
+    JsonNode afterMove = http.expect(moved, 200);
+    assertFalse(afterMove.path("providers").path("openai").path("apiKeyConfigured").asBoolean(true),
+        () -> "a key must not follow its provider to another endpoint\n" + server.explain(moved));
+    assertEquals("https://proxy.example.com/v1", afterMove.path("providers").path("openai").path("baseUrl").asText(),
+        () -> server.explain(moved));
+    assertTrue(afterMove.path("warnings").path(0).asText().startsWith("providers.openai.apiKey was removed"),
+        () -> server.explain(moved));
+    http.expect(http.put("/api/settings/global", """
+        {"theme":"forest","defaultChatModel":{"provider":"openai","modelId":"gpt-4o"},
+         "defaultEmbeddingModel":{"provider":"openai","modelId":"text-embedding-3-small"},
+         "providers":{"openai":{"apiKey":"sk-test"}}}
+        """), 200);
 
     Http.Response clear = http.put("/api/settings/global", """
         {"theme":"forest","defaultChatModel":{"provider":"openai","modelId":"gpt-4o"},

@@ -15,7 +15,6 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
 import jakarta.ws.rs.NotAcceptableException;
 import jakarta.ws.rs.NotAllowedException;
@@ -57,13 +56,13 @@ public final class ErrorMapper implements ExceptionMapper<Throwable> {
         if (status == 503) {
           LOG.warn("Request failed: {}", e.getMessage(), e.getCause());
         } else {
-          LOG.debug("Request rejected: {}", e.getMessage());
+          LOG.debug("Request rejected: {}", quote(e.getMessage()));
         }
         return error(status, e.getMessage());
       }
       if (t instanceof JsonProcessingException e) {
         // Not Jackson's own message: it quotes the offending token, which may be a secret.
-        LOG.debug("Bad JSON: {}", describe(e));
+        LOG.debug("Bad JSON: {}", quote(describe(e)));
         return error(400, describe(e));
       }
     }
@@ -103,9 +102,6 @@ public final class ErrorMapper implements ExceptionMapper<Throwable> {
 
   /** Says what is wrong and where, without echoing any value from the request. */
   static String describe(JsonProcessingException e) {
-    if (e instanceof UnrecognizedPropertyException u) {
-      return "unknown field '" + path(u) + "'";
-    }
     if (e instanceof InvalidFormatException || e instanceof MismatchedInputException) {
       JsonMappingException m = (JsonMappingException) e;
       String path = path(m);
@@ -154,6 +150,26 @@ public final class ErrorMapper implements ExceptionMapper<Throwable> {
       return "ISO-8601 timestamp";
     }
     return "object";
+  }
+
+  /**
+   * Client input made safe for a log line: quoted, control characters and non-ASCII escaped, at most 100 characters,
+   * so a request cannot forge log lines or flood them.
+   */
+  static String quote(String input) {
+    if (input == null) {
+      return "null";
+    }
+    var out = new StringBuilder(Math.min(input.length(), 100) + 8).append('\'');
+    for (int i = 0; i < input.length() && i < 100; i++) {
+      char c = input.charAt(i);
+      if (c < 0x20 || c > 0x7e || c == '\'' || c == '\\') {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.append(input.length() > 100 ? "'..." : "'").toString();
   }
 
   static Response.ResponseBuilder error(int status, String message) {

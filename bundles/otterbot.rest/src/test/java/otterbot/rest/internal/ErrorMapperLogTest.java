@@ -51,7 +51,7 @@ class ErrorMapperLogTest {
       assertEquals(400, answer.status(), answer::toString);
       assertFalse(answer.body().contains("skLive"), answer.body());
     });
-    assertTrue(log.contains("Bad JSON: malformed JSON at line 1"), log);
+    assertTrue(log.contains("Bad JSON: 'malformed JSON at line 1"), log);
     // Jackson's own message would quote the token up to the first character that cannot be in one.
     assertFalse(log.contains("skLive"), log);
   }

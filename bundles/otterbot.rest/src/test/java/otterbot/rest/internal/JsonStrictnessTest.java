@@ -29,8 +29,7 @@ class JsonStrictnessTest {
       "{\"displayName\":\"x\",\"subagentLimit\":\"5\"}|field 'subagentLimit' has the wrong type (expected number)",
       "{\"displayName\":\"x\",\"subagentLimit\":1.5}|field 'subagentLimit' has the wrong type (expected number)",
       "{\"displayName\":\"x\",\"canSpawnSubagents\":\"yes\"}|field 'canSpawnSubagents' has the wrong type (expected boolean)",
-      "{\"displayName\":\"x\",\"bogus\":1}|unknown field 'bogus'",
-      "{\"displayName\":\"x\",\"model\":{\"chat\":{\"provider\":\"a\",\"modelId\":\"b\",\"x\":1}}}|unknown field 'model.chat.x'",
+      "{\"displayName\":\"x\",\"allowedPeers\":[],\"subagentLimit\":true}|field 'subagentLimit' has the wrong type (expected number)",
       "{\"displayName\":\"x\",\"allowedModels\":{}}|field 'allowedModels' has the wrong type (expected array)",
       "[1,2]|the request body must be a JSON object (expected object)",
       "{\"displayName\":\"a\",\"displayName\":\"b\"}|malformed JSON at line 1, column 33",
@@ -39,6 +38,22 @@ class JsonStrictnessTest {
   void badJsonIsDescribed(String body, String message) {
     var e = assertThrows(JsonProcessingException.class, () -> JsonProvider.MAPPER.readValue(body, AgentInput.class));
     assertEquals(message, ErrorMapper.describe(e));
+  }
+
+  @Test
+  void unknownFieldsAreIgnoredAtEveryLevelAsUpstreamDoes() throws Exception {
+    AgentInput input = JsonProvider.MAPPER.readValue("{\"displayName\":\"x\",\"allowedPeers\":[\"coo\"],"
+        + "\"avatar\":{\"url\":\"a.png\",\"n\":[1,{\"d\":2}]},\"model\":{\"chat\":{\"provider\":\"a\","
+        + "\"modelId\":\"b\",\"x\":1}},\"subagentLimit\":3}", AgentInput.class);
+    assertEquals("x", input.displayName());
+    assertEquals(new ModelRef("a", "b"), input.model().chat());
+    assertEquals(3, input.subagentLimit());
+  }
+
+  @Test
+  void clientInputIsQuotedForLogs() {
+    assertEquals("'a\\u000ab\\u0027c'", ErrorMapper.quote("a\nb'c"));
+    assertEquals("'" + "x".repeat(100) + "'...", ErrorMapper.quote("x".repeat(500)));
   }
 
   @Test

@@ -331,7 +331,7 @@ class OrchestrationResourcesTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
-      "{\"cron\":\"0 9 * * *\",\"prompt\":\"p\",\"enabled\":false}|unknown field 'enabled'",
+      "{\"cron\":\"0 9 * * *\",\"prompt\":\"p\",\"unknown\":{},\"cron\":\"x\"}|malformed JSON at line 1, column 53",
       "{\"cron\":5,\"prompt\":\"p\"}|field 'cron' has the wrong type (expected string)",
       "{\"cron\":\"0 9 * * *\",\"prompt\":[\"p\"]}|field 'prompt' has the wrong type (expected string)",
       "[\"0 9 * * *\",\"p\"]|the request body must be a JSON object (expected object)",

@@ -198,7 +198,7 @@ class ProvidersResourceTest {
       "{\"provider\":\"openai\",\"secrets\":[\"sk-live-777\"]}|field 'secrets' has the wrong type (expected object)",
       "{\"provider\":\"openai\",\"secrets\":\"sk-live-777\"}|field 'secrets' has the wrong type (expected object)",
       "{\"provider\":7}|field 'provider' has the wrong type (expected string)",
-      "{\"provider\":\"openai\",\"apiKey\":\"sk-live-777\"}|unknown field 'apiKey'",
+      "{\"provider\":\"openai\",\"apiKey\":\"sk-live-777\",\"secrets\":7}|field 'secrets' has the wrong type (expected object)",
       "[\"sk-live-777\"]|the request body must be a JSON object (expected object)",
       "\"sk-live-777\"|the request body must be a JSON object (expected object)",
       "{\"provider\":\"a\",\"provider\":\"sk-live-777\"}|malformed JSON at line 1, column 27",
