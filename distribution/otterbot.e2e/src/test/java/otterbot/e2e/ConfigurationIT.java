@@ -12,6 +12,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -63,7 +64,7 @@ class ConfigurationIT {
   }
 
   @Test
-  void theCommandLineChoosesHostAndPortAndTheEnvironmentTheHome() {
+  void theCommandLineChoosesHostAndPortAndTheEnvironmentTheHome() throws Exception {
     Path home = tmp.resolve("env-home");
     int port = ServerProcess.freePort();
     int envPort = ServerProcess.freePort();
@@ -78,8 +79,10 @@ class ConfigurationIT {
       assertRefused("127.0.0.1", port, "the server bound to --host 127.0.0.2 also listens on 127.0.0.1", server);
       assertRefused("127.0.0.1", envPort, "OTTERBOT_PORT was used although --port was given", server);
       assertRefused("127.0.0.2", envPort, "OTTERBOT_PORT was used although --port was given", server);
-      for (String dir : List.of("etc", "deploy", "db")) {
+      for (String dir : List.of("", "etc", "deploy", "db")) {
         assertTrue(Files.isDirectory(home.resolve(dir)), () -> "no " + dir + "/ in the OTTERBOT_HOME home\n" + server.logTail());
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve(dir))),
+            () -> "a new home's directories are the owner's only: " + home.resolve(dir));
       }
       assertTrue(Files.isRegularFile(home.resolve("secret.key")), () -> "no secret.key in the home\n" + server.logTail());
       Http.Response state = server.http().get("/api/setup-state");
@@ -105,6 +108,23 @@ class ConfigurationIT {
   }
 
   @Test
+  void aKeyFileOthersCanReadStopsTheServerWithAMessageSayingHowToFixIt() throws Exception {
+    Path home = tmp.resolve("open-key-home");
+    Files.createDirectories(home);
+    Path keyFile = Files.writeString(home.resolve("secret.key"),
+        java.util.Base64.getEncoder().encodeToString(new byte[32]) + "\n");
+    Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-r--r--"));
+    int port = ServerProcess.freePort();
+    try (ServerProcess server = ServerProcess.launch(home, "127.0.0.1", port,
+        List.of("--home", home.toString(), "--port", Integer.toString(port)), Map.of())) {
+      assertTrue(server.waitFor(Duration.ofSeconds(30)), () -> "still running with a world-readable key file\n"
+          + server.logTail());
+      assertNotEquals(0, server.exitValue(), () -> server.logTail());
+      assertTrue(server.logText().contains("chmod 600 " + keyFile), () -> "no advice\n" + server.logTail());
+    }
+  }
+
+  @Test
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void aCfgFileMovesTheStorageToPostgresql() throws Exception {
     try (Connection c = pg(); Statement s = c.createStatement()) {
@@ -118,6 +138,9 @@ class ConfigurationIT {
           + "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!";
       System.out.println(message);
       System.err.println(message);
+      if ("true".equals(System.getenv("OTTERBOT_REQUIRE_POSTGRESQL"))) {
+        fail("PostgreSQL is required here (OTTERBOT_REQUIRE_POSTGRESQL) but does not answer: " + e.getMessage());
+      }
       Assumptions.assumeTrue(false, message);
     }
 

@@ -3,6 +3,7 @@ package otterbot.boot.internal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -68,6 +69,14 @@ public final class BootActivator implements BundleActivator {
         throw new IllegalStateException("cannot create directory " + dir + ": " + e.getMessage(), e);
       }
     }
+    String keyProblem = keyFileProblem(System.getenv("OTTERBOT_SECRET_KEY"), env.home().resolve("secret.key"));
+    if (keyProblem != null) {
+      // The core would refuse the key anyway; stopping here says why once, instead of a server without settings.
+      System.err.println("otterbot: " + keyProblem);
+      LOG.error(keyProblem);
+      exitSoon(1);
+      throw new IllegalStateException(keyProblem);
+    }
     if (context.getProperty("felix.fileinstall.dir") == null) {
       System.setProperty("felix.fileinstall.dir", env.etcDirectory() + "," + env.deployDirectory());
     }
@@ -106,6 +115,26 @@ public final class BootActivator implements BundleActivator {
       Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     } catch (UnsupportedOperationException noPosix) {
       Files.createDirectories(dir);
+    }
+  }
+
+  /**
+   * Why the secret key file must not be used, or null: a key file that others may read or write is no secret. Only
+   * checked when the key comes from the file ({@code OTTERBOT_SECRET_KEY} unset) and the file exists.
+   */
+  static String keyFileProblem(String envKey, Path keyFile) {
+    if (envKey != null && !envKey.isBlank() || !Files.exists(keyFile)) {
+      return null;
+    }
+    try {
+      var permissions = Files.getPosixFilePermissions(keyFile);
+      permissions.remove(PosixFilePermission.OWNER_READ);
+      permissions.remove(PosixFilePermission.OWNER_WRITE);
+      return permissions.isEmpty() ? null : "the secret key file " + keyFile + " is readable or writable by others (mode "
+          + PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile)) + "); restrict it with: chmod 600 "
+          + keyFile;
+    } catch (UnsupportedOperationException | IOException noPosix) {
+      return null;
     }
   }
 

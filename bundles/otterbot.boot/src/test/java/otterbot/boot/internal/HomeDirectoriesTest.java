@@ -1,6 +1,8 @@
 package otterbot.boot.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,5 +31,17 @@ class HomeDirectoriesTest {
     Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-x---"));
     BootActivator.createOwnerOnly(shared);
     assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(shared)));
+  }
+
+  @Test
+  void aKeyFileOthersCanReadIsAProblemUnlessTheKeyComesFromTheEnvironment() throws Exception {
+    Path key = Files.writeString(tmp.resolve("secret.key"), "x");
+    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+    assertNull(BootActivator.keyFileProblem(null, key));
+    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+    String problem = BootActivator.keyFileProblem(null, key);
+    assertTrue(problem.contains("chmod 600 " + key) && problem.contains("rw-r--r--"), problem);
+    assertNull(BootActivator.keyFileProblem("a2V5", key), "the file is not used");
+    assertNull(BootActivator.keyFileProblem(null, tmp.resolve("missing")), "created later, 0600");
   }
 }
