@@ -102,11 +102,11 @@ public final class Bench {
         case "delegate" -> out.add("bus.delegate");
         case "http" -> out.add("http");
         case "chat" -> out.addAll(new java.util.TreeSet<>(ChatBench.PARTS));
-        case "relay", "throughput", "idle" -> out.add("chat." + n);
+        case "relay", "throughput", "idle", "soak" -> out.add("chat." + n);
         default -> {
           if (!ChatBench.PARTS.contains(n) && !BusBench.PARTS.contains(n)) {
             throw new IllegalArgumentException("unknown benchmark '" + n + "': use all, http, chat, chat.relay, "
-                + "chat.throughput, chat.idle, bus, bus.throughput or bus.delegate (-Dbench=... or program arguments)");
+                + "chat.throughput, chat.idle, chat.soak, bus, bus.throughput or bus.delegate (-Dbench=... or program arguments)");
           }
           out.add(n);
         }

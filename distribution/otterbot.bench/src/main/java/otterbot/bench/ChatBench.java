@@ -48,7 +48,7 @@ final class ChatBench {
   static final double AIM_TOKENS_PER_S = 60_000;
   static final double AIM_KIB_PER_IDLE = 10;
 
-  static final Set<String> PARTS = Set.of("chat.relay", "chat.throughput", "chat.idle");
+  static final Set<String> PARTS = Set.of("chat.relay", "chat.throughput", "chat.idle", "chat.soak");
 
   private static final Duration TURN_TIMEOUT = Duration.ofSeconds(60);
 
@@ -99,7 +99,12 @@ final class ChatBench {
       sections.add(relay());
     }
     if (parts.contains("chat.throughput")) {
-      sections.add(throughput());
+      sections.add(throughput(new Shape("chat.throughput", "3. Throughput", cfg.tpClients, cfg.tpTokens, cfg.tpWarmup,
+          cfg.tpDuration, cfg.tpSharedAgent)));
+    }
+    if (parts.contains("chat.soak")) {
+      sections.add(throughput(new Shape("chat.soak", "5. Soak", cfg.soakClients, cfg.soakTokens, Duration.ofSeconds(5),
+          cfg.soakDuration, true)));
     }
     if (parts.contains("chat.idle")) {
       sections.add(idle());
@@ -482,35 +487,42 @@ final class ChatBench {
 
   // ---- 3. throughput ---------------------------------------------------------------------------------------------
 
-  private List<String> throughput() throws Exception {
+  /**
+   * What a throughput run loads the server with: {@code chat.throughput} (50 clients by default, a short window) and
+   * {@code chat.soak} (1,000 clients for 60 s, issue 8: every token and every {@code chat:done} must arrive, no error).
+   */
+  record Shape(String part, String title, int clients, int tokens, Duration warmup, Duration duration,
+      boolean sharedAgent) {}
+
+  private List<String> throughput(Shape shape) throws Exception {
     var out = new ArrayList<String>();
     ExecutorService[] exec = new ExecutorService[1];
     HttpClient http = SocketIoClient.httpClient(cfg.clientThreads, exec);
     var clients = new ArrayList<SocketIoClient>();
-    try (StampingFake fake = StampingFake.start(); ServerProcess server = startServer("chat-throughput")) {
+    try (StampingFake fake = StampingFake.start(); ServerProcess server = startServer(shape.part().replace('.', '-'))) {
       configure(server, fake);
-      fake.configure(cfg.tpTokens, Duration.ZERO, false);
+      fake.configure(shape.tokens(), Duration.ZERO, false);
       List<String> agentIds = new ArrayList<>();
-      if (cfg.tpSharedAgent) {
-        for (int i = 0; i < cfg.tpClients; i++) {
+      if (shape.sharedAgent()) {
+        for (int i = 0; i < shape.clients(); i++) {
           agentIds.add("coo");
         }
       } else {
-        agentIds = createAgents(server.port(), cfg.tpClients);
+        agentIds = createAgents(server.port(), shape.clients());
       }
       var schedule = new Schedule();
       var loops = new ArrayList<LoopChat>();
-      for (int i = 0; i < cfg.tpClients; i++) {
-        var loop = new LoopChat(i, agentIds.get(i), schedule);
+      for (int i = 0; i < shape.clients(); i++) {
+        var loop = new LoopChat(i, agentIds.get(i), schedule, shape.tokens());
         loops.add(loop);
         clients.add(SocketIoClient.connect(http, server.port(), loop).get(20, TimeUnit.SECONDS));
       }
-      progress("throughput: %d clients (%s), replies of %d tokens back to back, %d s warm-up + %d s measured",
-          cfg.tpClients, cfg.tpSharedAgent ? "all with the COO" : "one agent each", cfg.tpTokens,
-          cfg.tpWarmup.toSeconds(), cfg.tpDuration.toSeconds());
+      progress(shape.part() + ": %d clients (%s), replies of %d tokens back to back, %d s warm-up + %d s measured",
+          shape.clients(), shape.sharedAgent() ? "all with the COO" : "one agent each", shape.tokens(),
+          shape.warmup().toSeconds(), shape.duration().toSeconds());
       long t0 = System.nanoTime();
-      schedule.measureStart = t0 + cfg.tpWarmup.toNanos();
-      schedule.measureEnd = schedule.measureStart + cfg.tpDuration.toNanos();
+      schedule.measureStart = t0 + shape.warmup().toNanos();
+      schedule.measureEnd = schedule.measureStart + shape.duration().toNanos();
       for (int i = 0; i < loops.size(); i++) {
         loops.get(i).start(clients.get(i));
       }
@@ -563,12 +575,12 @@ final class ChatBench {
       double genCores = selfCpu0 < 0 ? -1 : (selfCpu1 - selfCpu0) / (double) wall;
       progress("  %.0f tokens/s, server %.2f cores, %.3f ms CPU per 1k tokens", tps, srvCores, msPer1k);
 
-      out.add(String.format(Locale.ROOT, "3. Throughput: %d concurrent clients over websocket (%s), each chatting turn "
+      out.add(String.format(Locale.ROOT, shape.title() + ": %d concurrent clients over websocket (%s), each chatting turn "
           + "after turn; replies of %d tokens with no delay between tokens; a new conversation every %d turns",
-          cfg.tpClients, cfg.tpSharedAgent ? "all with the COO" : "one agent each", cfg.tpTokens,
+          shape.clients(), shape.sharedAgent() ? "all with the COO" : "one agent each", shape.tokens(),
           cfg.turnsPerConversation));
       out.add(String.format(Locale.ROOT, "   %d s measured after %d s warm-up; tokens counted when they reach a client "
-          + "inside the window", cfg.tpDuration.toSeconds(), cfg.tpWarmup.toSeconds()));
+          + "inside the window", shape.duration().toSeconds(), shape.warmup().toSeconds()));
       out.add(String.format(Locale.ROOT, "   %-34s %12.0f", "tokens/s delivered (all clients)", tps));
       out.add(String.format(Locale.ROOT, "   %-34s %12.1f  (%d turns ended in the window)", "turns/s", turns / secs,
           turns));
@@ -589,19 +601,29 @@ final class ChatBench {
       out.add(String.format(Locale.ROOT, "   tokens over the whole run %d; agent:status events received %d; turns with "
           + "the wrong token count %d; clients not done %d s after the window %d; errors: %s", allTokens, status, bad,
           TURN_TIMEOUT.toSeconds(), unfinished, errors.isEmpty() ? "none" : errors));
-      aim(cfg.tpClients + "-client throughput", fmt("%.0f tokens/s", tps), "> 60,000 tokens/s",
-          tps > AIM_TOKENS_PER_S && errors.isEmpty());
+      String prefix = shape.part().equals("chat.soak") ? "soak_" : "tp_";
+      if (shape.part().equals("chat.soak")) {
+        aim(shape.clients() + " concurrent chats, " + shape.duration().toSeconds() + " s",
+            fmt("%d errors, %d lost", errors.values().stream().mapToInt(Integer::intValue).sum(), bad + unfinished),
+            "0 errors, 0 lost", errors.isEmpty() && bad == 0 && unfinished == 0);
+      } else {
+        aim(shape.clients() + "-client throughput", fmt("%.0f tokens/s", tps), "> 60,000 tokens/s",
+            tps > AIM_TOKENS_PER_S && errors.isEmpty());
+      }
       aim("server CPU per 1,000 tokens (no aim)", msPer1k < 0 ? "?" : fmt("%.1f ms", msPer1k), "-", null);
-      summary.put("tp_tokens_per_s", fmt("%.0f", tps));
-      summary.put("tp_srv_cores", srvCores < 0 ? "na" : fmt("%.2f", srvCores));
-      summary.put("tp_srv_cpu_ms_per_1k_tokens", msPer1k < 0 ? "na" : fmt("%.1f", msPer1k));
-      summary.put("tp_gen_cores", genCores < 0 ? "na" : fmt("%.2f", genCores));
-      summary.put("tp_relay_p99_ms", ms(latency.percentileNanos(99)));
+      summary.put(prefix + "tokens_per_s", fmt("%.0f", tps));
+      summary.put(prefix + "turns", Long.toString(turns));
+      summary.put(prefix + "errors", Integer.toString(errors.values().stream().mapToInt(Integer::intValue).sum()));
+      summary.put(prefix + "lost_turns", Long.toString(bad + unfinished));
+      summary.put(prefix + "srv_cores", srvCores < 0 ? "na" : fmt("%.2f", srvCores));
+      summary.put(prefix + "srv_cpu_ms_per_1k_tokens", msPer1k < 0 ? "na" : fmt("%.1f", msPer1k));
+      summary.put(prefix + "gen_cores", genCores < 0 ? "na" : fmt("%.2f", genCores));
+      summary.put(prefix + "relay_p99_ms", ms(latency.percentileNanos(99)));
       if (!errors.isEmpty() || bad > 0) {
-        problem("throughput: " + bad + " turns with the wrong token count, errors " + errors);
+        problem(shape.part() + ": " + bad + " turns with the wrong token count, errors " + errors);
       }
       if (unfinished > 0) {
-        problem("throughput: " + unfinished + " clients had no chat:done " + TURN_TIMEOUT.toSeconds()
+        problem(shape.part() + ": " + unfinished + " clients had no chat:done " + TURN_TIMEOUT.toSeconds()
             + " s after the window");
       }
       for (SocketIoClient c : clients) {
@@ -626,6 +648,8 @@ final class ChatBench {
     final int index;
     final String agentId;
     final Schedule schedule;
+    /** Tokens every reply must have: fewer means a lost message. */
+    final int tokens;
     final CompletableFuture<Void> finished = new CompletableFuture<>();
     final LatencyHistogram latency = new LatencyHistogram();
     final Map<String, Integer> errors = new TreeMap<>();
@@ -638,10 +662,11 @@ final class ChatBench {
     private int turnsInConversation;
     private int turn;
 
-    LoopChat(int index, String agentId, Schedule schedule) {
+    LoopChat(int index, String agentId, Schedule schedule, int tokens) {
       this.index = index;
       this.agentId = agentId;
       this.schedule = schedule;
+      this.tokens = tokens;
     }
 
     void start(SocketIoClient client) {
@@ -678,7 +703,7 @@ final class ChatBench {
           }
         }
         case "chat:done" -> {
-          if (tokensThisTurn != cfg.tpTokens) {
+          if (tokensThisTurn != tokens) {
             badCounts++;
           }
           if (now >= schedule.measureStart && now < schedule.measureEnd) {
@@ -1145,7 +1170,8 @@ final class ChatBench {
       int relayWarmup, int relayChats, int relayTokens, Duration relaySpacing,
       int gapChats, int gapTokens, Duration gapSpacing,
       int tpClients, int tpTokens, Duration tpWarmup, Duration tpDuration, boolean tpSharedAgent,
-      int idleConnections, int idleWarmup, int idleInFlight, Duration idleTime) {
+      int idleConnections, int idleWarmup, int idleInFlight, Duration idleTime,
+      int soakClients, int soakTokens, Duration soakDuration) {
 
     static Config fromSystemProperties(Path moduleDir) {
       int idleSeconds = intProp("bench.chat.idleSeconds", -1, -1, 600);
@@ -1168,7 +1194,10 @@ final class ChatBench {
           intProp("bench.chat.idleConnections", 5000, 1, 18_000),
           intProp("bench.chat.idleWarmup", 200, 0, 10_000),
           intProp("bench.chat.idleInFlight", 100, 1, 2000),
-          idleSeconds < 0 ? null : Duration.ofSeconds(idleSeconds));
+          idleSeconds < 0 ? null : Duration.ofSeconds(idleSeconds),
+          intProp("bench.soak.clients", 1000, 1, 5000),
+          intProp("bench.soak.tokens", 20, 1, 10_000),
+          Duration.ofSeconds(intProp("bench.soak.durationSeconds", 60, 1, 3600)));
     }
 
     private static int intProp(String name, int def, int min, int max) {
