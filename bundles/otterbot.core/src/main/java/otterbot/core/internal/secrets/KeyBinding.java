@@ -25,10 +25,13 @@ public final class KeyBinding {
 
   /** A key not sent: its secret name, the endpoint it belongs to and the one the call would have gone to. */
   public record Withheld(ProviderInfo provider, String boundTo, String target) {
-    /** For logs and errors: names the key and both endpoints (endpoints are settings, not secrets). */
+    /**
+     * For logs and errors: names the key and both endpoints (endpoints are settings, not secrets; the target comes
+     * from a client, so it is shown with control characters escaped and cut to 200 characters).
+     */
     public String describe() {
-      return "the stored " + provider.apiKeyEnv() + " belongs to " + boundTo + " and is not sent to " + target
-          + "; give " + provider.apiKeyEnv() + " together with " + provider.baseUrlEnv();
+      return "the stored " + provider.apiKeyEnv() + " belongs to " + printable(boundTo) + " and is not sent to "
+          + printable(target) + "; give " + provider.apiKeyEnv() + " together with " + provider.baseUrlEnv();
     }
   }
 
@@ -70,6 +73,15 @@ public final class KeyBinding {
       }
     }
     return new Result(out, List.copyOf(withheld));
+  }
+
+  private static String printable(String url) {
+    var out = new StringBuilder();
+    for (int i = 0; i < url.length() && i < 200; i++) {
+      char c = url.charAt(i);
+      out.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : c);
+    }
+    return url.length() > 200 ? out.append("...").toString() : out.toString();
   }
 
   private static boolean bindable(ProviderInfo info) {

@@ -70,6 +70,14 @@ class KeyBindingTest {
   }
 
   @Test
+  void aTargetWithControlCharactersIsShownEscaped() {
+    var result = KeyBinding.merge(PROVIDERS, List.of(GLOBAL, Map.of("OPENAI_BASE_URL", "http://x/\nFAKE LOG LINE")));
+    String why = result.withheld().get(0).describe();
+    assertFalse(why.contains("\n"), why);
+    assertTrue(why.contains("\\u000a"), why);
+  }
+
+  @Test
   void endpointsCompareByServerAndPath() {
     assertTrue(KeyBinding.sameEndpoint("https://api.openai.com/v1", "https://api.openai.com:443/v1/"));
     assertFalse(KeyBinding.sameEndpoint("https://api.openai.com/v1", "http://api.openai.com/v1"));
