@@ -21,6 +21,8 @@ import jakarta.ws.rs.NotAcceptableException;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
@@ -39,10 +41,30 @@ import otterbot.api.OtterbotException;
 public final class ErrorMapper implements ExceptionMapper<Throwable> {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
 
+  /** The route that failed, if routing got that far (a proxy: Jersey injects it once, it resolves per request). */
+  @Context
+  private ResourceInfo resource;
+
   @Override
   public Response toResponse(Throwable failure) {
     Response.ResponseBuilder answer = answer(failure);
-    return answer.type(MediaType.APPLICATION_JSON_TYPE).build();
+    Response response = answer.type(MediaType.APPLICATION_JSON_TYPE).build();
+    if (response.getStatus() == 400 && upstreamShape() && response.getEntity() instanceof Map<?, ?> body) {
+      var notOk = new java.util.LinkedHashMap<String, Object>();
+      notOk.put("ok", false);
+      notOk.put("error", body.get("error"));
+      return Response.status(400).entity(notOk).type(MediaType.APPLICATION_JSON_TYPE).build();
+    }
+    return response;
+  }
+
+  private boolean upstreamShape() {
+    try {
+      java.lang.reflect.Method method = resource == null ? null : resource.getResourceMethod();
+      return method != null && method.isAnnotationPresent(UpstreamErrorShape.class);
+    } catch (RuntimeException outsideARequest) {
+      return false;
+    }
   }
 
   static Response.ResponseBuilder answer(Throwable failure) {
