@@ -225,6 +225,37 @@ class SecurityIT {
     }
   }
 
+  /**
+   * A hand-written client that ignores the refusal and sends {@code chat:message} anyway: the server must not run a
+   * turn for it. Raw Engine.IO polling, since socket.io-client itself would hold the event back.
+   */
+  @Test
+  void offLoopbackAChatMessageWithoutTheTokenIsNotAnswered() {
+    Http http = open.http();
+    String host = "Host: 127.0.0.1:" + open.port() + "\r\nConnection: close\r\n";
+    var handshake = http.exchange("GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\n" + host, "");
+    assertEquals(200, handshake.status(), handshake::toString);
+    String sid = handshake.body().replaceAll("(?s).*\"sid\":\"([^\"]+)\".*", "$1");
+    String session = "/socket.io/?EIO=4&transport=polling&sid=" + sid + " HTTP/1.1\r\n" + host;
+    java.util.function.Consumer<String> post = payload -> {
+      var answer = http.exchange("POST " + session + "Content-Type: text/plain;charset=UTF-8\r\nContent-Length: "
+          + payload.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + "\r\n", payload);
+      assertEquals(200, answer.status(), answer::toString);
+    };
+    String refused = "44{\"message\":\"" + SOCKET_REFUSED + "\"}";
+
+    post.accept("40");
+    assertEquals(refused, http.exchange("GET " + session, "").body());
+    post.accept("42[\"chat:join\",{\"agentId\":\"coo\"}]\u001e42[\"chat:message\",{\"agentId\":\"coo\",\"text\":\"hi\"}]");
+    // A whole turn of a client with the token meanwhile: had the server taken the join and the message above, their
+    // chat:joined, chat:stream and agent:status would be queued for the session by now, before the next refusal.
+    try (NodeChat member = NodeChat.attempt(open, "websocket", token(open))) {
+      member.socket(0).chat("coo", "meanwhile").withoutErrors();
+    }
+    post.accept("40{\"token\":\"wrong\"}");
+    assertEquals(refused, http.exchange("GET " + session, "").body());
+  }
+
   @Test
   void theEnvironmentTokenWinsOverTheFile() throws Exception {
     Path home = tmp.resolve("env");

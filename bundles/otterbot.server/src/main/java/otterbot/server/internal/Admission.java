@@ -35,9 +35,10 @@ import io.netty.util.AsciiString;
  * routes on it. In this order:
  *
  * <ol>
- *   <li>{@code Host} must name the bound address (DNS rebinding): on loopback {@code 127.0.0.1}, {@code localhost},
- *       {@code [::1]}; off loopback also the IP literals of this machine; always the configured {@code allowedHosts}. A
- *       port, when present, must be the bound one. Else {@code 421}. HTTP/1.1 without {@code Host}: {@code 400}.
+ *   <li>{@code Host} must name the bound address (DNS rebinding): {@code 127.0.0.1}, {@code localhost},
+ *       {@code [::1]} and the bound host itself (unless it is {@code 0.0.0.0} or {@code ::}); off loopback also the IP
+ *       literals of this machine; always the configured {@code allowedHosts}. A port, when present, must be the bound
+ *       one. Else {@code 421}. HTTP/1.1 without {@code Host}: {@code 400}.
  *   <li>{@code Origin}, when present, on every Socket.IO request and every mutating {@code /api} request, must be the
  *       server's own ({@code http://<accepted host>:<port>}) or a configured {@code allowedOrigins} entry (cross-site
  *       WebSocket hijacking, CSRF). {@code Origin: null} is foreign. Else {@code 403}.
@@ -81,6 +82,11 @@ final class Admission {
   Admission(String boundHost, Access access) {
     this.offLoopback = !isLoopback(boundHost);
     var accepted = new HashSet<>(LOOPBACK_NAMES);
+    String bound = boundHost.toLowerCase(Locale.ROOT);
+    if (!isWildcard(bound)) {
+      // The name the operator bound to (--host 127.0.0.2, --host otterbot.lan) names the server too.
+      accepted.add(bound.indexOf(':') >= 0 && !bound.startsWith("[") ? "[" + bound + "]" : bound);
+    }
     for (String host : access.allowedHosts()) {
       accepted.add(host.toLowerCase(Locale.ROOT));
     }
@@ -97,6 +103,16 @@ final class Admission {
   /** Whether clients must present the token. */
   boolean tokenRequired() {
     return token != null;
+  }
+
+  /** {@code 0.0.0.0} or {@code ::}: not a name of the server (browsers would let a page reach "0.0.0.0"). */
+  private static boolean isWildcard(String host) {
+    try {
+      return (IPV4.matcher(host).matches() || IPV6_CHARS.matcher(host.replace("[", "").replace("]", "")).matches())
+          && InetAddress.getByName(host.replace("[", "").replace("]", "")).isAnyLocalAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
   }
 
   static boolean isLoopback(String host) {

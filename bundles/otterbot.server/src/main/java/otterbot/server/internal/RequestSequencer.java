@@ -27,6 +27,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
@@ -234,6 +235,12 @@ final class RequestSequencer extends ChannelDuplexHandler {
       }
     }
     if (refused != null) {
+      if (HttpMethod.HEAD.equals(request.method())) {
+        // Content-Length stays, the body goes (the client knows it asked HEAD, the encoder does not).
+        FullHttpResponse head = refused.replace(Unpooled.EMPTY_BUFFER);
+        refused.release();
+        refused = head;
+      }
       boolean keepAlive = HttpUtil.isKeepAlive(request);
       boolean http10 = !request.protocolVersion().isKeepAliveDefault();
       request.release();

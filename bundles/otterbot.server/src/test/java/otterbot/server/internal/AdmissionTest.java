@@ -82,6 +82,22 @@ class AdmissionTest {
     assertEquals("127.0.0.1:" + port, http10.header("x-echo-host"), "the front's own address stands in");
   }
 
+  @Test
+  void theBoundHostItselfIsAcceptedButNeverTheWildcard() throws Exception {
+    try (Front other = Front.start(FrontSettings.of("127.0.0.2", 0), backend::uri);
+        var http = new RawHttp(other.address())) {
+      int otherPort = other.address().getPort();
+      assertEquals(200, http.send("GET /api/echo HTTP/1.1\r\nHost: 127.0.0.2:" + otherPort + "\r\n\r\n").read()
+          .status());
+      assertEquals(421, http.send("GET /api/echo HTTP/1.1\r\nHost: 127.0.0.3:" + otherPort + "\r\n\r\n").read()
+          .status());
+    }
+    var wildcard = new Admission("0.0.0.0", Access.DEFAULT.withToken(ApiToken.of("t")));
+    assertFalse(wildcard.acceptsAuthority("0.0.0.0:" + port, port, false));
+    assertTrue(wildcard.acceptsAuthority("127.0.0.1:" + port, port, false));
+    assertFalse(wildcard.acceptsAuthority("evil.example:" + port, port, false));
+  }
+
   // --- Origin -----------------------------------------------------------------------------------------------------
 
   private static final String HANDSHAKE = "GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: localhost\r\n";
@@ -178,6 +194,15 @@ class AdmissionTest {
       assertEquals(421, http.send("GET /api/echo HTTP/1.1\r\nHost: evil.example\r\n\r\n").read().status());
       assertEquals(415, http.send("POST /api/echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n{}")
           .read().status());
+      assertEquals(200, http.get("/api/json").read().status());
+    }
+  }
+
+  @Test
+  void aRefusedHeadRequestGetsNoBodyAndTheConnectionStaysInStep() throws Exception {
+    try (var http = new RawHttp(front.address())) {
+      var refused = http.send("HEAD /api/echo HTTP/1.1\r\nHost: evil.example\r\n\r\n").read(true);
+      assertEquals(421, refused.status());
       assertEquals(200, http.get("/api/json").read().status());
     }
   }
