@@ -1,5 +1,7 @@
 package otterbot.rest.internal;
 
+import java.lang.reflect.Method;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
@@ -32,7 +34,8 @@ import otterbot.api.OtterbotException;
  * The one error shape of the API, {@code {"error": "<message>"}}, for every failure: our own
  * {@link OtterbotException}s by kind, JSON problems as 400 naming the field (never quoting the body, which may hold a
  * secret), Jakarta REST's own 404/405/406/415 with their status, and anything unexpected as a logged 500 that tells
- * the client nothing internal. Client errors are logged at debug, server errors at error.
+ * the client nothing internal. Client errors are logged at debug, server errors at error. Routes marked
+ * {@link UpstreamErrorShape} get their 400s as upstream's {@code {"ok": false, "error": ...}}.
  */
 @Component(service = ExceptionMapper.class)
 @JakartarsExtension
@@ -50,7 +53,7 @@ public final class ErrorMapper implements ExceptionMapper<Throwable> {
     Response.ResponseBuilder answer = answer(failure);
     Response response = answer.type(MediaType.APPLICATION_JSON_TYPE).build();
     if (response.getStatus() == 400 && upstreamShape() && response.getEntity() instanceof Map<?, ?> body) {
-      var notOk = new java.util.LinkedHashMap<String, Object>();
+      var notOk = new LinkedHashMap<String, Object>();
       notOk.put("ok", false);
       notOk.put("error", body.get("error"));
       return Response.status(400).entity(notOk).type(MediaType.APPLICATION_JSON_TYPE).build();
@@ -60,7 +63,7 @@ public final class ErrorMapper implements ExceptionMapper<Throwable> {
 
   private boolean upstreamShape() {
     try {
-      java.lang.reflect.Method method = resource == null ? null : resource.getResourceMethod();
+      Method method = resource == null ? null : resource.getResourceMethod();
       return method != null && method.isAnnotationPresent(UpstreamErrorShape.class);
     } catch (RuntimeException outsideARequest) {
       return false;
