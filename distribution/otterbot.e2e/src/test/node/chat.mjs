@@ -6,6 +6,8 @@
 //
 //   sockets  how many independent connections to open (default 1; each is its own Engine.IO session, forceNew)
 //
+// Environment: OTTERBOT_E2E_TOKEN, when set, is sent as the handshake's auth payload ({token}); SecurityIT.
+//
 // Commands, one JSON object per line on stdin:
 //   {"op":"emit","socket":0,"event":"chat:message","data":{...}}   emit an event on that socket
 //   {"op":"disconnectOnToken","socket":0}   disconnect that socket as soon as its next token chunk arrives (in the
@@ -35,7 +37,11 @@ const disconnectOnToken = new Set();
 let connected = 0;
 
 for (let n = 0; n < count; n++) {
-  const socket = io(url, { transports: [transport], reconnection: false, forceNew: true, timeout: 10_000 });
+  const options = { transports: [transport], reconnection: false, forceNew: true, timeout: 10_000 };
+  if (process.env.OTTERBOT_E2E_TOKEN !== undefined) {
+    options.auth = { token: process.env.OTTERBOT_E2E_TOKEN };
+  }
+  const socket = io(url, options);
   sockets.push(socket);
   socket.on("connect", () => {
     print({ socket: n, event: "connect", id: socket.id, transport: socket.io.engine.transport.name });

@@ -19,8 +19,6 @@ import org.osgi.service.servlet.runtime.HttpServiceRuntime;
 import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.common.annotation.InjectService;
 
-import otterbot.api.health.HealthCheck;
-
 @Timeout(60)
 class RestWhiteboardIT {
   private static final Set<String> RESOURCES = Set.of("otterbot.agents", "otterbot.setup", "otterbot.settings",
@@ -77,6 +75,26 @@ class RestWhiteboardIT {
     }
   }
 
+  /**
+   * Straight to Jetty, past the public port's own content-type rule: Jersey no longer lets a body without
+   * Content-Type match {@code @Consumes(APPLICATION_JSON)} (otterbot.rest's JerseyProperties, a whiteboard feature).
+   */
+  @Test
+  void withoutTheFrontABodyWithoutContentTypeIsStill415() throws Exception {
+    String base = internalBase();
+    var client = java.net.http.HttpClient.newHttpClient();
+    var before = Http.send("GET", base + "/api/agents", null).body();
+    for (String path : new String[] {"/api/agents", "/api/test-model", "/api/agents/coo/scheduled-tasks"}) {
+      var response = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path))
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+              "{\"displayName\":\"Sneaky\",\"provider\":\"builtin\",\"modelId\":\"x\",\"cron\":\"* * * * *\",\"prompt\":\"p\"}"))
+          .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(415, response.statusCode(), path + ": " + response.body());
+      assertEquals("{\"error\":\"unsupported media type: send application/json\"}", response.body());
+    }
+    assertEquals(before, Http.send("GET", base + "/api/agents", null).body(), "nothing was created");
+  }
+
   private String internalBase() throws Exception {
     ServiceReference<HttpServiceRuntime> ref = Await.until("HttpServiceRuntime", Duration.ofSeconds(20),
         () -> context.getServiceReference(HttpServiceRuntime.class));
@@ -85,19 +103,26 @@ class RestWhiteboardIT {
     return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
   }
 
+  /**
+   * The public port's URL (bound to a free port here), from the server bundle's private PublicPort component: health
+   * no longer tells URLs or ports.
+   */
   private String publicBase() throws Exception {
-    return Await.until("the socket subsystem's public URL", Duration.ofSeconds(20), () -> {
+    return Await.until("the public port's URL", Duration.ofSeconds(20), () -> {
       try {
-        for (var ref : context.getServiceReferences(HealthCheck.class, "(" + HealthCheck.SUBSYSTEM + "=socket)")) {
-          HealthCheck check = context.getService(ref);
-          try {
-            Object url = check.check().details().get("url");
-            return url == null ? null : url.toString();
-          } finally {
-            context.ungetService(ref);
-          }
+        ServiceReference<?>[] refs = context.getServiceReferences("otterbot.server.internal.PublicPort", null);
+        if (refs == null) {
+          return null;
         }
-        return null;
+        Object port = context.getService(refs[0]);
+        try {
+          java.lang.reflect.Method front = port.getClass().getDeclaredMethod("front");
+          front.setAccessible(true);
+          Object running = front.invoke(port);
+          return running.getClass().getMethod("url").invoke(running).toString();
+        } finally {
+          context.ungetService(refs[0]);
+        }
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }

@@ -397,7 +397,7 @@ class ApiContractIT {
   @Order(15)
   void completingOnboardingIsIdempotent() {
     for (int i = 0; i < 2; i++) {
-      Http.Response r = http.send("POST", "/api/setup-state/complete", null, null);
+      Http.Response r = http.send("POST", "/api/setup-state/complete", "", "application/json");
       assertEquals(Http.json("{\"ok\":true}"), http.expect(r, 200), () -> server.explain(r));
       Http.Response state = http.get("/api/setup-state");
       JsonNode s = http.expect(state, 200);

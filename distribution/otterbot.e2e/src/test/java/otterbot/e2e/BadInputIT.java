@@ -109,7 +109,7 @@ class BadInputIT {
         json("deeply nested JSON", "POST", "/api/agents", "[".repeat(5000) + "]".repeat(5000), 400, null),
         new Case("text/plain body", "POST", "/api/agents", "text/plain", "{\"displayName\":\"x\"}", 415, null, false),
         new Case("form body", "POST", "/api/agents", "application/x-www-form-urlencoded", "displayName=x", 415, null, false),
-        new Case("no Content-Type", "POST", "/api/agents", null, "{\"displayName\":\"x\"}", CLIENT_ERROR, null, false),
+        new Case("no Content-Type", "POST", "/api/agents", null, "{\"displayName\":\"x\"}", 415, null, false),
 
         json("PATCH malformed JSON", "PATCH", target, "{\"persona\":", 400, null),
         json("PATCH wrong type", "PATCH", target, "{\"subagentLimit\":\"5\"}", 400, "subagentLimit"),

@@ -43,10 +43,29 @@ final class Http {
 
   private final URI base;
   private final Supplier<String> logTail;
+  /** Sent with every request of {@link #send} (an {@code Authorization}, an {@code Origin}). */
+  private final Map<String, String> headers;
 
   Http(URI base, Supplier<String> logTail) {
+    this(base, logTail, Map.of());
+  }
+
+  private Http(URI base, Supplier<String> logTail, Map<String, String> headers) {
     this.base = base;
     this.logTail = logTail;
+    this.headers = Map.copyOf(headers);
+  }
+
+  /** The same server, with {@code name: value} added to every request. */
+  Http withHeader(String name, String value) {
+    var more = new LinkedHashMap<>(headers);
+    more.put(name, value);
+    return new Http(base, logTail, more);
+  }
+
+  /** The same server with {@code Authorization: Bearer <token>} on every request. */
+  Http withToken(String token) {
+    return withHeader("Authorization", "Bearer " + token);
   }
 
   URI base() {
@@ -89,6 +108,7 @@ final class Http {
     if (body != null && contentType != null) {
       request.header("Content-Type", contentType);
     }
+    headers.forEach(request::header);
     try {
       HttpResponse<byte[]> answer = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
       var headers = new LinkedHashMap<String, List<String>>();
@@ -126,6 +146,43 @@ final class Http {
       return parse(method + " " + rawTarget + " (raw, Accept: " + accept + ")", socket.getInputStream().readAllBytes());
     } catch (IOException e) {
       throw new UncheckedIOException(method + " " + rawTarget + " (raw) failed: " + e, e);
+    }
+  }
+
+  /**
+   * Writes {@code head} (request line and headers, each ending in CRLF, {@code Host} included: nothing is added) and
+   * an empty line on a plain socket, then {@code body}, and reads one answer: its head, and its body by
+   * {@code Content-Length} (none after a {@code 101}, whose connection is then closed).
+   */
+  Response exchange(String head, String body) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5_000);
+      socket.setSoTimeout((int) REQUEST_TIMEOUT.toMillis());
+      OutputStream out = socket.getOutputStream();
+      out.write((head + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      out.write(body.getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      var in = new java.io.DataInputStream(new java.io.BufferedInputStream(socket.getInputStream()));
+      var received = new ByteArrayOutputStream();
+      int matched = 0;
+      while (matched < 4) {
+        int b = in.read();
+        if (b < 0) {
+          break;
+        }
+        received.write(b);
+        matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
+      }
+      Response answer = parse(head.lines().findFirst().orElse(head) + " (raw)", received.toByteArray());
+      String length = answer.header("content-length");
+      if (answer.status() == 101 || length == null) {
+        return answer;
+      }
+      byte[] content = new byte[Integer.parseInt(length)];
+      in.readFully(content);
+      return new Response(answer.request(), answer.status(), answer.headers(), new String(content, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(head + " (raw) failed: " + e, e);
     }
   }
 

@@ -56,6 +56,30 @@ final class NodeChat implements AutoCloseable {
 
   /** Starts the client with {@code count} connections and waits until all are connected. */
   static NodeChat connect(ServerProcess server, String transport, int count) {
+    NodeChat chat = launch(server, transport, count, null);
+    chat.awaitReady();
+    return chat;
+  }
+
+  /**
+   * Starts the client with one connection that sends {@code token} in its handshake {@code auth} payload (none when
+   * null), and waits until it is either connected or refused ({@link Socket#connectError}).
+   */
+  static NodeChat attempt(ServerProcess server, String transport, String token) {
+    NodeChat chat = launch(server, transport, 1, token);
+    long deadline = System.nanoTime() + CONNECT_TIMEOUT.toNanos();
+    Socket socket = chat.socket(0);
+    while (!socket.connected && socket.connectError == null) {
+      if (System.nanoTime() > deadline || !chat.process.isAlive()) {
+        chat.close();
+        fail("the Node client neither connected nor was refused\n" + chat.explain());
+      }
+      ServerProcess.pause(20);
+    }
+    return chat;
+  }
+
+  private static NodeChat launch(ServerProcess server, String transport, int count, String token) {
     Path dir = nodeDir();
     assertTrue(Files.isRegularFile(dir.resolve("chat.mjs")), "no chat.mjs in " + dir);
     assertTrue(Files.isDirectory(dir.resolve("node_modules").resolve("socket.io-client")),
@@ -66,6 +90,10 @@ final class NodeChat implements AutoCloseable {
     ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
         .redirectError(ProcessBuilder.Redirect.PIPE);
     builder.environment().remove("DEBUG");
+    builder.environment().remove("OTTERBOT_E2E_TOKEN");
+    if (token != null) {
+      builder.environment().put("OTTERBOT_E2E_TOKEN", token);
+    }
     NodeChat chat;
     try {
       chat = new NodeChat(builder.start(), command, count, transport, server::logTail);
@@ -73,7 +101,6 @@ final class NodeChat implements AutoCloseable {
       throw new UncheckedIOException("cannot run " + command + ": these tests need Node.js 20 on the PATH", e);
     }
     chat.drainStderr();
-    chat.awaitReady();
     return chat;
   }
 
@@ -145,7 +172,11 @@ final class NodeChat implements AutoCloseable {
     Socket socket = sockets.get(json.path("socket").asInt());
     switch (event) {
       case "connect" -> socket.connected = true;
-      case "disconnect", "connect_error" -> socket.connected = false;
+      case "disconnect" -> socket.connected = false;
+      case "connect_error" -> {
+        socket.connected = false;
+        socket.connectError = json.path("message").asText();
+      }
       default -> socket.received(event, json.path("data"));
     }
     if (event.equals("disconnect")) {
@@ -194,6 +225,8 @@ final class NodeChat implements AutoCloseable {
     private final int index;
     volatile boolean connected;
     volatile boolean disconnected;
+    /** The message of the client's {@code connect_error}, once it had one. */
+    volatile String connectError;
 
     Socket(int index, String label) {
       super(label, serverLog);

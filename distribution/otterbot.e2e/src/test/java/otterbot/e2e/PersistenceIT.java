@@ -80,7 +80,7 @@ class PersistenceIT {
          "providers":{"anthropic":{"apiKey":"sk-ant-persist"},"ollama":{"baseUrl":"http://127.0.0.1:11434/v1"}}}
         """);
     http.expect(settings, 200);
-    http.expect(http.send("POST", "/api/setup-state/complete", null, null), 200);
+    http.expect(http.send("POST", "/api/setup-state/complete", "", "application/json"), 200);
 
     Map<String, JsonNode> before = snapshot(http);
     assertEquals(List.of("alpha-one", "beta-two", "coo", "gamma-three"), ids(before.get("/api/agents")).stream().sorted().toList(),

@@ -114,6 +114,24 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /**
+   * Starts a server on {@code home} and a free port with more program arguments (say {@code --host 0.0.0.0}) and
+   * environment variables, and waits until it is ready. The test reaches it on 127.0.0.1 whatever it binds to.
+   */
+  static ServerProcess start(Path home, List<String> moreArgs, Map<String, String> env) {
+    int port = freePort();
+    var args = new ArrayList<>(List.of("--home", home.toString(), "--port", Integer.toString(port)));
+    args.addAll(moreArgs);
+    ServerProcess server = launch(home, "127.0.0.1", port, args, env);
+    try {
+      server.awaitReady();
+    } catch (Throwable failure) {
+      server.close();
+      throw failure;
+    }
+    return server;
+  }
+
+  /**
    * Launches the jar without waiting for anything. The log lives beside {@code home} (not inside it, so scanning
    * the home for secrets and scanning the log are separate checks).
    *

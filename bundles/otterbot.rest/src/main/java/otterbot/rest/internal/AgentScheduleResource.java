@@ -1,6 +1,5 @@
 package otterbot.rest.internal;
 
-import java.io.InputStream;
 import java.util.List;
 
 import org.osgi.service.component.annotations.Component;
@@ -100,13 +99,8 @@ public final class AgentScheduleResource {
 
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
-  public ScheduledTask add(@PathParam("id") String agentId, InputStream body) {
-    NewTask task;
-    try {
-      task = ProvidersResource.read(body, NewTask.class, new NewTask(null, null));
-    } catch (ProvidersResource.BadInput e) {
-      throw OtterbotException.invalid(e.getMessage());
-    }
+  public ScheduledTask add(@PathParam("id") String agentId, NewTask body) {
+    NewTask task = body == null ? new NewTask(null, null) : body; // no body, or null: no fields
     // Upstream refused missing and empty fields; a cron or prompt of spaces is just as empty.
     if (task.cron() == null || task.cron().isBlank() || task.prompt() == null || task.prompt().isBlank()) {
       throw OtterbotException.invalid(REQUIRED);

@@ -1,6 +1,5 @@
 package otterbot.rest.internal;
 
-import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -64,7 +63,7 @@ public final class CredentialsResource {
 
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
-  public Map<String, Object> replace(@PathParam("id") String agentId, InputStream body) {
+  public Map<String, Object> replace(@PathParam("id") String agentId, JsonNode body) {
     Map<String, String> secrets = parse(body);
     CredentialService service = credentials;
     if (service == null) {
@@ -83,13 +82,8 @@ public final class CredentialsResource {
   }
 
   /** The body as names to values, keeping the client's order; 400 naming the key for anything but strings. */
-  static Map<String, String> parse(InputStream body) {
-    JsonNode tree;
-    try {
-      tree = ProvidersResource.read(body, JsonNode.class, null);
-    } catch (ProvidersResource.BadInput e) {
-      throw OtterbotException.invalid(e.getMessage());
-    }
+  static Map<String, String> parse(JsonNode tree) {
+    // No body and a JSON null both arrive as null.
     if (tree == null || !tree.isObject()) {
       throw OtterbotException.invalid("the request body must be a JSON object of names to secret values");
     }

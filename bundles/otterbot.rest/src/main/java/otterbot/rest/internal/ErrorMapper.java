@@ -1,5 +1,7 @@
 package otterbot.rest.internal;
 
+import java.lang.reflect.Method;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
@@ -20,6 +22,8 @@ import jakarta.ws.rs.NotAcceptableException;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
@@ -29,7 +33,8 @@ import otterbot.api.OtterbotException;
  * The one error shape of the API, {@code {"error": "<message>"}}, for every failure: our own
  * {@link OtterbotException}s by kind, JSON problems as 400 naming the field (never quoting the body, which may hold a
  * secret), Jakarta REST's own 404/405/406/415 with their status, and anything unexpected as a logged 500 that tells
- * the client nothing internal. Client errors are logged at debug, server errors at error.
+ * the client nothing internal. Client errors are logged at debug, server errors at error. Routes marked
+ * {@link UpstreamErrorShape} get their 400s as upstream's {@code {"ok": false, "error": ...}}.
  */
 @Component(service = ExceptionMapper.class)
 @JakartarsExtension
@@ -38,10 +43,30 @@ import otterbot.api.OtterbotException;
 public final class ErrorMapper implements ExceptionMapper<Throwable> {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
 
+  /** The route that failed, if routing got that far (a proxy: Jersey injects it once, it resolves per request). */
+  @Context
+  private ResourceInfo resource;
+
   @Override
   public Response toResponse(Throwable failure) {
     Response.ResponseBuilder answer = answer(failure);
-    return answer.type(MediaType.APPLICATION_JSON_TYPE).build();
+    Response response = answer.type(MediaType.APPLICATION_JSON_TYPE).build();
+    if (response.getStatus() == 400 && upstreamShape() && response.getEntity() instanceof Map<?, ?> body) {
+      var notOk = new LinkedHashMap<String, Object>();
+      notOk.put("ok", false);
+      notOk.put("error", body.get("error"));
+      return Response.status(400).entity(notOk).type(MediaType.APPLICATION_JSON_TYPE).build();
+    }
+    return response;
+  }
+
+  private boolean upstreamShape() {
+    try {
+      Method method = resource == null ? null : resource.getResourceMethod();
+      return method != null && method.isAnnotationPresent(UpstreamErrorShape.class);
+    } catch (RuntimeException outsideARequest) {
+      return false;
+    }
   }
 
   static Response.ResponseBuilder answer(Throwable failure) {

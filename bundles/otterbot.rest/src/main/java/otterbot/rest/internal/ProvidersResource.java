@@ -1,7 +1,5 @@
 package otterbot.rest.internal;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,7 +15,6 @@ import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsName;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsResource;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.JsonProcessingException;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -35,9 +32,9 @@ import otterbot.api.provider.ProviderInfo;
  * {@code /api/providers}, {@code /api/provider-models} and {@code /api/test-model}: upstream-behaviour §4.2 and §11.4.
  *
  * <p>The two POST routes answer every problem in upstream's {@code {"ok": false, "error": ...}} shape: a provider's
- * failure with 200, bad input (missing fields, malformed JSON, wrong types, unknown fields) with 400. That is why they
- * read the body themselves instead of letting the JSON provider bind it: a binding failure would reach the
- * {@link ErrorMapper} and come out as {@code {"error": ...}}. Messages never quote the body, which carries secrets.
+ * failure with 200, bad input (missing fields, malformed JSON, wrong types, unknown fields) with 400. Their bodies are
+ * bound by the JSON provider like every other route's; {@link UpstreamErrorShape} tells the {@link ErrorMapper} to
+ * answer a binding failure in their shape. Messages never quote the body, which carries secrets.
  *
  * <p>The model service comes from the core and may arrive after this resource is served, or go while the core
  * restarts; meanwhile every route answers 503, so the reference is optional and dynamic and the whole API does not
@@ -104,11 +101,11 @@ public final class ProvidersResource {
   @POST
   @Path("provider-models")
   @Consumes(MediaType.APPLICATION_JSON)
-  public Response listModels(InputStream body) {
-    ModelsRequest request;
+  @UpstreamErrorShape
+  public Response listModels(ModelsRequest body) {
+    ModelsRequest request = body == null ? new ModelsRequest(null, null) : body; // no body, or null: no fields
     Map<String, String> secrets;
     try {
-      request = read(body, ModelsRequest.class, new ModelsRequest(null, null));
       secrets = secrets(request.secrets());
     } catch (BadInput e) {
       return notOk(400, e.getMessage());
@@ -129,11 +126,11 @@ public final class ProvidersResource {
   @POST
   @Path("test-model")
   @Consumes(MediaType.APPLICATION_JSON)
-  public Response testModel(InputStream body) {
-    TestRequest request;
+  @UpstreamErrorShape
+  public Response testModel(TestRequest body) {
+    TestRequest request = body == null ? new TestRequest(null, null, null) : body;
     Map<String, String> secrets;
     try {
-      request = read(body, TestRequest.class, new TestRequest(null, null, null));
       secrets = secrets(request.secrets());
     } catch (BadInput e) {
       return notOk(400, e.getMessage());
@@ -165,30 +162,6 @@ public final class ProvidersResource {
 
     BadInput(String message) {
       super(message, null, false, false);
-    }
-  }
-
-  /**
-   * The body as {@code type}, with the API's strict JSON rules; {@code empty} for no body or {@code null}, which
-   * upstream reads as an object without fields.
-   */
-  static <T> T read(InputStream body, Class<T> type, T empty) throws BadInput {
-    byte[] bytes;
-    try {
-      bytes = body == null ? new byte[0] : body.readAllBytes();
-    } catch (IOException e) {
-      throw new BadInput("the request body could not be read");
-    }
-    if (new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
-      return empty;
-    }
-    try {
-      T value = JsonProvider.MAPPER.readValue(bytes, type);
-      return value == null ? empty : value;
-    } catch (JsonProcessingException e) {
-      throw new BadInput(ErrorMapper.describe(e));
-    } catch (IOException e) {
-      throw new BadInput("the request body could not be read");
     }
   }
 

@@ -59,6 +59,7 @@ final class InProcessApi {
     }
     config.register(new JsonProvider());
     config.register(new ErrorMapper());
+    config.register(new JerseyProperties());
     handler = new ApplicationHandler(config);
   }
 
@@ -82,17 +83,27 @@ final class InProcessApi {
     return call("GET", path, null, null);
   }
 
+  /** As the public port forwards it: from a client that presented the token, or one that need not. */
+  Answer getAuthorized(String path) {
+    return call("GET", path, null, null, java.util.Map.of(HealthResource.AUTHORIZED, "true"));
+  }
+
   Answer postJson(String path, String body) {
     return call("POST", path, "application/json", body);
   }
 
   Answer call(String method, String path, String contentType, String body) {
+    return call(method, path, contentType, body, java.util.Map.of());
+  }
+
+  Answer call(String method, String path, String contentType, String body, java.util.Map<String, String> headers) {
     var request = new ContainerRequest(BASE, BASE.resolve(path), method, ANONYMOUS, new MapPropertiesDelegate(),
         handler.getConfiguration());
     if (contentType != null) {
       request.getHeaders().putSingle("Content-Type", contentType);
     }
     request.getHeaders().putSingle("Accept", "application/json");
+    headers.forEach(request.getHeaders()::putSingle);
     request.setEntityStream(new ByteArrayInputStream(body == null ? new byte[0]
         : body.getBytes(StandardCharsets.UTF_8)));
     var writer = new Capture();

@@ -32,8 +32,11 @@ public final class Front implements AutoCloseable {
   private final URI url;
   private final InetSocketAddress address;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final Limits limits;
 
-  private Front(PortServer server, PortThreads threads, Backend backend, String host, InetSocketAddress address) {
+  private Front(PortServer server, PortThreads threads, Backend backend, String host, InetSocketAddress address,
+      Limits limits) {
+    this.limits = limits;
     this.server = server;
     this.threads = threads;
     this.backend = backend;
@@ -61,10 +64,18 @@ public final class Front implements AutoCloseable {
    * @throws IllegalStateException when the port cannot be bound, naming the address
    */
   public static Front start(FrontSettings settings, Supplier<URI> backendAddress, BooleanSupplier apiReady) {
+    if (settings.access().token() == null && !Admission.isLoopback(settings.host())) {
+      throw new IllegalArgumentException("bound off loopback (" + settings.host() + "), the port needs an API token");
+    }
     var threads = new PortThreads();
     var backend = new Backend(backendAddress, apiReady, settings.backendConnectTimeoutMillis());
-    var initializer = new PortChannelInitializer(settings, backend, SOCKET_IO_CONTEXT + "/", threads);
-    var server = new PortServer(configuration(settings), settings.workerThreads(), threads, initializer);
+    var admission = new Admission(settings.host(), settings.access());
+    var socketAuth = new SocketAuth(admission);
+    var initializer = new PortChannelInitializer(settings, backend, SOCKET_IO_CONTEXT + "/", threads, admission,
+        socketAuth);
+    var configuration = configuration(settings);
+    configuration.setAuthorizationListener(socketAuth);
+    var server = new PortServer(configuration, settings.workerThreads(), threads, initializer);
     String where = settings.host() + ":" + settings.port();
     Future<Void> bound;
     try {
@@ -81,8 +92,12 @@ public final class Front implements AutoCloseable {
     InetSocketAddress address = bound instanceof ChannelFuture channelFuture
         ? (InetSocketAddress) channelFuture.channel().localAddress()
         : new InetSocketAddress(settings.host(), settings.port());
-    var front = new Front(server, threads, backend, settings.host(), address);
+    var front = new Front(server, threads, backend, settings.host(), address, initializer.limits());
     LOG.info("OtterBot listening on {}", front.url);
+    if (!Admission.isLoopback(settings.host())) {
+      LOG.warn("OtterBot is reachable from the network on {}: every client needs the API token from {}", front.url,
+          settings.access().token().source());
+    }
     return front;
   }
 
@@ -132,6 +147,11 @@ public final class Front implements AutoCloseable {
 
   public InetSocketAddress address() {
     return address;
+  }
+
+  /** Open connections on the port, Socket.IO and REST. */
+  public int openConnections() {
+    return limits.openConnections();
   }
 
   /** Socket.IO clients connected to the default namespace. */

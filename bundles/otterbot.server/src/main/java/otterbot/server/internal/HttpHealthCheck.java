@@ -25,6 +25,6 @@ public final class HttpHealthCheck implements HealthCheck {
     URI backend = port.backend();
     return backend == null
         ? Health.down(JsonErrors.NOT_RUNNING, Map.of())
-        : Health.up(Map.of("backend", backend.toString()));
+        : Health.up(Map.of()); // not its address: health never reveals URLs or ports
   }
 }

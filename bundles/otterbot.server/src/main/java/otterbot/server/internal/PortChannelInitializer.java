@@ -23,12 +23,15 @@ import io.netty.channel.ChannelPipeline;
  * netty-socketio's pipeline with the front's handlers added. Per connection, from the socket inwards:
  *
  * <pre>
+ * limits             Limits: closes connections beyond maxConnections at once
  * httpDecoder        HttpRequestDecoder                     (netty-socketio)
  * httpAggregator     FrontAggregator: JSON 413, ordered 100  (replaces netty-socketio's)
  * httpEncoder        HttpResponseEncoder                    (netty-socketio)
  * upgradeProbes      UpgradeProbes: notes WebSocket probes, so polls are answered during an upgrade
+ * socketAuth         SocketAuth: only control packets and CONNECTs until a session has presented the API token
  * packetHandler      InPacketHandler                        (netty-socketio)
- * sequencer          RequestSequencer: one request at a time, JSON 400 for odd targets and Engine.IO errors
+ * sequencer          RequestSequencer: one request at a time, Admission (Host, Origin, token, JSON), JSON 400 for
+ *                    odd targets and Engine.IO errors, 503 beyond maxSessions
  * authorizeHandler   AuthorizeHandler: Socket.IO handshakes  (netty-socketio)
  * forwarder          Forwarder: everything but /socket.io/ to Jetty
  * pollingRequests    PollingRequests: polls and sends of existing sessions
@@ -47,6 +50,8 @@ final class PortChannelInitializer extends SocketIOChannelInitializer {
   static final String POLLING_REQUESTS = "pollingRequests";
   static final String POLLING_ENCODER = "pollingEncoder";
   static final String WEB_SOCKET_ENCODER = "webSocketEncoder";
+  static final String LIMITS = "limits";
+  static final String SOCKET_AUTH = "socketAuth";
 
   private static final Logger LOG = LoggerFactory.getLogger(PortChannelInitializer.class);
 
@@ -64,6 +69,9 @@ final class PortChannelInitializer extends SocketIOChannelInitializer {
   /** For {@link EngineIoChecks}: the transport a live session is on, null for an unknown or closed one. */
   private final Function<UUID, Transport> sessions;
   private final PollingRequests pollingRequests;
+  private final Admission admission;
+  private final SocketAuth socketAuth;
+  private final Limits limits;
 
   private ClientsBox clientsBox() {
     try {
@@ -74,7 +82,10 @@ final class PortChannelInitializer extends SocketIOChannelInitializer {
     }
   }
 
-  PortChannelInitializer(FrontSettings settings, Backend backend, String socketIoPath, PortThreads threads) {
+  PortChannelInitializer(FrontSettings settings, Backend backend, String socketIoPath, PortThreads threads,
+      Admission admission, SocketAuth socketAuth) {
+    this.admission = admission;
+    this.socketAuth = socketAuth;
     this.maxRequestBytes = settings.maxRequestBytes();
     this.idleTimeoutNanos = TimeUnit.SECONDS.toNanos(settings.idleTimeoutSeconds());
     this.backend = backend;
@@ -89,7 +100,25 @@ final class PortChannelInitializer extends SocketIOChannelInitializer {
       this.sessions = sid -> Transport.POLLING;
       this.pollingRequests = null;
     }
+    this.limits = new Limits(settings.maxConnections(), settings.maxSessions(), sessionCount());
     useNamedTimerThread(threads);
+  }
+
+  /** The number of live Engine.IO sessions; 0 (no session cap) should a later netty-socketio hide it. */
+  private java.util.function.IntSupplier sessionCount() {
+    if (clientsBox != null) {
+      try {
+        java.util.Map<?, ?> live = SocketIoInternals.sessions(clientsBox);
+        return live::size;
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        LOG.warn("Cannot count netty-socketio's sessions ({}); maxSessions is not enforced", e.toString());
+      }
+    }
+    return () -> 0;
+  }
+
+  Limits limits() {
+    return limits;
   }
 
   /** Made in {@link #start}, from the server's configuration as it runs (netty-socketio copies the one we gave it). */
@@ -107,9 +136,12 @@ final class PortChannelInitializer extends SocketIOChannelInitializer {
   @Override
   protected void addSocketioHandlers(ChannelPipeline pipeline) {
     super.addSocketioHandlers(pipeline);
+    pipeline.addFirst(LIMITS, limits);
     pipeline.replace(HTTP_AGGREGATOR, HTTP_AGGREGATOR, new FrontAggregator(maxRequestBytes));
     pipeline.addBefore(PACKET_HANDLER, UPGRADE_PROBES, UpgradeProbes.INSTANCE);
-    pipeline.addBefore(AUTHORIZE_HANDLER, SEQUENCER, new RequestSequencer(maxRequestBytes, idleTimeoutNanos, socketIoPath, sessions));
+    pipeline.addBefore(PACKET_HANDLER, SOCKET_AUTH, socketAuth);
+    pipeline.addBefore(AUTHORIZE_HANDLER, SEQUENCER,
+        new RequestSequencer(maxRequestBytes, idleTimeoutNanos, socketIoPath, sessions, admission, limits));
     pipeline.addAfter(AUTHORIZE_HANDLER, FORWARDER, new Forwarder(backend, socketIoPath));
     if (pollingRequests != null) {
       pipeline.addBefore(XHR_POLLING_TRANSPORT, POLLING_REQUESTS, pollingRequests);

@@ -42,8 +42,18 @@ public final class PublicPort {
   public PublicPort(@Reference ServerEnvironment environment, @Reference ApiGate apiGate,
       PublicPortConfiguration config) {
     var settings = new FrontSettings(environment.host(), environment.port(), config.maxRequestBytes(),
-        config.backendConnectTimeoutMillis(), config.workerThreads(), config.idleTimeoutSeconds());
+        config.backendConnectTimeoutMillis(), config.workerThreads(), config.idleTimeoutSeconds(),
+        config.maxConnections(), config.maxSessions(), access(environment, config));
     this.front = Front.start(settings, backend::get, apiGate::isOpen);
+  }
+
+  /** The token is read or generated only when it is required: off loopback, or on loopback with requireToken. */
+  static Access access(ServerEnvironment environment, PublicPortConfiguration config) {
+    var access = new Access(Access.list(config.allowedHosts()), Access.list(config.allowedOrigins()), null);
+    if (config.requireToken() || !Admission.isLoopback(environment.host())) {
+      access = access.withToken(ApiToken.resolve(System.getenv(ApiToken.ENV), environment.home()));
+    }
+    return access;
   }
 
   /*

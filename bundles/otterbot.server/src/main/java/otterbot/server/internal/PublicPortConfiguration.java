@@ -33,4 +33,35 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
           + "Socket.IO connections keep themselves alive with pings.",
       min = "1")
   int idleTimeoutSeconds() default FrontSettings.DEFAULT_IDLE_TIMEOUT_SECONDS;
+
+  @AttributeDefinition(
+      name = "Largest number of open connections",
+      description = "Connections beyond this are answered with 503 and closed at once.",
+      min = "1")
+  int maxConnections() default FrontSettings.DEFAULT_MAX_CONNECTIONS;
+
+  @AttributeDefinition(
+      name = "Largest number of Socket.IO sessions",
+      description = "Engine.IO handshakes beyond this many live sessions are refused with 503.",
+      min = "1")
+  int maxSessions() default FrontSettings.DEFAULT_MAX_SESSIONS;
+
+  @AttributeDefinition(
+      name = "Allowed host names",
+      description = "Comma-separated names accepted in the Host header besides those of the bound address "
+          + "(127.0.0.1, localhost, [::1]; off loopback also this machine's IP addresses), e.g. otterbot.lan.",
+      required = false)
+  String allowedHosts() default "";
+
+  @AttributeDefinition(
+      name = "Allowed origins",
+      description = "Comma-separated exact origins (scheme://host[:port]) whose web pages may use Socket.IO and "
+          + "change things through the API, besides the server's own.",
+      required = false)
+  String allowedOrigins() default "";
+
+  @AttributeDefinition(
+      name = "Require the API token on loopback",
+      description = "Bound off loopback the token is always required; this requires it on loopback too.")
+  boolean requireToken() default false;
 }

@@ -4,9 +4,11 @@ import static io.netty.handler.codec.http.HttpResponseStatus.BAD_REQUEST;
 import static io.netty.handler.codec.http.HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
 import static io.netty.handler.codec.http.HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
 import static io.netty.handler.codec.http.HttpResponseStatus.REQUEST_URI_TOO_LONG;
+import static io.netty.handler.codec.http.HttpResponseStatus.SERVICE_UNAVAILABLE;
 import static io.netty.handler.codec.http.HttpVersion.HTTP_1_1;
 import static java.util.concurrent.TimeUnit.NANOSECONDS;
 
+import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.UUID;
 import java.util.concurrent.ScheduledFuture;
@@ -25,11 +27,13 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
@@ -80,10 +84,15 @@ final class RequestSequencer extends ChannelDuplexHandler {
    * for {@link EngineIoChecks}.
    */
   private final Function<UUID, Transport> sessions;
+  /** Host, Origin, token and content type rules, for every request. */
+  private final Admission admission;
+  private final Limits limits;
 
   RequestSequencer(int maxRequestBytes, long idleTimeoutNanos, String socketIoPath,
-      Function<UUID, Transport> sessions) {
+      Function<UUID, Transport> sessions, Admission admission, Limits limits) {
     this.sessions = sessions;
+    this.admission = admission;
+    this.limits = limits;
     this.maxRequestBytes = maxRequestBytes;
     this.idleTimeoutNanos = idleTimeoutNanos;
     this.socketIoPath = socketIoPath;
@@ -215,15 +224,28 @@ final class RequestSequencer extends ChannelDuplexHandler {
       return;
     }
     boolean socketIo = Forwarder.isSocketIo(request.uri(), socketIoPath);
-    if (socketIo) {
+    FullHttpResponse refused = admission.check(request, socketIo, localPort());
+    if (refused == null && socketIo) {
       String problem = EngineIoChecks.problem(request, sessions);
       if (problem != null) {
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
-        boolean http10 = !request.protocolVersion().isKeepAliveDefault();
-        request.release();
-        answer(JsonErrors.raw(BAD_REQUEST, problem), keepAlive, http10);
-        return;
+        refused = JsonErrors.raw(BAD_REQUEST, problem);
+      } else if (isHandshake(request) && !limits.admitsSession()) {
+        refused = JsonErrors.response(SERVICE_UNAVAILABLE, Limits.TOO_MANY_SESSIONS);
+        refused.headers().setInt(HttpHeaderNames.RETRY_AFTER, 1);
       }
+    }
+    if (refused != null) {
+      if (HttpMethod.HEAD.equals(request.method())) {
+        // Content-Length stays, the body goes (the client knows it asked HEAD, the encoder does not).
+        FullHttpResponse head = refused.replace(Unpooled.EMPTY_BUFFER);
+        refused.release();
+        refused = head;
+      }
+      boolean keepAlive = HttpUtil.isKeepAlive(request);
+      boolean http10 = !request.protocolVersion().isKeepAliveDefault();
+      request.release();
+      answer(refused, keepAlive, http10);
+      return;
     }
     busy = true;
     socketIoExchange = socketIo;
@@ -235,6 +257,16 @@ final class RequestSequencer extends ChannelDuplexHandler {
       ctx.channel().config().setAutoRead(false);
     }
     ctx.fireChannelRead(request);
+  }
+
+  /** The port this connection came in on, which a Host or Origin with a port must name. */
+  private int localPort() {
+    return ctx.channel().localAddress() instanceof InetSocketAddress local ? local.getPort() : -1;
+  }
+
+  /** An Engine.IO handshake: a Socket.IO request without a session id (EngineIoChecks passed it). */
+  private static boolean isHandshake(FullHttpRequest request) {
+    return !new QueryStringDecoder(request.uri()).parameters().containsKey("sid");
   }
 
   /** Answers here, without passing the request on; {@link #write} does not see this, so nothing becomes busy. */

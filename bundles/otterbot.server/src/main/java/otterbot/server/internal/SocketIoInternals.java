@@ -43,6 +43,11 @@ final class SocketIoInternals {
     return (ClientsBox) field(SocketIOChannelInitializer.class, "clientsBox").get(initializer);
   }
 
+  /** The live Engine.IO sessions of that registry (its private map by session id), for counting them. */
+  static java.util.Map<?, ?> sessions(ClientsBox clientsBox) throws ReflectiveOperationException {
+    return (java.util.Map<?, ?>) field(ClientsBox.class, "uuid2clients").get(clientsBox);
+  }
+
   /** The pipeline factory a server creates in its constructor, before {@code setPipelineFactory} replaces it. */
   static SocketIOChannelInitializer defaultPipelineFactory(SocketIOServer server) throws ReflectiveOperationException {
     return (SocketIOChannelInitializer) field(SocketIOServer.class, "pipelineFactory").get(server);

@@ -38,7 +38,7 @@ class BackendConnectionTest {
     int before = backend.connections();
     for (int i = 0; i < 40; i++) {
       try (var http = connect()) {
-        var response = http.send("GET /keep HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n").read();
+        var response = http.send("GET /keep HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").read();
         assertEquals(200, response.status());
       }
     }
@@ -62,7 +62,7 @@ class BackendConnectionTest {
   void aPostIsNotSentTwice() throws Exception {
     try (var http = connect()) {
       assertEquals(200, http.get("/once").read().status());
-      var response = http.send("POST /once HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\n{}").read();
+      var response = http.send("POST /once HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n{}").read();
       assertEquals(502, response.status());
       assertEquals("application/json; charset=utf-8", response.header("content-type"));
       assertEquals("{\"error\":\"" + JsonErrors.NO_ANSWER + "\"}", response.text());

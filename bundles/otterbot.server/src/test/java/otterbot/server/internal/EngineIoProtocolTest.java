@@ -70,7 +70,7 @@ class EngineIoProtocolTest {
   private static RawHttp.Response post(String target, String body) throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     try (var http = connect()) {
-      http.send(("POST " + target + " HTTP/1.1\r\nHost: front.test\r\nContent-Type: text/plain;charset=UTF-8\r\n"
+      http.send(("POST " + target + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain;charset=UTF-8\r\n"
           + "Content-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
       return http.send(bytes).read();
     }
@@ -211,7 +211,7 @@ class EngineIoProtocolTest {
     assertEngineIoError(get(session(unknown)), EngineIoChecks.UNKNOWN_SESSION);
     assertEngineIoError(post(session(unknown), "40"), EngineIoChecks.UNKNOWN_SESSION);
     try (var http = connect()) {
-      http.send("GET /socket.io/?EIO=4&transport=websocket&sid=" + unknown + " HTTP/1.1\r\nHost: front.test\r\n"
+      http.send("GET /socket.io/?EIO=4&transport=websocket&sid=" + unknown + " HTTP/1.1\r\nHost: localhost\r\n"
           + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
           + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
       assertEngineIoError(http.read(), EngineIoChecks.UNKNOWN_SESSION);

@@ -50,8 +50,8 @@ class FrontTest {
   static void start() throws IOException {
     backend = TestBackend.start();
     backendAddress.set(backend.uri());
-    front = Front.start(FrontSettings.of("127.0.0.1", 0).withMaxRequestBytes(LIMIT), backendAddress::get,
-        apiReady::get);
+    front = Front.start(FrontSettings.of("127.0.0.1", 0).withMaxRequestBytes(LIMIT)
+        .withAccess(new Access(List.of("otter.example"), List.of(), null)), backendAddress::get, apiReady::get);
     client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   }
 
@@ -113,7 +113,7 @@ class FrontTest {
           assertEquals(TestBackend.JSON, response.text(), "request " + i);
         } else {
           String body = "{\"n\":" + i + "}";
-          var response = http.send("POST /api/echo HTTP/1.1\r\nHost: front.test\r\nContent-Type: application/json\r\n"
+          var response = http.send("POST /api/echo HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
               + "Content-Length: " + body.length() + "\r\n\r\n" + body).read();
           assertEquals(200, response.status(), "request " + i);
           assertEquals(body, response.text(), "request " + i);
@@ -143,7 +143,7 @@ class FrontTest {
             for (int i = 0; i < 50; i++) {
               String body = "client " + clientNumber + " request " + i + " " + ONE_PIECE;
               byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-              var response = http.send("PUT /api/echo/" + clientNumber + " HTTP/1.1\r\nHost: front.test\r\n"
+              var response = http.send("PUT /echo/" + clientNumber + " HTTP/1.1\r\nHost: localhost\r\n"
                   + "Content-Type: text/plain; charset=utf-8\r\nContent-Length: " + bytes.length + "\r\n\r\n" + body)
                   .read();
               assertEquals(200, response.status());
@@ -215,7 +215,7 @@ class FrontTest {
   void forwardingHeadersAreAddedAndHopByHopHeadersDropped() throws Exception {
     try (var http = connect()) {
       var response = http.send("GET /api/echo HTTP/1.1\r\n"
-          + "Host: otter.example:3001\r\n"
+          + "Host: otter.example:" + front.address().getPort() + "\r\n"
           + "Connection: keep-alive, X-Secret\r\n"
           + "Keep-Alive: timeout=5\r\n"
           + "X-Secret: only for the next hop\r\n"
@@ -233,9 +233,10 @@ class FrontTest {
         assertFalse(names.contains(dropped), dropped + " must not reach the backend: " + names);
       }
       assertTrue(names.contains("x-custom"), names.toString());
-      assertEquals("otter.example:3001", response.header("x-echo-host"));
+      String host = "otter.example:" + front.address().getPort(); // a name from allowedHosts
+      assertEquals(host, response.header("x-echo-host"));
       assertEquals("127.0.0.1", response.header("x-echo-x-forwarded-for"));
-      assertEquals("otter.example:3001", response.header("x-echo-x-forwarded-host"));
+      assertEquals(host, response.header("x-echo-x-forwarded-host"));
       assertEquals("http", response.header("x-echo-x-forwarded-proto"));
     }
   }
@@ -243,7 +244,7 @@ class FrontTest {
   @Test
   void headAnswersWithoutBodyAndKeepsTheConnectionInStep() throws Exception {
     try (var http = connect()) {
-      var head = http.send("HEAD /api/json HTTP/1.1\r\nHost: front.test\r\n\r\n").read(true);
+      var head = http.send("HEAD /api/json HTTP/1.1\r\nHost: localhost\r\n\r\n").read(true);
       assertEquals(200, head.status());
       var next = http.get("/api/json").read();
       assertEquals(200, next.status());
@@ -254,7 +255,7 @@ class FrontTest {
   @Test
   void connectionCloseIsHonoured() throws Exception {
     try (var http = connect()) {
-      var response = http.send("GET /api/json HTTP/1.1\r\nHost: front.test\r\nConnection: close\r\n\r\n").read();
+      var response = http.send("GET /api/json HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").read();
       assertEquals(200, response.status());
       assertEquals("close", response.header("connection"));
       assertTrue(http.closedByServer(2000));
@@ -264,7 +265,7 @@ class FrontTest {
   @Test
   void http10ClientsGetUnchunkedBodiesAndAClose() throws Exception {
     try (var http = connect()) {
-      var response = http.send("GET /api/chunked HTTP/1.0\r\nHost: front.test\r\n\r\n").read();
+      var response = http.send("GET /api/chunked HTTP/1.0\r\nHost: localhost\r\n\r\n").read();
       assertEquals(200, response.status());
       assertNull(response.header("transfer-encoding"));
       assertEquals("{\"parts\":[1,2,3]}", response.text()); // read until the server closed
@@ -290,7 +291,7 @@ class FrontTest {
       "/api/a\\b", "*", "http://otter.example/api/json", "api/json", "/socket.io/%2e%2e/"})
   void oddTargetsAreRefusedBeforeForwarding(String target) throws Exception {
     try (var http = connect()) {
-      var response = http.send("GET " + target + " HTTP/1.1\r\nHost: front.test\r\n\r\n").read();
+      var response = http.send("GET " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n").read();
       assertJsonError(response, 400, "invalid request path");
       assertEquals(200, http.get("/api/json").read().status(), "the connection stays usable");
     }
@@ -304,7 +305,7 @@ class FrontTest {
         var request = new java.io.ByteArrayOutputStream();
         request.writeBytes("GET ".getBytes(StandardCharsets.US_ASCII));
         request.writeBytes(target);
-        request.writeBytes(" HTTP/1.1\r\nHost: front.test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        request.writeBytes(" HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         var response = http.send(request.toByteArray()).read();
         assertEquals(400, response.status());
         assertEquals("application/json; charset=utf-8", response.header("content-type"));
@@ -318,7 +319,7 @@ class FrontTest {
     byte[] body = new byte[LIMIT + 1];
     Arrays.fill(body, (byte) 'x');
     try (var http = connect()) {
-      http.send("POST /api/echo HTTP/1.1\r\nHost: front.test\r\nContent-Length: " + body.length + "\r\n\r\n");
+      http.send("POST /api/echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + body.length + "\r\n\r\n");
       http.send(body);
       assertJsonError(http.read(), 413, "request body too large (limit " + LIMIT + " bytes)");
       assertEquals(200, http.get("/api/json").read().status(), "the body was skipped, the connection stays usable");
@@ -329,7 +330,7 @@ class FrontTest {
   void aBodyAtTheLimitIsAccepted() throws Exception {
     byte[] body = new byte[LIMIT];
     Arrays.fill(body, (byte) 'y');
-    var response = client.send(HttpRequest.newBuilder(uri("/api/echo"))
+    var response = client.send(HttpRequest.newBuilder(uri("/echo"))
         .POST(BodyPublishers.ofByteArray(body)).build(), BodyHandlers.ofByteArray());
     assertEquals(200, response.statusCode());
     assertArrayEquals(body, response.body());
@@ -338,7 +339,7 @@ class FrontTest {
   @Test
   void aChunkedUploadIsForwardedWithALength() throws Exception {
     try (var http = connect()) {
-      var response = http.send("POST /api/echo HTTP/1.1\r\nHost: front.test\r\nTransfer-Encoding: chunked\r\n"
+      var response = http.send("POST /echo HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n"
           + "Content-Type: text/plain\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n").read();
       assertEquals(200, response.status());
       assertEquals("hello world", response.text());
@@ -349,7 +350,7 @@ class FrontTest {
   @Test
   void aChunkedBodyGrowingOverTheLimitIsRefusedAndTheConnectionClosed() throws Exception {
     try (var http = connect()) {
-      http.send("POST /api/echo HTTP/1.1\r\nHost: front.test\r\nTransfer-Encoding: chunked\r\n\r\n");
+      http.send("POST /api/echo HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n");
       String chunk = "x".repeat(64 * 1024);
       for (int i = 0; i < LIMIT / chunk.length(); i++) {
         http.send(Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n");
@@ -365,12 +366,12 @@ class FrontTest {
   @Test
   void expectContinueIsAnsweredInOrder() throws Exception {
     try (var http = connect()) {
-      http.send("POST /api/echo HTTP/1.1\r\nHost: front.test\r\nContent-Length: 5000000\r\n"
+      http.send("POST /api/echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5000000\r\n"
           + "Expect: 100-continue\r\n\r\n");
       assertJsonError(http.read(), 413, "request body too large (limit " + LIMIT + " bytes)");
     }
     try (var http = connect()) {
-      http.send("POST /api/echo HTTP/1.1\r\nHost: front.test\r\nContent-Length: 5\r\n"
+      http.send("POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n"
           + "Expect: 100-continue\r\n\r\n");
       assertEquals(100, http.read().status());
       var response = http.send("hello").read();
@@ -384,10 +385,10 @@ class FrontTest {
     try (var http = connect()) {
       assertJsonError(http.get("/nowhere").read(), 404, "not found"); // the JDK server's own HTML 404
       assertJsonError(http.get("/api/html404").read(), 404, "not found");
-      var notAllowed = http.send("DELETE /api/html405 HTTP/1.1\r\nHost: front.test\r\n\r\n").read();
+      var notAllowed = http.send("DELETE /api/html405 HTTP/1.1\r\nHost: localhost\r\n\r\n").read();
       assertJsonError(notAllowed, 405, "method not allowed");
       assertEquals("GET", notAllowed.header("allow"), "headers that still apply are kept");
-      var head = http.send("HEAD /nowhere HTTP/1.1\r\nHost: front.test\r\n\r\n").read(true);
+      var head = http.send("HEAD /nowhere HTTP/1.1\r\nHost: localhost\r\n\r\n").read(true);
       assertEquals(404, head.status());
       assertEquals("application/json; charset=utf-8", head.header("content-type"));
       assertEquals(200, http.get("/api/json").read().status(), "the connection stays in step");
@@ -436,9 +437,10 @@ class FrontTest {
       var other = http.get("/other").read();
       assertEquals(200, other.status());
       assertEquals("other", other.text());
-      var post = http.send("POST /api/echo HTTP/1.1\r\nHost: front.test\r\nContent-Length: 5\r\n\r\nhello").read();
+      var post = http.send("POST /api/echo HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+          + "Content-Length: 2\r\n\r\n{}").read();
       assertJsonError(post, 503, "starting");
-      var head = http.send("HEAD /api/json HTTP/1.1\r\nHost: front.test\r\n\r\n").read(true);
+      var head = http.send("HEAD /api/json HTTP/1.1\r\nHost: localhost\r\n\r\n").read(true);
       assertEquals(503, head.status());
       assertEquals("application/json; charset=utf-8", head.header("content-type"));
 
@@ -486,13 +488,13 @@ class FrontTest {
   @Test
   void nothingEverAnswersWithHtml() throws Exception {
     String[] requests = {
-        "GET /nowhere HTTP/1.1\r\nHost: h\r\n\r\n",
-        "GET /api/html404 HTTP/1.1\r\nHost: h\r\n\r\n",
-        "POST /api/html405 HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n",
-        "GET /api/%2e%2e/ HTTP/1.1\r\nHost: h\r\n\r\n",
-        "GET /socket.io/?EIO=4&transport=carrier-pigeon&sid=x HTTP/1.1\r\nHost: h\r\n\r\n",
-        "GET / HTTP/1.1\r\nHost: h\r\n\r\n",
-        "BREW /pot HTTP/1.1\r\nHost: h\r\n\r\n"};
+        "GET /nowhere HTTP/1.1\r\nHost: localhost\r\n\r\n",
+        "GET /api/html404 HTTP/1.1\r\nHost: localhost\r\n\r\n",
+        "POST /api/html405 HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 0\r\n\r\n",
+        "GET /api/%2e%2e/ HTTP/1.1\r\nHost: localhost\r\n\r\n",
+        "GET /socket.io/?EIO=4&transport=carrier-pigeon&sid=x HTTP/1.1\r\nHost: localhost\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n",
+        "BREW /pot HTTP/1.1\r\nHost: localhost\r\n\r\n"};
     for (String request : requests) {
       try (var http = connect()) {
         var response = http.send(request).read();
@@ -559,10 +561,10 @@ class FrontTest {
   void pipelinedRestAndSocketIoAnswersNeverInterleave() throws Exception {
     try (var http = connect()) {
       // All in one write: the decoder hands the front all of them at once.
-      http.send("GET /api/echo?n=1 HTTP/1.1\r\nHost: h\r\n\r\n"
-          + "GET /api/sse HTTP/1.1\r\nHost: h\r\n\r\n"
-          + "GET /api/echo?n=3 HTTP/1.1\r\nHost: h\r\n\r\n"
-          + "GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: h\r\n\r\n");
+      http.send("GET /api/echo?n=1 HTTP/1.1\r\nHost: localhost\r\n\r\n"
+          + "GET /api/sse HTTP/1.1\r\nHost: localhost\r\n\r\n"
+          + "GET /api/echo?n=3 HTTP/1.1\r\nHost: localhost\r\n\r\n"
+          + "GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: localhost\r\n\r\n");
       assertEquals("/api/echo?n=1", http.read().header("x-echo-target"));
       var events = http.read();
       assertEquals(200, events.status());

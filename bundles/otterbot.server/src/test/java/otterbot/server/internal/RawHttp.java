@@ -67,7 +67,7 @@ final class RawHttp implements Closeable {
 
   /** A GET with the usual headers. */
   RawHttp get(String target) throws IOException {
-    return send("GET " + target + " HTTP/1.1\r\nHost: front.test\r\n\r\n");
+    return send("GET " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
   }
 
   Response read() throws IOException {

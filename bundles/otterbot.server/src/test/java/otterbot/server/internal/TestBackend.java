@@ -31,6 +31,8 @@ final class TestBackend implements AutoCloseable {
 
   private final HttpServer server;
   private final ExecutorService executor;
+  /** Exchanges the server has handled (the JDK server runs one executor task per exchange). */
+  private static final java.util.Map<HttpServer, AtomicInteger> EXCHANGES = new java.util.concurrent.ConcurrentHashMap<>();
 
   private TestBackend(HttpServer server, ExecutorService executor) {
     this.server = server;
@@ -45,7 +47,12 @@ final class TestBackend implements AutoCloseable {
       thread.setDaemon(true);
       return thread;
     });
-    server.setExecutor(executor);
+    var exchanges = new AtomicInteger();
+    EXCHANGES.put(server, exchanges);
+    server.setExecutor(task -> {
+      exchanges.incrementAndGet();
+      executor.execute(task);
+    });
     server.createContext("/api/json", exchange -> respond(exchange, 200, "application/json; charset=utf-8", JSON));
     server.createContext("/api/problem",
         exchange -> respond(exchange, 422, "application/problem+json", "{\"error\":\"custom problem\"}"));
@@ -61,6 +68,8 @@ final class TestBackend implements AutoCloseable {
     // A page outside the REST API, which the front forwards whether or not the API is ready.
     server.createContext("/other", exchange -> respond(exchange, 200, "text/plain; charset=utf-8", "other"));
     server.createContext("/api/echo", TestBackend::echo);
+    server.createContext("/echo", TestBackend::echo); // outside /api: any content type
+    server.createContext("/api/health", TestBackend::echo);
     server.createContext("/api/sse", TestBackend::sse);
     server.createContext("/api/chunked", exchange -> {
       exchange.getResponseHeaders().set("Content-Type", "application/json");
@@ -100,6 +109,11 @@ final class TestBackend implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
+  /** How many requests reached this backend so far. */
+  int requests() {
+    return EXCHANGES.get(server).get();
+  }
+
   @Override
   public void close() {
     server.stop(0);
@@ -115,7 +129,8 @@ final class TestBackend implements AutoCloseable {
     response.set("X-Echo-Target", exchange.getRequestURI().toString());
     response.set("X-Echo-Header-Names", request.keySet().stream()
         .map(name -> name.toLowerCase(Locale.ROOT)).sorted().collect(Collectors.joining(",")));
-    for (String name : new String[] {"Host", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto"}) {
+    for (String name : new String[] {"Host", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto",
+        "X-Otterbot-Authorized"}) {
       String value = request.getFirst(name);
       if (value != null) {
         response.set("X-Echo-" + name, value);

@@ -367,7 +367,8 @@ public final class JpaStorage
   /** Runs {@code SELECT 1}; never throws and never takes much longer than {@link #HEALTH_TIMEOUT}. */
   @Override
   public Health check() {
-    Map<String, Object> details = Map.of("kind", db.kind().id, "url", db.redactedUrl());
+    // Not the URL: health never reveals paths (an H2 URL is the database file), hosts or ports.
+    Map<String, Object> details = Map.of("kind", db.kind().id);
     try {
       CompletableFuture.runAsync(this::probe, healthProbes).get(HEALTH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       return Health.up(details);

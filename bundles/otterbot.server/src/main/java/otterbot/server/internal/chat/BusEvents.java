@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 
 import otterbot.api.orchestration.AgentMessage;
 import otterbot.api.orchestration.BusTransport;
+import otterbot.server.internal.SocketAuth;
 
 /**
  * The bus on Socket.IO (upstream-behaviour §5.2, §6.3): every stored {@link AgentMessage} goes to every connected
@@ -53,7 +54,8 @@ public final class BusEvents implements BusTransport {
       return;
     }
     try {
-      server.getBroadcastOperations().sendEvent(EVENT, json(message));
+      // Not to sessions that have not presented a required API token (SocketAuth).
+      server.getBroadcastOperations().sendEvent(EVENT, SocketAuth.UNAUTHORIZED, json(message));
     } catch (RuntimeException e) {
       LOG.warn("bus:message {} (seq {}) could not be sent to the sockets", message.id(), message.seq(), e);
     }

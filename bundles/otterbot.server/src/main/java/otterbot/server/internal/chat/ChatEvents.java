@@ -27,6 +27,7 @@ import otterbot.api.chat.ChatTurn;
 import otterbot.api.chat.Conversation;
 import otterbot.api.chat.StreamChunk;
 import otterbot.server.internal.RawJson;
+import otterbot.server.internal.SocketAuth;
 
 /**
  * The chat events of the Socket.IO protocol (upstream-behaviour §5) on a netty-socketio server, driving a
@@ -102,7 +103,8 @@ public final class ChatEvents implements AutoCloseable {
   /** {@code agent:status {agentId, status}} to every connected socket. */
   public void statusChanged(String agentId, String status) {
     if (!closed.get()) {
-      server.getBroadcastOperations().sendEvent(STATUS, statusJson(agentId, status));
+      // Not to sessions that have not presented a required API token (SocketAuth).
+      server.getBroadcastOperations().sendEvent(STATUS, SocketAuth.UNAUTHORIZED, statusJson(agentId, status));
     }
   }
 
