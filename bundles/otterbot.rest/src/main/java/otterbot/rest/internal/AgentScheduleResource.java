@@ -80,7 +80,7 @@ public final class AgentScheduleResource {
     }
   }
 
-  /** The body of the POST; unknown fields are rejected like everywhere else. */
+  /** The body of the POST; unknown fields are ignored like everywhere else. */
   record NewTask(String cron, String prompt) {}
 
   /** Cancelled tasks included, in creation order. The scheduler may list nothing for an unknown id, so ask first. */

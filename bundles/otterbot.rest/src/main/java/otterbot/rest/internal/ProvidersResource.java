@@ -32,7 +32,7 @@ import otterbot.api.provider.ProviderInfo;
  * {@code /api/providers}, {@code /api/provider-models} and {@code /api/test-model}: upstream-behaviour §4.2 and §11.4.
  *
  * <p>The two POST routes answer every problem in upstream's {@code {"ok": false, "error": ...}} shape: a provider's
- * failure with 200, bad input (missing fields, malformed JSON, wrong types, unknown fields) with 400. Their bodies are
+ * failure with 200, bad input (missing fields, malformed JSON, wrong types) with 400. Their bodies are
  * bound by the JSON provider like every other route's; {@link UpstreamErrorShape} tells the {@link ErrorMapper} to
  * answer a binding failure in their shape. Messages never quote the body, which carries secrets.
  *
@@ -92,7 +92,7 @@ public final class ProvidersResource {
     return entries;
   }
 
-  /** The body of {@code /api/provider-models}; unknown fields are rejected like everywhere else. */
+  /** The body of {@code /api/provider-models}; unknown fields are ignored like everywhere else. */
   record ModelsRequest(String provider, Map<String, String> secrets) {}
 
   /** The body of {@code /api/test-model}. */
