@@ -2,6 +2,7 @@ package otterbot.core.internal.chat;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -85,7 +86,12 @@ public final class ChatServiceImpl implements ChatService {
   /** A tool is checked once, here: one with a bad name or schema is skipped and logged (see {@link ToolSet}). */
   @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
       policyOption = ReferencePolicyOption.GREEDY)
-  void bindTool(Tool tool) {
+  void bindTool(Tool tool, Map<String, Object> properties) {
+    tools.bind(tool, properties.get(org.osgi.framework.Constants.SERVICE_RANKING) instanceof Integer r ? r : 0);
+  }
+
+  /** For tests: binds a tool of ranking 0. */
+  void addTool(Tool tool) {
     tools.bind(tool);
   }
 

@@ -16,8 +16,9 @@ import otterbot.api.tool.Tool;
 /**
  * The registered tools, each checked once when it binds: its name, description and JSON schema are read then and
  * kept, so a turn never asks a plug-in for them again. A tool with an invalid name (not {@code ^[a-zA-Z0-9_-]{1,64}$},
- * what the model APIs accept), a name another tool already has, or a schema that is not a JSON object schema is
- * skipped and logged once; every other agent's turns go on without it.
+ * what the model APIs accept) or a schema that is not a JSON object schema is skipped and logged once; every other
+ * agent's turns go on without it. Of tools sharing a name, the one with the highest service ranking is offered (the
+ * first bound on a tie), as the {@link Tool} contract says; the others are logged as shadowed.
  */
 final class ToolSet {
   private static final Logger LOG = LoggerFactory.getLogger(ToolSet.class);
@@ -27,36 +28,41 @@ final class ToolSet {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A tool as it was when it bound. */
-  record Entry(Tool tool, String name, String description, String parameters) {}
+  record Entry(Tool tool, String name, String description, String parameters, int ranking) {}
 
-  /** Copy-on-write, in binding order; guarded by {@code this} for writes. */
+  /** Copy-on-write, highest ranking first, then in binding order; guarded by {@code this} for writes. */
   private volatile List<Entry> entries = List.of();
+  /** What a turn sees: {@link #entries} with one tool per name. */
+  private volatile List<Entry> offered = List.of();
 
-  /** The tools now, for one turn. */
+  /** The tools now, one per name, for one turn. */
   List<Entry> get() {
-    return entries;
+    return offered;
+  }
+
+  String bind(Tool tool) {
+    return bind(tool, 0);
   }
 
   /** Checks and adds a tool; returns why it was skipped, or null. */
-  String bind(Tool tool) {
+  String bind(Tool tool, int ranking) {
     Entry entry;
     try {
-      entry = check(tool);
+      entry = check(tool, ranking);
     } catch (Invalid e) {
       return skip(tool, e.getMessage());
     } catch (RuntimeException | LinkageError e) {
       return skip(tool, "it failed to describe itself: " + e);
     }
     synchronized (this) {
-      for (Entry e : entries) {
-        if (e.name().equals(entry.name())) {
-          return skip(tool, "another tool (" + e.tool().getClass().getName() + ") is already named '"
-              + entry.name() + "'");
-        }
-      }
       var next = new ArrayList<>(entries);
       next.add(entry);
-      entries = List.copyOf(next);
+      next.sort(java.util.Comparator.comparingInt(Entry::ranking).reversed()); // stable: binding order on a tie
+      publish(next);
+      if (offered.stream().noneMatch(e -> e.tool() == tool)) {
+        LOG.info("Tool {} is shadowed by another tool named '{}' with a higher (or equal, earlier) ranking",
+            tool.getClass().getName(), entry.name());
+      }
     }
     return null;
   }
@@ -64,8 +70,14 @@ final class ToolSet {
   synchronized void unbind(Tool tool) {
     var next = new ArrayList<>(entries);
     if (next.removeIf(e -> e.tool() == tool)) {
-      entries = List.copyOf(next);
+      publish(next);
     }
+  }
+
+  private void publish(List<Entry> next) {
+    entries = List.copyOf(next);
+    var names = new java.util.HashSet<String>();
+    offered = next.stream().filter(e -> names.add(e.name())).toList();
   }
 
   /** Why a tool is skipped. */
@@ -77,7 +89,7 @@ final class ToolSet {
     }
   }
 
-  private static Entry check(Tool tool) throws Invalid {
+  private static Entry check(Tool tool, int ranking) throws Invalid {
     String name = tool.name();
     if (name == null || !NAME.matcher(name).matches()) {
       throw new Invalid("its name " + quote(name) + " is not 1 to 64 letters, digits, '_' or '-'");
@@ -92,7 +104,7 @@ final class ToolSet {
     if (problem != null) {
       throw new Invalid("the JSON schema of '" + name + "' " + problem);
     }
-    return new Entry(tool, name, description, parameters);
+    return new Entry(tool, name, description, parameters, ranking);
   }
 
   /** Why {@code schema} is not a JSON object schema of at most {@link #MAX_SCHEMA} characters, or null. */

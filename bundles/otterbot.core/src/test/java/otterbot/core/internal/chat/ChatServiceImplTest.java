@@ -155,7 +155,7 @@ class ChatServiceImplTest {
 
   @Test
   void aToolCallRunsTheToolAndTheModelSeesItsResult() throws Exception {
-    chat.bindTool(tool("lookup", (ctx, args) -> "{\"found\":" + args + ",\"agent\":\"" + ctx.agent().id() + "\"}"));
+    chat.addTool(tool("lookup", (ctx, args) -> "{\"found\":" + args + ",\"agent\":\"" + ctx.agent().id() + "\"}"));
     script = (request, sink) -> {
       ChatMessage last = request.messages().get(request.messages().size() - 1);
       if (last.role().equals(ChatMessage.TOOL)) {
@@ -184,7 +184,7 @@ class ChatServiceImplTest {
   @Test
   void aToolRepeatedWithTheSameArgumentsIsRefusedAfterThreeCallsAndTheModelMustAnswer() throws Exception {
     List<String> invoked = new CopyOnWriteArrayList<>();
-    chat.bindTool(tool("ping", (ctx, args) -> {
+    chat.addTool(tool("ping", (ctx, args) -> {
       invoked.add(args);
       return "{\"pong\":true}";
     }));
@@ -210,7 +210,7 @@ class ChatServiceImplTest {
 
   @Test
   void aModelThatNeverStopsCallingToolsIsStoppedAfterEightSteps() throws Exception {
-    chat.bindTool(tool("step", (ctx, args) -> "{}"));
+    chat.addTool(tool("step", (ctx, args) -> "{}"));
     script = (request, sink) -> {
       sink.toolCall(new ToolCall("c", "step", "{\"n\":" + request.messages().size() + "}"));
       sink.completed("tool_calls");
@@ -415,7 +415,7 @@ class ChatServiceImplTest {
   void toolCallsBeyondThePerStepLimitAreNotRunAndTheModelIsTold() throws Exception {
     limits(ChatLimits.DEFAULTS.withMaxToolCallsPerStep(2));
     List<String> invoked = new CopyOnWriteArrayList<>();
-    chat.bindTool(tool("count", (ctx, args) -> {
+    chat.addTool(tool("count", (ctx, args) -> {
       invoked.add(args);
       return "{}";
     }));
@@ -441,7 +441,7 @@ class ChatServiceImplTest {
   @Test
   void aToolThatHangsThrowsOrReturnsNonsenseNeverFailsTheTurn() throws Exception {
     limits(ChatLimits.DEFAULTS.withToolTimeout(java.time.Duration.ofSeconds(1)));
-    chat.bindTool(tool("hang", (ctx, args) -> {
+    chat.addTool(tool("hang", (ctx, args) -> {
       long end = System.nanoTime() + 10_000_000_000L;
       while (System.nanoTime() < end) {
         try {
@@ -452,12 +452,12 @@ class ChatServiceImplTest {
       }
       return "{}";
     }));
-    chat.bindTool(tool("boom", (ctx, args) -> {
+    chat.addTool(tool("boom", (ctx, args) -> {
       throw new StackOverflowError("deep");
     }));
-    chat.bindTool(tool("nothing", (ctx, args) -> null));
-    chat.bindTool(tool("huge", (ctx, args) -> "x".repeat(10 * 1024 * 1024)));
-    chat.bindTool(tool("prose", (ctx, args) -> "not json at all"));
+    chat.addTool(tool("nothing", (ctx, args) -> null));
+    chat.addTool(tool("huge", (ctx, args) -> "x".repeat(10 * 1024 * 1024)));
+    chat.addTool(tool("prose", (ctx, args) -> "not json at all"));
     script = (request, sink) -> {
       if (request.messages().get(request.messages().size() - 1).role().equals(ChatMessage.TOOL)) {
         sink.text("still here");
@@ -498,16 +498,16 @@ class ChatServiceImplTest {
   }
 
   @Test
-  void toolsWithBadNamesDuplicateNamesOrBadSchemasAreSkippedAndTheOthersOffered() throws Exception {
-    chat.bindTool(tool("good_one", (ctx, args) -> "{}"));
-    chat.bindTool(tool("bad name!", (ctx, args) -> "{}"));
-    chat.bindTool(tool("x".repeat(65), (ctx, args) -> "{}"));
-    chat.bindTool(tool("good_one", (ctx, args) -> "{}"));
-    chat.bindTool(tool("bad_schema", (ctx, args) -> "{}", "{\"type\": \"object\", oops"));
-    chat.bindTool(tool("array_schema", (ctx, args) -> "{}", "[1, 2]"));
-    chat.bindTool(tool("string_schema", (ctx, args) -> "{}", "{\"type\":\"string\"}"));
-    chat.bindTool(tool("no_schema", (ctx, args) -> "{}", null));
-    chat.bindTool(new Tool() {
+  void toolsWithBadNamesOrBadSchemasAreSkippedAndOfOneNameTheHighestRankingIsOffered() throws Exception {
+    chat.addTool(tool("good_one", (ctx, args) -> "{}"));
+    chat.addTool(tool("bad name!", (ctx, args) -> "{}"));
+    chat.addTool(tool("x".repeat(65), (ctx, args) -> "{}"));
+    chat.addTool(tool("good_one", (ctx, args) -> "{}"));
+    chat.addTool(tool("bad_schema", (ctx, args) -> "{}", "{\"type\": \"object\", oops"));
+    chat.addTool(tool("array_schema", (ctx, args) -> "{}", "[1, 2]"));
+    chat.addTool(tool("string_schema", (ctx, args) -> "{}", "{\"type\":\"string\"}"));
+    chat.addTool(tool("no_schema", (ctx, args) -> "{}", null));
+    chat.addTool(new Tool() {
       @Override
       public String name() {
         throw new IllegalStateException("who am I");
@@ -528,10 +528,16 @@ class ChatServiceImplTest {
         return "{}";
       }
     });
-    chat.bindTool(tool("other-good", (ctx, args) -> "{}"));
+    chat.addTool(tool("other-good", (ctx, args) -> "{}"));
+    chat.bindTool(tool("ranked", (ctx, args) -> "{}", "{\"description\":\"low\"}"),
+        Map.of(org.osgi.framework.Constants.SERVICE_RANKING, -1));
+    chat.bindTool(tool("ranked", (ctx, args) -> "{}", "{\"description\":\"high\"}"),
+        Map.of(org.osgi.framework.Constants.SERVICE_RANKING, 7));
     send("coo", "conv-tools", "hi");
-    assertEquals(List.of("good_one", "other-good"),
+    assertEquals(List.of("ranked", "good_one", "other-good"),
         requests.get(0).tools().stream().map(otterbot.api.provider.ToolSpec::name).toList());
+    assertEquals("{\"description\":\"high\"}", requests.get(0).tools().get(0).parameters(),
+        "of two tools with one name the higher ranking wins");
   }
 
   @Test
