@@ -29,7 +29,7 @@ import otterbot.testsupport.Reply;
  * answered with a clear error chunk and {@code chat:done} while the connection and other chats keep working.
  *
  * <p>One server, started with short limits in its {@code etc/} ({@code turnTimeoutSeconds=6} in
- * {@code otterbot.chat.cfg}, {@code idleTimeoutSeconds=3} in {@code otterbot.providers.cfg}) so the tests are quick.
+ * {@code otterbot.chat.cfg}, {@code idleTimeoutSeconds=3} in {@code otterbot.provider.openaicompat.cfg}) so the tests are quick.
  */
 class BoundsIT {
   static final int TURN_TIMEOUT_SECONDS = 6;
@@ -61,7 +61,7 @@ class BoundsIT {
     }));
     Path home = tmp.resolve("home");
     ServerProcess.withConfig(home, "otterbot.chat", "turnTimeoutSeconds=" + TURN_TIMEOUT_SECONDS);
-    ServerProcess.withConfig(home, "otterbot.providers", "idleTimeoutSeconds=" + IDLE_TIMEOUT_SECONDS);
+    ServerProcess.withConfig(home, "otterbot.provider.openaicompat", "idleTimeoutSeconds=" + IDLE_TIMEOUT_SECONDS);
     server = ServerProcess.start(home);
     ChatFixtures.useFake(server, fake, null);
   }

@@ -5,7 +5,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
  * The bounds of the chat runtime. In {@code <home>/etc/otterbot.chat.cfg}; every attribute has a default, so nothing
- * needs to be set. The Socket.IO chat in the server bundle reads its per-connection bounds from the same file.
+ * needs to be set. (The Socket.IO chat's per-connection bounds are the server bundle's, in
+ * {@code otterbot.chat.socket.cfg}: ConfigAdmin binds a configuration to one bundle.)
  */
 @ObjectClassDefinition(
     id = ChatConfiguration.PID,

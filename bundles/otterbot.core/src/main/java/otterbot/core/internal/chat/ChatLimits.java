@@ -12,7 +12,8 @@ record ChatLimits(
     Duration toolTimeout,
     Duration providerStartTimeout,
     int historyCharBudget) {
-  static final int DEFAULT_MAX_RUNNING_TURNS = 64;
+  /** High enough for the 1,000 concurrent chats; each running turn holds one thread. */
+  static final int DEFAULT_MAX_RUNNING_TURNS = 1024;
   static final int DEFAULT_TURN_TIMEOUT_SECONDS = 600;
   static final int DEFAULT_MAX_MESSAGE_CHARS = 100_000;
   static final int DEFAULT_MAX_REPLY_CHARS = 200_000;

@@ -46,8 +46,13 @@ import otterbot.core.internal.providers.ModelServiceImpl;
  * Runs chat turns ({@link Turn}) on a pool of daemon threads. A turn's text reaches the listener on the provider's
  * own thread, straight from the stream, so nothing is buffered between the model and the client; tool calls and the
  * end of a turn are handled on the turn's pool thread.
+ *
+ * <p>Bounded ({@link ChatConfiguration}): at most {@code maxRunningTurns} turns run at once (more are refused at once
+ * with an error chunk, never queued), each has a wall-clock deadline, and plug-in code (tools, providers starting a
+ * call) runs on threads of its own with a timeout, so a plug-in that hangs cannot hold a turn past its deadline.
  */
-@Component(service = ChatService.class)
+@Component(service = ChatService.class, configurationPid = ChatConfiguration.PID)
+@Designate(ocd = ChatConfiguration.class)
 public final class ChatServiceImpl implements ChatService {
   private static final Logger LOG = LoggerFactory.getLogger(ChatServiceImpl.class);
   /** Conversation ids clients may choose: what upstream generates ({@code conv-coo-1732...}), ours ({@code conv-<uuid>}, {@code bus-...}) and the like. */

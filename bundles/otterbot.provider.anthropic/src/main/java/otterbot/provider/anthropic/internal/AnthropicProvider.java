@@ -27,7 +27,7 @@ import otterbot.provider.support.Secrets;
 
 /** Anthropic: the Messages API, streamed, with an API key. */
 @Component(service = ModelProvider.class, property = ModelProvider.PROVIDER_ID + "=anthropic",
-    configurationPid = ProviderConfiguration.PID)
+    configurationPid = "otterbot.provider.anthropic") // <home>/etc/otterbot.provider.anthropic.cfg: one PID per bundle (a PID is bound to one bundle)
 public final class AnthropicProvider implements ModelProvider {
   static final String API_KEY_ENV = "ANTHROPIC_API_KEY";
   static final String BASE_URL_ENV = "ANTHROPIC_BASE_URL";

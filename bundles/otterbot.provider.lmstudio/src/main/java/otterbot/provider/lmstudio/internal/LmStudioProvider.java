@@ -17,7 +17,7 @@ import otterbot.provider.support.ProviderRuntime;
  * the value LM Studio's own OpenAI client examples use.
  */
 @Component(service = ModelProvider.class, property = ModelProvider.PROVIDER_ID + "=lmstudio",
-    configurationPid = ProviderConfiguration.PID)
+    configurationPid = "otterbot.provider.lmstudio") // <home>/etc/otterbot.provider.lmstudio.cfg: one PID per bundle (a PID is bound to one bundle)
 public final class LmStudioProvider extends OpenAiCompatibleProvider {
   static final OpenAiCompatible SETTINGS = new OpenAiCompatible("lmstudio", "LM Studio (local)", true, false,
       "LMSTUDIO_API_KEY", "LMSTUDIO_BASE_URL", "http://localhost:1234/v1", "lm-studio", "max_tokens");

@@ -17,7 +17,7 @@ import otterbot.provider.support.ProviderRuntime;
  * is sent when none is set.
  */
 @Component(service = ModelProvider.class, property = ModelProvider.PROVIDER_ID + "=ollama",
-    configurationPid = ProviderConfiguration.PID)
+    configurationPid = "otterbot.provider.ollama") // <home>/etc/otterbot.provider.ollama.cfg: one PID per bundle (a PID is bound to one bundle)
 public final class OllamaProvider extends OpenAiCompatibleProvider {
   static final OpenAiCompatible SETTINGS = new OpenAiCompatible("ollama", "Ollama (local)", true, false,
       "OLLAMA_API_KEY", "OLLAMA_BASE_URL", "http://localhost:11434/v1", "ollama", "max_tokens");

@@ -16,7 +16,7 @@ import otterbot.provider.support.Secrets;
 
 /** OpenAI: chat completions with an API key; {@code OPENAI_BASE_URL} points it at a proxy or Azure-style gateway. */
 @Component(service = ModelProvider.class, property = ModelProvider.PROVIDER_ID + "=openai",
-    configurationPid = ProviderConfiguration.PID)
+    configurationPid = "otterbot.provider.openai") // <home>/etc/otterbot.provider.openai.cfg: one PID per bundle (a PID is bound to one bundle)
 public final class OpenAiProvider extends OpenAiCompatibleProvider {
   static final OpenAiCompatible SETTINGS = new OpenAiCompatible("openai", "OpenAI", true, true, "OPENAI_API_KEY",
       "OPENAI_BASE_URL", "https://api.openai.com/v1", null, "max_completion_tokens");

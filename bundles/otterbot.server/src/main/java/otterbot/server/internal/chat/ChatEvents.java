@@ -145,7 +145,7 @@ public final class ChatEvents implements AutoCloseable {
         Joined joined = AGENT_ID.matcher(agentId).matches() ? session.joinedNow(agentId) : null;
         session.fail(agentId, joined != null ? joined.conversationId() : null, "too many chat events at once on this"
             + " connection (at most " + limits.maxQueuedEventsPerSocket() + " waiting, maxQueuedEventsPerSocket in"
-            + " otterbot.chat.cfg); this one was not handled, wait for chat:done");
+            + " otterbot.chat.socket.cfg); this one was not handled, wait for chat:done");
       }
     };
   }
@@ -240,7 +240,7 @@ public final class ChatEvents implements AutoCloseable {
     }
     if (!started) {
       session.fail(agentId, conversationId, "too many turns running on this connection (at most "
-          + limits.maxTurnsPerSocket() + ", maxTurnsPerSocket in otterbot.chat.cfg); wait for chat:done");
+          + limits.maxTurnsPerSocket() + ", maxTurnsPerSocket in otterbot.chat.socket.cfg); wait for chat:done");
       return;
     }
     ChatTurn running;

@@ -12,6 +12,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +31,7 @@ import otterbot.server.internal.PublicPort;
  * Immediate, so the chat events are served from the start, not only once something looks up the status listener.
  */
 @Component(service = AgentStatusListener.class, immediate = true, configurationPid = SocketChatConfiguration.PID)
+@Designate(ocd = SocketChatConfiguration.class)
 public final class SocketChat implements AgentStatusListener {
   private static final Logger LOG = LoggerFactory.getLogger(SocketChat.class);
 

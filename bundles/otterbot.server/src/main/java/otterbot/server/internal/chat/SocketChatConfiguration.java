@@ -4,13 +4,13 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
- * The per-connection chat bounds, read from {@code <home>/etc/otterbot.chat.cfg}, the file of the chat runtime's own
- * bounds (the core describes that PID in its metatype; this type only reads the two attributes that are about
- * connections, so it is not designated for it).
+ * The per-connection chat bounds, in {@code <home>/etc/otterbot.chat.socket.cfg}. A PID of its own, not the core's
+ * {@code otterbot.chat}: ConfigAdmin binds a configuration to the first bundle that uses it.
  */
-@ObjectClassDefinition(name = "OtterBot Socket.IO chat bounds")
+@ObjectClassDefinition(id = SocketChatConfiguration.PID, name = "OtterBot Socket.IO chat bounds",
+    description = "Per-connection bounds of the Socket.IO chat.")
 @interface SocketChatConfiguration {
-  String PID = "otterbot.chat";
+  String PID = "otterbot.chat.socket";
 
   @AttributeDefinition(name = "Turns per connection",
       description = "Turns one Socket.IO connection may have running at once; a message beyond that is answered with"
