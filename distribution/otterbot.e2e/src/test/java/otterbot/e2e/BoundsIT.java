@@ -29,11 +29,12 @@ import otterbot.testsupport.Reply;
  * answered with a clear error chunk and {@code chat:done} while the connection and other chats keep working.
  *
  * <p>One server, started with short limits in its {@code etc/} ({@code turnTimeoutSeconds=6} in
- * {@code otterbot.chat.cfg}, {@code idleTimeoutSeconds=3} in {@code otterbot.provider.openaicompat.cfg}) so the tests are quick.
+ * {@code otterbot.chat.cfg}, {@code maxTurnsPerSocket=2} in {@code otterbot.chat.socket.cfg}, {@code idleTimeoutSeconds=3} in {@code otterbot.provider.openaicompat.cfg}) so the tests are quick.
  */
 class BoundsIT {
   static final int TURN_TIMEOUT_SECONDS = 6;
   static final int IDLE_TIMEOUT_SECONDS = 3;
+  static final int TURNS_PER_SOCKET = 2;
   /** What the fake says to an ordinary message: a few tokens, slowly enough that turns overlap. */
   static final List<String> TOKENS = List.of("Otters ", "hold ", "hands.");
 
@@ -61,6 +62,7 @@ class BoundsIT {
     }));
     Path home = tmp.resolve("home");
     ServerProcess.withConfig(home, "otterbot.chat", "turnTimeoutSeconds=" + TURN_TIMEOUT_SECONDS);
+    ServerProcess.withConfig(home, "otterbot.chat.socket", "maxTurnsPerSocket=" + TURNS_PER_SOCKET);
     ServerProcess.withConfig(home, "otterbot.provider.openaicompat", "idleTimeoutSeconds=" + IDLE_TIMEOUT_SECONDS);
     server = ServerProcess.start(home);
     ChatFixtures.useFake(server, fake, null);
@@ -117,8 +119,9 @@ class BoundsIT {
     for (ChatClient.Event e : all) {
       if (e.name().equals("chat:stream") && e.data().path("chunk").path("kind").asText().equals("error")) {
         String message = e.data().path("chunk").path("message").asText();
-        assertTrue(message.contains("maxTurnsPerSocket") || message.contains("maxQueuedEventsPerSocket")
-            || message.contains("maxRunningTurns"), () -> "an unexpected error: " + message + "\n" + flooding.explain());
+        assertTrue(message.contains("(at most " + TURNS_PER_SOCKET + ", maxTurnsPerSocket")
+            || message.contains("maxQueuedEventsPerSocket") || message.contains("maxRunningTurns"),
+            () -> "an unexpected error: " + message + "\n" + flooding.explain());
         refused++;
       }
     }
