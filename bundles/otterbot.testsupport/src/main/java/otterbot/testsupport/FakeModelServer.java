@@ -186,7 +186,7 @@ public final class FakeModelServer implements AutoCloseable {
       throws IOException {
     startStream(exchange);
     try {
-      Steps steps = new Steps(reply);
+      Steps steps = new Steps(reply, wire);
       wire.begin(request.model());
       for (int i = 0; i < reply.tokenCount; i++) {
         steps.next();
@@ -216,30 +216,39 @@ public final class FakeModelServer implements AutoCloseable {
   /** Counts the steps of a streamed reply and applies its delay, stall and drop. */
   private final class Steps {
     private final Reply.Stream reply;
+    private final WireWriter wire;
     private int sent;
 
-    Steps(Reply.Stream reply) {
+    Steps(Reply.Stream reply, WireWriter wire) {
       this.reply = reply;
+      this.wire = wire;
     }
 
-    void next() {
+    void next() throws IOException {
       interruptAt();
       pause(reply.tokenDelay);
       sent++;
     }
 
-    void beforeEnd() {
+    void beforeEnd() throws IOException {
       interruptAt();
     }
 
-    private void interruptAt() {
+    private void interruptAt() throws IOException {
       if (sent == reply.dropAfter) {
         // An exception out of the handler makes HttpServer close the socket without the final chunk, which the
         // client sees as a connection dropped mid-response.
         throw new DroppedConnection();
       }
       if (sent == reply.stallAfter) {
-        await(closing, LONGEST_STALL);
+        if (reply.commentEvery != null) {
+          long end = System.nanoTime() + LONGEST_STALL.toNanos();
+          while (System.nanoTime() < end && !await(closing, reply.commentEvery)) {
+            wire.raw(": ping");
+          }
+        } else {
+          await(closing, LONGEST_STALL);
+        }
         throw new DroppedConnection();
       }
     }
@@ -305,9 +314,10 @@ public final class FakeModelServer implements AutoCloseable {
     }
   }
 
-  private static void await(CountDownLatch latch, Duration timeout) {
+  /** @return whether the latch opened */
+  private static boolean await(CountDownLatch latch, Duration timeout) {
     try {
-      latch.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return latch.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new DroppedConnection();

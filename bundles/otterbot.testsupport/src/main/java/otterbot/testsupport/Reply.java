@@ -18,7 +18,7 @@ public sealed interface Reply permits Reply.Stream, Reply.Error, Reply.Models, R
   /** A streamed reply of these text deltas, one SSE frame each. */
   static Stream text(String... tokens) {
     List<String> copy = List.of(tokens);
-    return new Stream(copy.size(), copy::get, List.of(), Duration.ZERO, -1, -1, null);
+    return new Stream(copy.size(), copy::get, List.of(), Duration.ZERO, -1, -1, null, null);
   }
 
   /**
@@ -26,7 +26,7 @@ public sealed interface Reply permits Reply.Stream, Reply.Error, Reply.Models, R
    * {@link System#nanoTime()} for latency measurements, or waiting for the client to have seen the previous one).
    */
   static Stream tokens(int count, IntFunction<String> token) {
-    return new Stream(count, token, List.of(), Duration.ZERO, -1, -1, null);
+    return new Stream(count, token, List.of(), Duration.ZERO, -1, -1, null, null);
   }
 
   /** A streamed reply that is one tool call; its arguments are sent in several fragments. */
@@ -36,7 +36,7 @@ public sealed interface Reply permits Reply.Stream, Reply.Error, Reply.Models, R
 
   /** A streamed reply of these tool calls, in order, each with its arguments sent in several fragments. */
   static Stream toolCalls(ToolCall... calls) {
-    return new Stream(0, i -> "", List.of(calls), Duration.ZERO, -1, -1, null);
+    return new Stream(0, i -> "", List.of(calls), Duration.ZERO, -1, -1, null, null);
   }
 
   /** An HTTP error with the provider's JSON error body carrying {@code message}. */
@@ -70,9 +70,11 @@ public sealed interface Reply permits Reply.Stream, Reply.Error, Reply.Models, R
     final int stallAfter;
     final int dropAfter;
     private final String finishReason;
+    /** While stalled, an SSE comment ({@code : ping}) this often; null for silence. */
+    final Duration commentEvery;
 
     private Stream(int tokenCount, IntFunction<String> token, List<ToolCall> toolCalls, Duration tokenDelay,
-        int stallAfter, int dropAfter, String finishReason) {
+        int stallAfter, int dropAfter, String finishReason, Duration commentEvery) {
       this.tokenCount = tokenCount;
       this.token = Objects.requireNonNull(token);
       this.toolCalls = List.copyOf(toolCalls);
@@ -80,28 +82,37 @@ public sealed interface Reply permits Reply.Stream, Reply.Error, Reply.Models, R
       this.stallAfter = stallAfter;
       this.dropAfter = dropAfter;
       this.finishReason = finishReason;
+      this.commentEvery = commentEvery;
     }
 
     /** Waits this long before each step, so a client sees the reply arrive piece by piece. */
     public Stream delayEachStep(Duration delay) {
-      return new Stream(tokenCount, token, toolCalls, delay, stallAfter, dropAfter, finishReason);
+      return new Stream(tokenCount, token, toolCalls, delay, stallAfter, dropAfter, finishReason, commentEvery);
     }
 
     /** After {@code steps} steps, sends nothing more but keeps the connection open until the server closes. */
     public Stream stallAfter(int steps) {
-      return new Stream(tokenCount, token, toolCalls, tokenDelay, steps, dropAfter, finishReason);
+      return new Stream(tokenCount, token, toolCalls, tokenDelay, steps, dropAfter, finishReason, commentEvery);
+    }
+
+    /**
+     * While stalled ({@link #stallAfter}), sends an SSE comment line ({@code : ping}) every {@code every}: a model
+     * that keeps the connection busy with heartbeats but never sends data.
+     */
+    public Stream commentsWhileStalled(Duration every) {
+      return new Stream(tokenCount, token, toolCalls, tokenDelay, stallAfter, dropAfter, finishReason, every);
     }
 
     /** After {@code steps} steps, closes the connection without ending the response (a dropped connection). */
     public Stream dropAfter(int steps) {
-      return new Stream(tokenCount, token, toolCalls, tokenDelay, stallAfter, steps, finishReason);
+      return new Stream(tokenCount, token, toolCalls, tokenDelay, stallAfter, steps, finishReason, commentEvery);
     }
 
     /** Adds a tool call after everything already in this reply. */
     public Stream thenToolCall(String name, String arguments) {
       List<ToolCall> calls = new ArrayList<>(toolCalls);
       calls.add(new ToolCall("call_" + (calls.size() + 1), name, arguments));
-      return new Stream(tokenCount, token, calls, tokenDelay, stallAfter, dropAfter, finishReason);
+      return new Stream(tokenCount, token, calls, tokenDelay, stallAfter, dropAfter, finishReason, commentEvery);
     }
 
     /**
@@ -109,7 +120,7 @@ public sealed interface Reply permits Reply.Stream, Reply.Error, Reply.Models, R
      * the matching {@code stop_reason}. Defaults to {@code tool_calls} when the reply has tool calls, else {@code stop}.
      */
     public Stream finishReason(String reason) {
-      return new Stream(tokenCount, token, toolCalls, tokenDelay, stallAfter, dropAfter, reason);
+      return new Stream(tokenCount, token, toolCalls, tokenDelay, stallAfter, dropAfter, reason, commentEvery);
     }
 
     String effectiveFinishReason() {

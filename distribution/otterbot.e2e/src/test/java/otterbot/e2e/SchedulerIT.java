@@ -54,6 +54,11 @@ class SchedulerIT {
     }
   }
 
+  /** These tests use every-second tasks: the home's scheduler configuration allows them (the default is 60 s). */
+  static Path everySecondAllowed(Path home) {
+    return ServerProcess.withConfig(home, "otterbot.scheduler", "minIntervalSeconds=0");
+  }
+
   static ObjectNode task(String cron, String prompt) {
     ObjectNode body = Http.JSON.createObjectNode();
     if (cron != null) {
@@ -96,7 +101,7 @@ class SchedulerIT {
   @Test
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void anEverySecondTaskFiresGoesOverTheBusAndStopsWhenCancelled() throws Exception {
-    server = ServerProcess.start(tmp.resolve("fire"));
+    server = ServerProcess.start(everySecondAllowed(tmp.resolve("fire")));
     node = NodeChat.connect(server, "websocket", 1);
     ChatClient client = node.socket(0);
     Instant before = Instant.now();
@@ -157,6 +162,10 @@ class SchedulerIT {
       assertEquals(Http.json("{\"error\":\"invalid cron expression\"}"), http.expect(r, 400),
           () -> cron + "\n" + server.explain(r));
     }
+    // With the default configuration a task may fire at most once a minute.
+    Http.Response often = http.post("/api/agents/coo/scheduled-tasks", task("*/10 * * * * *", "x"));
+    assertEquals(Http.json("{\"error\":\"cron fires every 10 s; the minimum interval between runs is 60 s"
+        + " (minIntervalSeconds in otterbot.scheduler.cfg)\"}"), http.expect(often, 400), () -> server.explain(often));
     Http.Response unknown = http.post("/api/agents/no-such-agent/scheduled-tasks", task("* * * * *", "x"));
     assertEquals(404, unknown.status(), () -> server.explain(unknown));
     http.expect(unknown, 404);
@@ -179,7 +188,7 @@ class SchedulerIT {
   @Test
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void aRestartReArmsEnabledTasksOnly() {
-    Path home = tmp.resolve("restart");
+    Path home = everySecondAllowed(tmp.resolve("restart"));
     server = ServerProcess.start(home);
     String enabled = schedule(server, "coo", "* * * * * *", "still here?").path("id").asText();
     String cancelled = schedule(server, "coo", "* * * * * *", "cancelled").path("id").asText();
@@ -212,7 +221,7 @@ class SchedulerIT {
   @Test
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void aRunMissedWhileDownHappensOnceAtStartUp() {
-    Path home = tmp.resolve("missed");
+    Path home = everySecondAllowed(tmp.resolve("missed"));
     server = ServerProcess.start(home);
     ZoneId zone = ZoneId.systemDefault();
     ZonedDateTime first = ZonedDateTime.now(zone).plusSeconds(12).truncatedTo(ChronoUnit.SECONDS);

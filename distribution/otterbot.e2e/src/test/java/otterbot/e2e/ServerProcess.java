@@ -95,6 +95,20 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Writes {@code <home>/etc/<pid>.cfg} with these {@code name=value} lines (before the server starts, so it starts
+   * with them) and returns {@code home}.
+   */
+  static Path withConfig(Path home, String pid, String... lines) {
+    try {
+      Files.createDirectories(home.resolve("etc"));
+      Files.write(home.resolve("etc").resolve(pid + ".cfg"), List.of(lines), StandardCharsets.ISO_8859_1);
+      return home;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Starts a server on {@code home} and a free port and waits until {@code GET /api/health} answers 200. */
   static ServerProcess start(Path home) {
     return start(home, freePort());

@@ -8,9 +8,14 @@ import org.osgi.annotation.versioning.ProviderType;
  */
 @ProviderType
 public interface ChatService {
-  /** The conversation id used when a client joins without one: {@code conv-<agentId>-<epoch ms>}. */
+  /**
+   * The conversation id used when a client joins without one: {@code conv-<random UUID>}. Random, so that clients
+   * joining at the same moment never share a conversation and an id cannot be guessed from the agent and the time.
+   *
+   * @param agentId the agent (not part of the id; kept for compatibility)
+   */
   static String newConversationId(String agentId) {
-    return "conv-" + agentId + "-" + System.currentTimeMillis();
+    return "conv-" + java.util.UUID.randomUUID();
   }
 
   /**

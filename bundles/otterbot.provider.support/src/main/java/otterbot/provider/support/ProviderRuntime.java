@@ -62,6 +62,11 @@ public final class ProviderRuntime {
     return providerId;
   }
 
+  /** The configured idle timeout; at least one second. */
+  public static Duration idleTimeout(ProviderConfiguration config) {
+    return Duration.ofSeconds(Math.max(1, config.idleTimeoutSeconds()));
+  }
+
   public Duration idleTimeout() {
     return idleTimeout;
   }

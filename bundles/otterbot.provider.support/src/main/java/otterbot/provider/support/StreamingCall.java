@@ -105,7 +105,11 @@ final class StreamingCall implements ChatCall, Flow.Subscriber<String> {
 
   @Override
   public void onNext(String line) {
-    lastActivity = System.nanoTime();
+    // Only data counts as activity: a model that sends nothing but SSE comments (": ping" heartbeats) and blank lines
+    // is as stuck as a silent one, and must hit the idle timeout.
+    if (!line.isEmpty() && line.charAt(0) != ':') {
+      lastActivity = System.nanoTime();
+    }
     try {
       SseEvent event = parser.line(line);
       if (event != null) {

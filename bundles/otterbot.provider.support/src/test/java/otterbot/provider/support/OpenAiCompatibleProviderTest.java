@@ -268,6 +268,19 @@ class OpenAiCompatibleProviderTest {
   }
 
   @Test
+  void aStreamOfOnlyCommentHeartbeatsFailsAfterTheIdleTimeout() throws Exception {
+    TestProvider impatient = new TestProvider(CONFIG, Duration.ofSeconds(1));
+    try {
+      server.respond(r -> Reply.text("a", "b").stallAfter(1).commentsWhileStalled(Duration.ofMillis(100)));
+      RecordingSink sink = chat(impatient, ask("q"));
+      assertEquals("a", sink.text());
+      assertEquals("Test AI sent nothing for 1 s (idle timeout), so the reply was abandoned", sink.failure());
+    } finally {
+      impatient.stop();
+    }
+  }
+
+  @Test
   void cancelStopsDeliveryAndClosesTheConnection() throws Exception {
     server.respond(r -> Reply.tokens(10_000, i -> "t" + i).delayEachStep(Duration.ofMillis(10)));
     RecordingSink sink = new RecordingSink();

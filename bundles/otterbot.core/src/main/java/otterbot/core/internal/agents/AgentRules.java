@@ -33,7 +33,7 @@ final class AgentRules {
   static final Set<String> TRANSPORTS = Set.of("local", "discord");
 
   /** Agent ids: slugs, plus {@code __} inside subagent ids ({@code <parent>__sub__<n>}). */
-  static final Pattern ID = Pattern.compile("[a-z0-9](?:[a-z0-9_-]{0,126}[a-z0-9])?");
+  static final Pattern ID = otterbot.core.internal.AgentIds.ID;
   private static final Pattern MODEL_PACK = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
   private static final Pattern NON_SLUG = Pattern.compile("[^a-z0-9]+");
 

@@ -53,6 +53,13 @@ public final class MessageBusImpl implements MessageBus {
   private final AgentQueues queues;
   private final WaitGraph waits = new WaitGraph();
   private final Map<String, CompletableFuture<AgentMessage>> pending = new ConcurrentHashMap<>();
+  /**
+   * Requests made with {@link #request} that are not yet being answered: id to the requester's deadline
+   * ({@link System#nanoTime()}). Taken out when the addressee gets to the request: if its requester is no longer
+   * waiting ({@link #pending} has no entry), the request is dropped instead of run; otherwise the answering turn gets
+   * the time that is left.
+   */
+  private final Map<String, Long> awaited = new ConcurrentHashMap<>();
   /** Held from storing a message until every transport has it, so transports see messages in seq order. */
   private final Object order = new Object();
 
@@ -141,8 +148,14 @@ public final class MessageBusImpl implements MessageBus {
     }
     CompletableFuture<AgentMessage> response = new CompletableFuture<>();
     pending.put(request.id(), response); // before publishing: the answer may come at once
+    awaited.put(request.id(), System.nanoTime() + timeout.toNanos());
     try {
-      publish(request);
+      try {
+        publish(request);
+      } catch (RuntimeException e) {
+        awaited.remove(request.id());
+        throw e;
+      }
       return response.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       throw OtterbotException.unavailable("request to " + request.to() + " timed out", null);
@@ -166,17 +179,27 @@ public final class MessageBusImpl implements MessageBus {
   /** Queues the request for its addressee, whose turn's answer is published as the response. */
   private void answer(AgentMessage request) {
     if (agents.get(request.to()).isEmpty()) {
+      awaited.remove(request.id());
       respond(request, "Error: Unknown agent: " + request.to());
       return;
     }
     queues.submit(request.to(), () -> {
+      Long deadline = awaited.remove(request.id());
+      if (deadline != null && !pending.containsKey(request.id())) {
+        // The requester timed out or went away while this waited in the queue: nobody would read the answer.
+        LOG.info("Request {} from '{}' to '{}' dropped: its requester is no longer waiting", request.id(),
+            request.from(), request.to());
+        return;
+      }
       String body;
       ChatService turns = chat;
       try {
         if (turns == null) {
           throw new IllegalStateException("chat is not available yet");
         }
-        TurnRunner.Outcome outcome = TurnRunner.run(turns, request.to(), "bus-" + request.threadId(), request.body());
+        Duration left = deadline == null ? null : Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+        TurnRunner.Outcome outcome = TurnRunner.run(turns, request.to(), "bus-" + request.threadId(), request.body(),
+            left);
         if (outcome.error() != null) {
           body = "Error: " + outcome.error();
         } else {

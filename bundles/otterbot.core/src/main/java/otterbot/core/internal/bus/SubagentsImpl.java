@@ -112,7 +112,7 @@ public final class SubagentsImpl implements Subagents, AgentLifecycleListener {
     try {
       bus.publish(AgentMessage.draft(AgentMessage.SPAWN, parentId, null, taskId, null, taskId,
           "Spawned " + sub.id() + " for: " + goal));
-      TurnRunner.Outcome outcome = TurnRunner.run(turns, sub.id(), "spawn-" + taskId, goal);
+      TurnRunner.Outcome outcome = TurnRunner.run(turns, sub.id(), "spawn-" + taskId, goal, null);
       if (outcome.error() != null) {
         summary.set("Error: " + outcome.error());
       } else {

@@ -1,6 +1,8 @@
 package otterbot.core.internal.bus;
 
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import otterbot.api.chat.ChatListener;
 import otterbot.api.chat.ChatService;
@@ -17,8 +19,14 @@ final class TurnRunner {
    */
   record Outcome(String text, String error) {}
 
-  /** Joins {@code conversationId} (a fresh one when it belongs to another agent) and runs the turn; interruptible. */
-  static Outcome run(ChatService chat, String agentId, String conversationId, String text) throws InterruptedException {
+  /**
+   * Joins {@code conversationId} (a fresh one when it belongs to another agent) and runs the turn; interruptible.
+   *
+   * @param timeout how long the turn may take here (the turn is cancelled after it), or null for the turn's own
+   *     deadline only
+   */
+  static Outcome run(ChatService chat, String agentId, String conversationId, String text, Duration timeout)
+      throws InterruptedException {
     String conversation = chat.join(agentId, conversationId).conversationId();
     var out = new StringBuilder();
     var error = new String[1];
@@ -41,7 +49,13 @@ final class TurnRunner {
       }
     });
     try {
-      done.await();
+      if (timeout == null) {
+        done.await();
+      } else if (!done.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        turn.cancel();
+        return new Outcome("", "no answer within " + Math.max(1, timeout.toSeconds())
+            + " s, the time the requester waits");
+      }
     } catch (InterruptedException e) {
       turn.cancel();
       throw e;

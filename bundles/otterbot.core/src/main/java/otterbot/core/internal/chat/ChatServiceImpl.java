@@ -2,11 +2,13 @@ package otterbot.core.internal.chat;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,6 +22,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,45 +38,78 @@ import otterbot.api.persistence.ConversationStore;
 import otterbot.api.provider.ModelProvider;
 import otterbot.api.settings.SettingsService;
 import otterbot.api.tool.Tool;
+import otterbot.core.internal.AgentIds;
+import otterbot.core.internal.PluginCalls;
 import otterbot.core.internal.providers.ModelServiceImpl;
 
 /**
  * Runs chat turns ({@link Turn}) on a pool of daemon threads. A turn's text reaches the listener on the provider's
  * own thread, straight from the stream, so nothing is buffered between the model and the client; tool calls and the
  * end of a turn are handled on the turn's pool thread.
+ *
+ * <p>Bounded ({@link ChatConfiguration}): at most {@code maxRunningTurns} turns run at once (more are refused at once
+ * with an error chunk, never queued), each has a wall-clock deadline, and plug-in code (tools, providers starting a
+ * call) runs on threads of its own with a timeout, so a plug-in that hangs cannot hold a turn past its deadline.
  */
-@Component(service = ChatService.class)
+@Component(service = ChatService.class, configurationPid = ChatConfiguration.PID)
+@Designate(ocd = ChatConfiguration.class)
 public final class ChatServiceImpl implements ChatService {
   private static final Logger LOG = LoggerFactory.getLogger(ChatServiceImpl.class);
-  /** Conversation ids clients may choose: what upstream generates ({@code conv-coo-1732...}, {@code bus-...}) and the like. */
+  /** Conversation ids clients may choose: what upstream generates ({@code conv-coo-1732...}), ours ({@code conv-<uuid>}, {@code bus-...}) and the like. */
   private static final Pattern CONVERSATION_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,199}");
 
   final TurnContext context;
   private final ModelServiceImpl models;
   private final ExecutorService pool;
+  /** Fires the turns' deadlines. */
+  private final ScheduledThreadPoolExecutor deadlines;
+  private final PluginCalls plugins = new PluginCalls("otterbot-plugin-");
+  /** Guarded by itself for check-then-add; removal needs no lock. */
   private final Set<Turn> running = ConcurrentHashMap.newKeySet();
   private final Consumer<ModelProvider> onProviderRemoved = this::providerRemoved;
-
-  /** Replaced by DS whenever a tool comes or goes; each turn takes the list as it is when it starts. */
-  @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-      policyOption = ReferencePolicyOption.GREEDY)
-  volatile List<Tool> tools = List.of();
+  /** Each turn takes the tools as they are when it starts. */
+  private final ToolSet tools = new ToolSet();
 
   @Activate
   public ChatServiceImpl(@Reference AgentRegistry agents, @Reference ModelServiceImpl models,
       @Reference CredentialService credentials, @Reference ConversationStore conversations,
-      @Reference SettingsService settings, @Reference StatusBoard board) {
+      @Reference SettingsService settings, @Reference StatusBoard board, ChatConfiguration config) {
+    this(agents, models, credentials, conversations, settings, board, ChatLimits.of(config));
+  }
+
+  ChatServiceImpl(AgentRegistry agents, ModelServiceImpl models, CredentialService credentials,
+      ConversationStore conversations, SettingsService settings, StatusBoard board, ChatLimits limits) {
     this.models = models;
-    this.context = new TurnContext(agents, models, credentials, conversations, settings, board, () -> tools,
-        Clock.systemUTC());
+    this.context = new TurnContext(agents, models, credentials, conversations, settings, board, tools::get,
+        Clock.systemUTC(), limits, plugins);
     this.pool = Executors.newCachedThreadPool(daemonThreads("otterbot-chat-"));
+    this.deadlines = new ScheduledThreadPoolExecutor(1, daemonThreads("otterbot-chat-deadline-"));
+    this.deadlines.setRemoveOnCancelPolicy(true);
     models.onRemoved(onProviderRemoved);
+  }
+
+  /** A tool is checked once, here: one with a bad name or schema is skipped and logged (see {@link ToolSet}). */
+  @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+      policyOption = ReferencePolicyOption.GREEDY)
+  void bindTool(Tool tool, Map<String, Object> properties) {
+    tools.bind(tool, properties.get(org.osgi.framework.Constants.SERVICE_RANKING) instanceof Integer r ? r : 0);
+  }
+
+  /** For tests: binds a tool of ranking 0. */
+  void addTool(Tool tool) {
+    tools.bind(tool);
+  }
+
+  void unbindTool(Tool tool) {
+    tools.unbind(tool);
   }
 
   @Deactivate
   void deactivate() throws InterruptedException {
     models.removeListener(onProviderRemoved);
     running.forEach(Turn::cancel);
+    deadlines.shutdownNow();
+    plugins.close();
     pool.shutdown();
     if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
       LOG.warn("Chat turns still running 5 s after stop; interrupting them");
@@ -100,14 +136,15 @@ public final class ChatServiceImpl implements ChatService {
 
   @Override
   public ChatTurn send(String agentId, String conversationId, String text, ChatListener listener) {
-    Optional<AgentProfile> agent = context.agents().get(agentId);
+    // Only well-formed ids are looked up: a client's string is not a registry key.
+    Optional<AgentProfile> agent = AgentIds.valid(agentId) ? context.agents().get(agentId) : Optional.empty();
     String problem = null;
     if (agent.isEmpty()) {
       problem = "Unknown agent: " + agentId;
     } else if (text == null || text.isBlank()) {
       problem = "text is required";
-    } else if (text.length() > Turn.MAX_TEXT) {
-      problem = "text is longer than " + Turn.MAX_TEXT + " characters";
+    } else if (text.length() > context.limits().maxMessageChars()) {
+      problem = "text is longer than " + context.limits().maxMessageChars() + " characters";
     } else if (conversationId == null || !CONVERSATION_ID.matcher(conversationId).matches()) {
       problem = "conversationId must be 1 to 200 letters, digits, '.', '_', ':' or '-'";
     }
@@ -117,10 +154,29 @@ public final class ChatServiceImpl implements ChatService {
       return () -> { };
     }
     Turn turn = new Turn(context, agent.get(), conversationId, text, listener, running::remove);
-    running.add(turn);
+    int max = context.limits().maxRunningTurns();
+    synchronized (running) {
+      if (running.size() >= max) {
+        turn = null;
+      } else {
+        running.add(turn);
+      }
+    }
+    if (turn == null) {
+      // Refused at once rather than queued: a queue would only turn overload into unbounded waiting.
+      LOG.debug("Turn of agent '{}' refused: {} turns are running", agentId, max);
+      listener.chunk(StreamChunk.error("the server is busy: " + max
+          + " turns are running (maxRunningTurns in otterbot.chat.cfg); try again in a moment"));
+      listener.done();
+      return () -> { };
+    }
     try {
+      Turn started = turn;
+      turn.deadline(deadlines.schedule(started::expire, context.limits().turnTimeout().toMillis(),
+          TimeUnit.MILLISECONDS));
       pool.execute(turn);
     } catch (java.util.concurrent.RejectedExecutionException e) {
+      turn.cancel();
       running.remove(turn);
       listener.chunk(StreamChunk.error("the server is shutting down"));
       listener.done();

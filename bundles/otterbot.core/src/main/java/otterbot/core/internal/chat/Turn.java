@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
@@ -38,6 +39,7 @@ import otterbot.api.provider.ToolSpec;
 import otterbot.api.tool.Tool;
 import otterbot.api.tool.ToolContext;
 import otterbot.api.tool.ToolException;
+import otterbot.core.internal.PluginCalls;
 import otterbot.core.internal.secrets.Scrubber;
 
 /**
@@ -54,7 +56,11 @@ final class Turn implements ChatTurn, Runnable {
   static final int MAX_STEPS = 8;
   /** A tool call repeated with the same arguments more often than this in one turn is refused. */
   static final int MAX_REPEATS = 3;
-  static final int MAX_TEXT = 100_000;
+  /**
+   * Tool calls of one step beyond the limit are answered as refused up to this many; any further ones are dropped
+   * from the step altogether (a model emitting thousands of calls must not cost thousands of messages).
+   */
+  static final int MAX_REFUSED_CALLS = 64;
   /** Tool results longer than this are cut before they go to the model (and the client). */
   static final int MAX_TOOL_RESULT = 64 * 1024;
   private static final ObjectMapper JSON = JsonMapper.builder().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS).build();
@@ -77,6 +83,10 @@ final class Turn implements ChatTurn, Runnable {
   private volatile Map<String, String> secrets = Map.of();
   /** Whether an error chunk was sent: the agent's status is then {@code error} until its next turn. */
   private volatile boolean failed;
+  /** The deadline's timer, cancelled when the turn ends. */
+  private volatile Future<?> deadline;
+  /** Set, under {@code this}, just before {@link ChatListener#done()}: nothing is sent after it. */
+  private boolean ended;
 
   Turn(TurnContext ctx, AgentProfile agent, String conversationId, String text, ChatListener listener,
       Consumer<Turn> onEnd) {
@@ -100,6 +110,27 @@ final class Turn implements ChatTurn, Runnable {
         toolThread.interrupt();
       }
     }
+  }
+
+  void deadline(Future<?> timer) {
+    deadline = timer;
+  }
+
+  /**
+   * The turn's wall-clock deadline passed: says so in an error chunk, then cancels the turn (its model call and tool),
+   * which ends it with {@code done}. Nothing is sent after the error chunk.
+   */
+  void expire() {
+    synchronized (this) {
+      if (ended || cancelled) {
+        return;
+      }
+      emit(StreamChunk.error("the turn took longer than " + ctx.limits().turnTimeout().toSeconds()
+          + " s (turnTimeoutSeconds in otterbot.chat.cfg) and was stopped"));
+      cancelled = true;
+    }
+    LOG.info("A turn of agent '{}' hit its deadline of {} s", agent.id(), ctx.limits().turnTimeout().toSeconds());
+    cancel();
   }
 
   /** The provider of the running step went away: end the step with a clear error instead of waiting for it. */
@@ -126,15 +157,16 @@ final class Turn implements ChatTurn, Runnable {
           .orElseThrow(() -> OtterbotException.invalid(ctx.models().unknownProvider(model.provider())));
       secrets = ctx.credentials().effectiveSecrets(agentId);
       ToolContext toolContext = new ToolContext(agent, conversationId, secrets);
-      Map<String, Tool> tools = toolsFor(toolContext);
+      Map<String, ToolSet.Entry> tools = toolsFor(toolContext);
       List<ToolSpec> specs = tools.values().stream().map(t -> new ToolSpec(t.name(), t.description(), t.parameters()))
           .toList();
+      int maxCalls = ctx.limits().maxToolCallsPerStep();
       Map<String, Integer> repeats = new HashMap<>();
       boolean offerTools = true;
       for (int n = 1; n <= MAX_STEPS && !cancelled; n++) {
         var request = new ChatRequest(model.modelId(), systemPrompt(), messages, offerTools ? specs : List.of(),
             secrets, 0);
-        Step.Result result = runStep(provider, model.provider(), request);
+        Step.Result result = runStep(provider, model.provider(), request, reply.length());
         reply.append(result.text());
         if (result.error() != null) {
           emit(StreamChunk.error(Scrubber.scrub(result.error(), Scrubber.secretValues(secrets))));
@@ -152,9 +184,16 @@ final class Turn implements ChatTurn, Runnable {
           ctx.board().turnWorking(agentId);
         }
         messages.add(ChatMessage.assistant(result.text(), result.calls()));
+        int index = 0;
         for (ToolCall call : result.calls()) {
           if (cancelled) {
             break;
+          }
+          if (index++ >= maxCalls) {
+            // Not run and not shown: the model hears that it asked for too much at once.
+            messages.add(ChatMessage.toolResult(call, error("not run: at most " + maxCalls
+                + " tool calls are run per step. Call fewer tools at a time.")));
+            continue;
           }
           String key = call.name() + " " + canonical(call.arguments());
           boolean refused = repeats.merge(key, 1, Integer::sum) > MAX_REPEATS;
@@ -182,26 +221,50 @@ final class Turn implements ChatTurn, Runnable {
             e.toString());
         emit(StreamChunk.error("the reply could not be stored: " + e.getMessage()));
       } finally {
+        Future<?> timer = deadline;
+        if (timer != null) {
+          timer.cancel(false);
+        }
         ctx.board().turnEnded(agentId, working, failed);
         onEnd.accept(this);
         Thread.interrupted(); // a cancel may have interrupted us after the tool returned; do not leak it to the pool
         synchronized (this) {
+          ended = true;
           listener.done();
         }
       }
     }
   }
 
-  /** The model history: the conversation's user and assistant messages in order (tool traffic is not stored). */
+  /**
+   * The model history: the conversation's user and assistant messages in order (tool traffic is not stored), as a
+   * window of the newest ones that fit the history budget. The last message (the one this turn answers) is always in
+   * it; the whole history stays stored.
+   */
   private List<ChatMessage> history() {
+    return window(ctx.conversations().messages(conversationId), ctx.limits().historyCharBudget());
+  }
+
+  static List<ChatMessage> window(List<StoredMessage> stored, int budget) {
     var out = new ArrayList<ChatMessage>();
-    for (StoredMessage m : ctx.conversations().messages(conversationId)) {
+    long used = 0;
+    for (int i = stored.size() - 1; i >= 0; i--) {
+      StoredMessage m = stored.get(i);
+      ChatMessage message;
       if ("user".equals(m.role())) {
-        out.add(ChatMessage.user(m.content()));
+        message = ChatMessage.user(m.content());
       } else if ("assistant".equals(m.role()) && !m.content().isEmpty()) {
-        out.add(ChatMessage.assistant(m.content(), List.of()));
+        message = ChatMessage.assistant(m.content(), List.of());
+      } else {
+        continue;
       }
+      used += m.content().length();
+      if (used > budget && !out.isEmpty()) {
+        break;
+      }
+      out.add(message);
     }
+    java.util.Collections.reverse(out);
     return out;
   }
 
@@ -229,31 +292,48 @@ final class Turn implements ChatTurn, Runnable {
     return prompt.toString();
   }
 
-  private Map<String, Tool> toolsFor(ToolContext toolContext) {
-    var out = new LinkedHashMap<String, Tool>();
-    for (Tool tool : ctx.tools().get()) {
+  private Map<String, ToolSet.Entry> toolsFor(ToolContext toolContext) {
+    var out = new LinkedHashMap<String, ToolSet.Entry>();
+    for (ToolSet.Entry tool : ctx.tools().get()) {
       try {
-        if (tool.availableTo(toolContext)) {
+        if (tool.tool().availableTo(toolContext)) {
           out.putIfAbsent(tool.name(), tool);
         }
-      } catch (RuntimeException e) {
-        LOG.warn("Tool {} is left out of this turn: {}", tool.getClass().getName(), e.toString());
+      } catch (RuntimeException | LinkageError e) {
+        LOG.warn("Tool '{}' is left out of this turn: {}", tool.name(), e.toString());
       }
     }
     return out;
   }
 
-  private Step.Result runStep(ModelProvider provider, String providerId, ChatRequest request) {
-    Step current = new Step(provider, providerId);
+  /**
+   * One model step. The provider starts its call on a plug-in thread with a timeout, so one that blocks in
+   * {@code chat()} cannot hold this turn; {@code replied} is what earlier steps said, counted against the reply limit.
+   */
+  private Step.Result runStep(ModelProvider provider, String providerId, ChatRequest request, int replied) {
+    Step current = new Step(provider, providerId, ctx.limits().maxReplyChars() - replied);
     step = current;
     try {
       if (cancelled) {
         return current.result();
       }
-      ChatCall call = provider.chat(request, current);
+      ChatCall call = ctx.plugins().call(() -> provider.chat(request, current), ctx.limits().providerStartTimeout());
+      if (call == null) {
+        current.abort("the model provider '" + providerId + "' returned no call");
+        return current.result();
+      }
       current.started(call);
       return current.await();
-    } catch (RuntimeException e) {
+    } catch (PluginCalls.Timeout e) {
+      LOG.warn("Provider '{}' did not start a call within {} s", providerId,
+          ctx.limits().providerStartTimeout().toSeconds());
+      current.abort("the model provider '" + providerId + "' did not start the call within "
+          + ctx.limits().providerStartTimeout().toSeconds() + " s");
+      return current.result();
+    } catch (InterruptedException e) {
+      current.abort(null);
+      return current.result();
+    } catch (Exception e) {
       LOG.warn("Provider '{}' failed to start a call: {}", providerId, Scrubber.scrub(e.toString(), Scrubber.secretValues(secrets)));
       current.abort("the model provider '" + providerId + "' failed: " + e.getMessage());
       return current.result();
@@ -262,10 +342,16 @@ final class Turn implements ChatTurn, Runnable {
     }
   }
 
-  private String invoke(Tool tool, ToolContext toolContext, ToolCall call) {
-    if (tool == null) {
+  /**
+   * Runs a tool on a plug-in thread with the tool timeout; this thread waits, and a cancel interrupts the wait (and
+   * the tool). Whatever the tool does (throws, hangs, returns null, huge or not JSON) becomes a result the model
+   * reads; it never fails the turn.
+   */
+  private String invoke(ToolSet.Entry entry, ToolContext toolContext, ToolCall call) {
+    if (entry == null) {
       return error("there is no tool named '" + call.name() + "'");
     }
+    Tool tool = entry.tool();
     synchronized (this) {
       if (cancelled) {
         return error("cancelled");
@@ -273,17 +359,21 @@ final class Turn implements ChatTurn, Runnable {
       toolThread = Thread.currentThread();
     }
     try {
-      String out = tool.invoke(toolContext, call.arguments() == null || call.arguments().isBlank() ? "{}" : call.arguments());
+      String arguments = call.arguments() == null || call.arguments().isBlank() ? "{}" : call.arguments();
+      String out = ctx.plugins().call(() -> tool.invoke(toolContext, arguments), ctx.limits().toolTimeout());
       if (out == null) {
         return "null";
       }
-      return out.length() > MAX_TOOL_RESULT ? error("the tool's result was longer than " + MAX_TOOL_RESULT
-          + " characters and was dropped") : out;
+      return out.length() > MAX_TOOL_RESULT ? error("the tool's result was " + out.length() + " characters, longer than "
+          + MAX_TOOL_RESULT + ", and was dropped") : out;
     } catch (ToolException e) {
       return error(Scrubber.scrub(e.getMessage(), Scrubber.secretValues(secrets)));
     } catch (InterruptedException e) {
       return error("cancelled");
-    } catch (RuntimeException e) {
+    } catch (PluginCalls.Timeout e) {
+      LOG.warn("Tool '{}' did not answer within {} s", call.name(), ctx.limits().toolTimeout().toSeconds());
+      return error("the tool did not answer within " + ctx.limits().toolTimeout().toSeconds() + " s");
+    } catch (Exception e) {
       LOG.warn("Tool '{}' failed: {}", call.name(), Scrubber.scrub(e.toString(), Scrubber.secretValues(secrets)));
       return error("the tool failed: " + Scrubber.scrub(String.valueOf(e.getMessage()), Scrubber.secretValues(secrets)));
     } finally {
@@ -354,9 +444,13 @@ final class Turn implements ChatTurn, Runnable {
     /** Set by {@link #abort} (a cancel, or the provider went away); never by a normal end. */
     private volatile boolean aborted;
 
-    Step(ModelProvider provider, String providerId) {
+    /** Characters this step may still add to the turn's reply. */
+    private final int room;
+
+    Step(ModelProvider provider, String providerId, int room) {
       this.provider = provider;
       this.providerId = providerId;
+      this.room = room;
     }
 
     void started(ChatCall started) {
@@ -416,18 +510,30 @@ final class Turn implements ChatTurn, Runnable {
       if (delta == null || delta.isEmpty()) {
         return;
       }
+      boolean full = false;
       synchronized (Turn.this) {
         if (!closed && !cancelled) {
-          text.append(delta);
-          listener.chunk(StreamChunk.token(delta));
+          int fits = Math.max(0, room - text.length());
+          String kept = delta.length() > fits ? delta.substring(0, fits) : delta;
+          if (!kept.isEmpty()) {
+            text.append(kept);
+            listener.chunk(StreamChunk.token(kept));
+          }
+          full = kept.length() < delta.length();
         }
+      }
+      if (full) {
+        // Outside the lock: aborting cancels the provider's call, which is plug-in code.
+        abort("the reply was longer than " + ctx.limits().maxReplyChars()
+            + " characters (maxReplyChars in otterbot.chat.cfg) and was cut off there");
       }
     }
 
     @Override
     public void toolCall(ToolCall toolCall) {
       synchronized (Turn.this) {
-        if (!closed && toolCall != null && toolCall.name() != null) {
+        if (!closed && toolCall != null && toolCall.name() != null
+            && calls.size() < ctx.limits().maxToolCallsPerStep() + MAX_REFUSED_CALLS) {
           calls.add(toolCall.id() == null ? new ToolCall("call-" + calls.size(), toolCall.name(), toolCall.arguments())
               : toolCall);
         }

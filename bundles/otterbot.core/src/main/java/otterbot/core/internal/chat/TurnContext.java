@@ -8,7 +8,7 @@ import otterbot.api.agent.AgentRegistry;
 import otterbot.api.credentials.CredentialService;
 import otterbot.api.persistence.ConversationStore;
 import otterbot.api.settings.SettingsService;
-import otterbot.api.tool.Tool;
+import otterbot.core.internal.PluginCalls;
 import otterbot.core.internal.providers.ModelServiceImpl;
 
 /** What a turn needs from the rest of the server. */
@@ -19,5 +19,7 @@ record TurnContext(
     ConversationStore conversations,
     SettingsService settings,
     StatusBoard board,
-    Supplier<List<Tool>> tools,
-    Clock clock) {}
+    Supplier<List<ToolSet.Entry>> tools,
+    Clock clock,
+    ChatLimits limits,
+    PluginCalls plugins) {}

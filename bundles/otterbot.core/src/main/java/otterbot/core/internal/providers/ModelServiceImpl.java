@@ -1,5 +1,6 @@
 package otterbot.core.internal.providers;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -16,6 +17,7 @@ import java.util.function.Consumer;
 import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -33,6 +35,7 @@ import otterbot.api.provider.ProviderException;
 import otterbot.api.provider.ProviderInfo;
 import otterbot.api.provider.ToolCall;
 import otterbot.api.settings.SettingsService;
+import otterbot.core.internal.PluginCalls;
 import otterbot.core.internal.secrets.KeyBinding;
 import otterbot.core.internal.secrets.Scrubber;
 
@@ -48,28 +51,37 @@ public final class ModelServiceImpl implements ModelService {
   static final String TEST_PROMPT = "Reply with exactly the word: ready";
   static final int TEST_MAX_TOKENS = 24;
   static final long TEST_TIMEOUT_SECONDS = 60;
+  /** How long a provider may take to list its models, or to start a call. */
+  static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
+  /** A model list longer than this, or a model id longer than {@link #MAX_MODEL_ID}, is cut: it is not a list. */
+  static final int MAX_MODELS = 10_000;
+  static final int MAX_MODEL_ID = 500;
 
   private final SettingsService settings;
   /** id → the registered providers with that id, best (highest ranking) first; guarded by {@code this}. */
   private final Map<String, List<Registered>> byId = new HashMap<>();
   private final List<Consumer<ModelProvider>> removalListeners = new CopyOnWriteArrayList<>();
+  private final PluginCalls plugins = new PluginCalls("otterbot-provider-");
 
   @Activate
   public ModelServiceImpl(@Reference SettingsService settings) {
     this.settings = settings;
   }
 
+  @Deactivate
+  void deactivate() {
+    plugins.close();
+  }
+
+  /** The provider's description is read and checked once, here ({@link ProviderInfos}); a bad one is skipped. */
   @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
   public void bindProvider(ModelProvider provider, Map<String, Object> props) {
-    ProviderInfo info;
-    try {
-      info = provider.info();
-    } catch (RuntimeException e) {
-      LOG.warn("Ignoring a model provider whose info() failed: {}", e.toString());
+    ProviderInfo info = ProviderInfos.of(provider).orElse(null);
+    if (info == null) {
       return;
     }
     Object declared = props.get(ModelProvider.PROVIDER_ID);
-    if (info == null || info.id() == null || (declared != null && !info.id().equals(declared))) {
+    if (declared != null && !info.id().equals(declared)) {
       LOG.warn("Ignoring model provider {}: its {} property must equal info().id()", provider.getClass().getName(),
           ModelProvider.PROVIDER_ID);
       return;
@@ -77,7 +89,7 @@ public final class ModelServiceImpl implements ModelService {
     int ranking = props.get(Constants.SERVICE_RANKING) instanceof Integer r ? r : 0;
     synchronized (this) {
       List<Registered> list = byId.computeIfAbsent(info.id(), k -> new ArrayList<>());
-      list.add(new Registered(provider, ranking));
+      list.add(new Registered(provider, ranking, info));
       list.sort(Comparator.comparingInt(Registered::ranking).reversed());
     }
     LOG.info("Model provider '{}' ({}) is available", info.id(), info.label());
@@ -111,7 +123,7 @@ public final class ModelServiceImpl implements ModelService {
 
   @Override
   public synchronized List<ProviderInfo> providers() {
-    return byId.values().stream().map(list -> list.get(0).provider().info())
+    return byId.values().stream().map(list -> list.get(0).info())
         .sorted(Comparator.comparing((ProviderInfo info) -> BUILTIN.equals(info.id())).thenComparing(ProviderInfo::id))
         .toList();
   }
@@ -133,11 +145,22 @@ public final class ModelServiceImpl implements ModelService {
     ModelProvider provider = provider(providerId).orElseThrow(() -> new ProviderException(unknownProvider(providerId)));
     Map<String, String> effective = overlay(providerId, secrets);
     try {
-      return provider.listModels(effective).stream().filter(m -> m != null && !m.isBlank()).distinct().sorted()
-          .toList();
+      List<String> models = plugins.call(() -> provider.listModels(effective), CALL_TIMEOUT);
+      if (models == null) {
+        throw new ProviderException("provider " + providerId + " returned no model list");
+      }
+      return models.stream().limit(MAX_MODELS).filter(m -> m != null && !m.isBlank() && m.length() <= MAX_MODEL_ID)
+          .distinct().sorted().toList();
     } catch (ProviderException e) {
       throw new ProviderException(Scrubber.scrub(e.getMessage(), Scrubber.secretValues(effective)));
-    } catch (RuntimeException e) {
+    } catch (PluginCalls.Timeout e) {
+      LOG.warn("Provider '{}' did not list its models within {} s", providerId, CALL_TIMEOUT.toSeconds());
+      throw new ProviderException("provider " + providerId + " did not answer within " + CALL_TIMEOUT.toSeconds()
+          + " s");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ProviderException("interrupted");
+    } catch (Exception e) {
       LOG.warn("Provider '{}' failed to list models: {}", providerId, Scrubber.scrub(e.toString(), Scrubber.secretValues(effective)));
       throw new ProviderException("provider " + providerId + " failed: "
           + Scrubber.scrub(String.valueOf(e.getMessage()), Scrubber.secretValues(effective)));
@@ -154,7 +177,7 @@ public final class ModelServiceImpl implements ModelService {
         TEST_MAX_TOKENS);
     ChatCall call;
     try {
-      call = provider.chat(request, new ChatSink() {
+      call = plugins.call(() -> provider.chat(request, new ChatSink() {
       @Override
       public void text(String delta) {
         synchronized (text) {
@@ -178,8 +201,19 @@ public final class ModelServiceImpl implements ModelService {
       public void failed(String message) {
         outcome.completeExceptionally(new ProviderException(message));
       }
-    });
-    } catch (RuntimeException e) {
+    }), CALL_TIMEOUT);
+      if (call == null) {
+        throw new ProviderException("provider " + providerId + " returned no call");
+      }
+    } catch (ProviderException e) {
+      throw e;
+    } catch (PluginCalls.Timeout e) {
+      throw new ProviderException("provider " + providerId + " did not start the call within "
+          + CALL_TIMEOUT.toSeconds() + " s");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ProviderException("interrupted");
+    } catch (Exception e) {
       // A provider that breaks its contract by throwing is reported like any other provider failure.
       LOG.warn("Provider '{}' failed to start a call: {}", providerId, Scrubber.scrub(e.toString(), Scrubber.secretValues(effective)));
       throw new ProviderException("provider " + providerId + " failed: "
@@ -219,12 +253,8 @@ public final class ModelServiceImpl implements ModelService {
   }
 
   private static String safeId(ModelProvider provider) {
-    try {
-      return provider.info().id();
-    } catch (RuntimeException e) {
-      return provider.getClass().getName();
-    }
+    return ProviderInfos.of(provider).map(ProviderInfo::id).orElse(provider.getClass().getName());
   }
 
-  private record Registered(ModelProvider provider, int ranking) {}
+  private record Registered(ModelProvider provider, int ranking, ProviderInfo info) {}
 }

@@ -17,4 +17,17 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
           + " A run still going when its task fires again makes the scheduler skip that firing.",
       min = "1")
   int runTimeoutSeconds() default 600;
+
+  @AttributeDefinition(
+      name = "Tasks per agent",
+      description = "How many enabled scheduled tasks one agent may have; one more is refused (400, or a tool error).",
+      min = "1")
+  int maxTasksPerAgent() default SchedulerImpl.DEFAULT_MAX_TASKS_PER_AGENT;
+
+  @AttributeDefinition(
+      name = "Minimum interval (s)",
+      description = "The shortest time allowed between two firings of one task; a cron expression that fires more"
+          + " often is refused (400, or a tool error). 0 allows every second.",
+      min = "0")
+  int minIntervalSeconds() default SchedulerImpl.DEFAULT_MIN_INTERVAL_SECONDS;
 }

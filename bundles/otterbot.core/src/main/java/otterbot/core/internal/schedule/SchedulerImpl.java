@@ -80,12 +80,19 @@ public final class SchedulerImpl implements Scheduler, AgentLifecycleListener {
   /** Longest prompt, as for a chat message. */
   static final int MAX_PROMPT = 100_000;
 
+  static final int DEFAULT_MAX_TASKS_PER_AGENT = 100;
+  static final int DEFAULT_MIN_INTERVAL_SECONDS = 60;
+  /** How many upcoming firings are looked at to find an expression's shortest interval. */
+  static final int INTERVAL_SAMPLES = 24;
+
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final ScheduleStore store;
   private final AgentRegistry agents;
   private final MessageBus bus;
   private final Duration runTimeout;
+  private final int maxTasksPerAgent;
+  private final Duration minInterval;
   private final Clock clock;
 
   private final ScheduledThreadPoolExecutor timers;
@@ -101,15 +108,24 @@ public final class SchedulerImpl implements Scheduler, AgentLifecycleListener {
   @Activate
   public SchedulerImpl(@Reference ScheduleStore store, @Reference AgentRegistry agents, @Reference MessageBus bus,
       SchedulerConfiguration config) {
-    this(store, agents, bus, Duration.ofSeconds(config.runTimeoutSeconds()), Clock.systemDefaultZone());
+    this(store, agents, bus, Duration.ofSeconds(config.runTimeoutSeconds()), Math.max(1, config.maxTasksPerAgent()),
+        Duration.ofSeconds(Math.max(0, config.minIntervalSeconds())), Clock.systemDefaultZone());
+  }
+
+  /** For tests of firing: no minimum interval (every second is allowed), the default task cap. */
+  SchedulerImpl(ScheduleStore store, AgentRegistry agents, MessageBus bus, Duration runTimeout, Clock clock) {
+    this(store, agents, bus, runTimeout, DEFAULT_MAX_TASKS_PER_AGENT, Duration.ZERO, clock);
   }
 
   /** {@code clock}'s zone is the time zone of the cron expressions. */
-  SchedulerImpl(ScheduleStore store, AgentRegistry agents, MessageBus bus, Duration runTimeout, Clock clock) {
+  SchedulerImpl(ScheduleStore store, AgentRegistry agents, MessageBus bus, Duration runTimeout, int maxTasksPerAgent,
+      Duration minInterval, Clock clock) {
     this.store = store;
     this.agents = agents;
     this.bus = bus;
     this.runTimeout = runTimeout;
+    this.maxTasksPerAgent = maxTasksPerAgent;
+    this.minInterval = minInterval;
     this.clock = clock;
     this.timers = new ScheduledThreadPoolExecutor(1, daemonThreads("otterbot-scheduler-"));
     this.timers.setRemoveOnCancelPolicy(true);
@@ -160,8 +176,19 @@ public final class SchedulerImpl implements Scheduler, AgentLifecycleListener {
     // An expression that never fires (0 0 31 2 *) is as useless as a malformed one.
     Instant next = schedule.nextAfter(clock.instant(), clock.getZone())
         .orElseThrow(() -> OtterbotException.invalid("invalid cron expression"));
+    Duration shortest = shortestInterval(schedule, next);
+    if (shortest != null && shortest.compareTo(minInterval) < 0) {
+      throw OtterbotException.invalid("cron fires every " + shortest.toSeconds() + " s; the minimum interval between"
+          + " runs is " + minInterval.toSeconds() + " s (minIntervalSeconds in otterbot.scheduler.cfg)");
+    }
     ScheduledTask task = new ScheduledTask(newId(), agentId, expression, prompt, true, null, next);
     synchronized (lock) {
+      // Counted under the lock, so that concurrent adds cannot both take the last place.
+      long enabled = list(agentId).stream().filter(ScheduledTask::enabled).count();
+      if (enabled >= maxTasksPerAgent) {
+        throw OtterbotException.invalid("too many scheduled tasks: agent '" + agentId + "' already has " + enabled
+            + " scheduled tasks, the most allowed (maxTasksPerAgent in otterbot.scheduler.cfg); cancel one first");
+      }
       store.save(task);
       arm(task.id(), next);
     }
@@ -203,6 +230,25 @@ public final class SchedulerImpl implements Scheduler, AgentLifecycleListener {
         }
       }
     }
+  }
+
+  /** The shortest gap between the upcoming firings from {@code first} on, or null when it fires only once. */
+  private Duration shortestInterval(CronSchedule schedule, Instant first) {
+    Duration shortest = null;
+    Instant previous = first;
+    for (int i = 0; i < INTERVAL_SAMPLES; i++) {
+      Instant next = schedule.nextAfter(previous, clock.getZone()).orElse(null);
+      if (next == null) {
+        break;
+      }
+      Duration gap = Duration.between(previous, next);
+      shortest = shortest == null || gap.compareTo(shortest) < 0 ? gap : shortest;
+      if (shortest.compareTo(minInterval) < 0) {
+        break;
+      }
+      previous = next;
+    }
+    return shortest;
   }
 
   /** Arms every enabled task; one whose time passed while the server was down fires once, now. */

@@ -26,6 +26,7 @@ import otterbot.api.provider.ProviderInfo;
 import otterbot.api.settings.GlobalSettings;
 import otterbot.api.settings.ProviderSettings;
 import otterbot.api.settings.SettingsService;
+import otterbot.core.internal.providers.ProviderInfos;
 import otterbot.core.internal.secrets.SecretBox;
 
 /**
@@ -75,7 +76,8 @@ public final class SettingsServiceImpl implements SettingsService {
   /** The configurable providers registered now, by id in id order. */
   Map<String, ProviderInfo> known() {
     var out = new LinkedHashMap<String, ProviderInfo>();
-    providers.stream().map(ModelProvider::info).filter(ProviderInfo::configurable)
+    // The checked snapshot taken once per provider: a provider whose info() throws or hangs is simply not known.
+    providers.stream().map(ProviderInfos::of).flatMap(java.util.Optional::stream).filter(ProviderInfo::configurable)
         .sorted(Comparator.comparing(ProviderInfo::id))
         .forEach(info -> out.putIfAbsent(info.id(), info));
     return out;

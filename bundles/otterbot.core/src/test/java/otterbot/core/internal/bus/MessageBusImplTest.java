@@ -169,6 +169,65 @@ class MessageBusImplTest {
     assertEquals(1, most.get());
   }
 
+  @Test
+  void aRequestWhoseRequesterTimedOutIsDroppedFromTheQueueNotRunLater() throws Exception {
+    List<String> ran = new CopyOnWriteArrayList<>();
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    turns = (agent, text) -> {
+      ran.add(text);
+      if (text.equals("first")) {
+        try {
+          release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return "ok " + text;
+    };
+    Thread first = new Thread(() -> {
+      try {
+        bus.request(AgentMessage.draft(AgentMessage.REQUEST, "coo", "a", "t1", null, null, "first"),
+            Duration.ofSeconds(30));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    first.start();
+    while (!ran.contains("first")) {
+      Thread.sleep(10);
+    }
+    // a is busy: this one waits in a's queue until its requester gives up.
+    assertThrows(OtterbotException.class, () -> bus.request(AgentMessage.draft(AgentMessage.REQUEST, "b", "a", "t2",
+        null, null, "second"), Duration.ofMillis(200)));
+    release.countDown();
+    first.join();
+    AgentMessage third = bus.request(AgentMessage.draft(AgentMessage.REQUEST, "coo", "a", "t3", null, null, "third"),
+        Duration.ofSeconds(30));
+    assertEquals("ok third", third.body());
+    assertEquals(List.of("first", "third"), ran, "the abandoned request never ran");
+  }
+
+  @Test
+  void anAnsweringTurnIsCancelledWhenItsRequesterStopsWaitingSoTheQueueMovesOn() throws Exception {
+    turns = (agent, text) -> {
+      if (text.equals("forever")) {
+        sleep(60_000); // returns early when the turn is cancelled (interrupted)
+      }
+      return "ok " + text;
+    };
+    try {
+      // The requester's timeout and the answering side's (the same deadline) race: either may report it.
+      AgentMessage late = bus.request(AgentMessage.draft(AgentMessage.REQUEST, "coo", "a", "t1", null, null,
+          "forever"), Duration.ofMillis(300));
+      assertTrue(late.body().startsWith("Error: no answer within"), late.body());
+    } catch (OtterbotException e) {
+      assertEquals("request to a timed out", e.getMessage());
+    }
+    AgentMessage next = bus.request(AgentMessage.draft(AgentMessage.REQUEST, "coo", "a", "t2", null, null, "next"),
+        Duration.ofSeconds(20));
+    assertEquals("ok next", next.body());
+  }
+
   static void sleep(long millis) {
     try {
       Thread.sleep(millis);

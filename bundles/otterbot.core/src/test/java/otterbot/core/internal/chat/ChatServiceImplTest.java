@@ -67,12 +67,12 @@ class ChatServiceImplTest {
   StatusBoard board;
   ChatServiceImpl chat;
   ModelProvider scripted;
-  final List<Tool> tools = new ArrayList<>();
+  SettingsService settings;
 
   @BeforeEach
   void setUp() {
     agents.put("coo", profile("coo", new ModelRef("scripted", "m1")));
-    SettingsService settings = new SettingsService() {
+    settings = new SettingsService() {
       @Override
       public boolean onboardingComplete() {
         return true;
@@ -122,8 +122,14 @@ class ChatServiceImplTest {
     models.bindProvider(scripted, Map.of(ModelProvider.PROVIDER_ID, "scripted"));
     board = new StatusBoard();
     board.listeners = List.of((AgentStatusListener) (agentId, status) -> statuses.add(agentId + ":" + status));
-    chat = new ChatServiceImpl(new MapAgents(agents), models, credentials(), store(), settings, board);
-    chat.tools = tools;
+    chat = new ChatServiceImpl(new MapAgents(agents), models, credentials(), store(), settings, board,
+        ChatLimits.DEFAULTS);
+  }
+
+  /** Replaces the chat service with one with these limits. */
+  void limits(ChatLimits limits) throws InterruptedException {
+    chat.deactivate();
+    chat = new ChatServiceImpl(new MapAgents(agents), models, credentials(), store(), settings, board, limits);
   }
 
   @AfterEach
@@ -149,7 +155,7 @@ class ChatServiceImplTest {
 
   @Test
   void aToolCallRunsTheToolAndTheModelSeesItsResult() throws Exception {
-    tools.add(tool("lookup", (ctx, args) -> "{\"found\":" + args + ",\"agent\":\"" + ctx.agent().id() + "\"}"));
+    chat.addTool(tool("lookup", (ctx, args) -> "{\"found\":" + args + ",\"agent\":\"" + ctx.agent().id() + "\"}"));
     script = (request, sink) -> {
       ChatMessage last = request.messages().get(request.messages().size() - 1);
       if (last.role().equals(ChatMessage.TOOL)) {
@@ -178,7 +184,7 @@ class ChatServiceImplTest {
   @Test
   void aToolRepeatedWithTheSameArgumentsIsRefusedAfterThreeCallsAndTheModelMustAnswer() throws Exception {
     List<String> invoked = new CopyOnWriteArrayList<>();
-    tools.add(tool("ping", (ctx, args) -> {
+    chat.addTool(tool("ping", (ctx, args) -> {
       invoked.add(args);
       return "{\"pong\":true}";
     }));
@@ -204,7 +210,7 @@ class ChatServiceImplTest {
 
   @Test
   void aModelThatNeverStopsCallingToolsIsStoppedAfterEightSteps() throws Exception {
-    tools.add(tool("step", (ctx, args) -> "{}"));
+    chat.addTool(tool("step", (ctx, args) -> "{}"));
     script = (request, sink) -> {
       sink.toolCall(new ToolCall("c", "step", "{\"n\":" + request.messages().size() + "}"));
       sink.completed("tool_calls");
@@ -304,17 +310,253 @@ class ChatServiceImplTest {
   }
 
   @Test
+  void newConversationIdsAreRandomEvenWhenClientsJoinAtTheSameMoment() {
+    var ids = new java.util.HashSet<String>();
+    for (int i = 0; i < 1000; i++) {
+      ids.add(chat.join("coo", null).conversationId());
+    }
+    assertEquals(1000, ids.size());
+  }
+
+  @Test
   void joinResumesOnlyTheSameAgentsConversation() throws Exception {
     send("coo", "conv-j", "hi");
     assertTrue(chat.join("coo", "conv-j").resumed());
     agents.put("other", profile("other", new ModelRef("scripted", "m1")));
     var foreign = chat.join("other", "conv-j");
     assertFalse(foreign.resumed());
-    assertTrue(foreign.conversationId().startsWith("conv-other-"), foreign.conversationId());
-    assertTrue(chat.join("coo", "bad id with spaces").conversationId().startsWith("conv-coo-"));
+    assertTrue(foreign.conversationId().matches("conv-[0-9a-f-]{36}"), foreign.conversationId());
+    assertTrue(chat.join("coo", "bad id with spaces").conversationId().matches("conv-[0-9a-f-]{36}"));
     var fresh = chat.join("coo", "my-own-id");
     assertEquals("my-own-id", fresh.conversationId());
     assertFalse(fresh.resumed());
+  }
+
+  // ------------------------------------------------------------------------------------------------ bounds
+
+  @Test
+  void turnsBeyondTheGlobalCapAreRefusedAtOnceAndTheRunningOnesAreUnaffected() throws Exception {
+    limits(ChatLimits.DEFAULTS.withMaxRunningTurns(2));
+    CountDownLatch release = new CountDownLatch(1);
+    script = (request, sink) -> {
+      try {
+        release.await(20, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        return;
+      }
+      sink.text("late");
+      sink.completed("stop");
+    };
+    Recorder first = new Recorder();
+    Recorder second = new Recorder();
+    chat.send("coo", "conv-g1", "one", first);
+    chat.send("coo", "conv-g2", "two", second);
+    Recorder third = new Recorder();
+    chat.send("coo", "conv-g3", "three", third);
+    assertTrue(third.done.await(5, TimeUnit.SECONDS), "the excess turn is answered at once");
+    assertEquals(1, third.chunks.size());
+    assertTrue(third.chunks.get(0).message().contains("maxRunningTurns"), third.chunks.toString());
+    assertEquals(List.of(), stored("conv-g3"), "a refused turn stores nothing");
+    release.countDown();
+    assertTrue(first.done.await(20, TimeUnit.SECONDS));
+    assertTrue(second.done.await(20, TimeUnit.SECONDS));
+    assertEquals(List.of(StreamChunk.token("late")), first.chunks);
+    waitFor(() -> send0("coo", "conv-g4", "again").kinds().equals(List.of("token")));
+  }
+
+  @Test
+  void aTurnWhoseModelNeverAnswersEndsAtItsDeadlineWithAnError() throws Exception {
+    limits(ChatLimits.DEFAULTS.withTurnTimeout(java.time.Duration.ofSeconds(1)));
+    script = (request, sink) -> sink.text("thinking...");
+    Recorder r = send("coo", "conv-d", "hi");
+    assertEquals(List.of("token", "error"), r.kinds());
+    assertTrue(r.chunks.get(1).message().contains("longer than 1 s"), r.chunks.toString());
+    assertEquals(List.of(true), cancels, "the provider call was aborted");
+    waitFor(() -> stored("conv-d").size() == 2);
+    assertEquals("assistant:thinking...", stored("conv-d").get(1));
+    assertEquals(1, r.doneCount);
+  }
+
+  @Test
+  void aProviderWhoseChatNeverReturnsFailsTheStepAfterTheStartTimeout() throws Exception {
+    limits(ChatLimits.DEFAULTS.withProviderStartTimeout(java.time.Duration.ofSeconds(1)));
+    synchronous = true;
+    script = (request, sink) -> {
+      try {
+        Thread.sleep(60_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    };
+    Recorder r = send("coo", "conv-h", "hi");
+    assertEquals(List.of(StreamChunk.error("the model provider 'scripted' did not start the call within 1 s")),
+        r.chunks);
+  }
+
+  @Test
+  void aReplyLongerThanTheLimitIsCutOffWithAnError() throws Exception {
+    limits(ChatLimits.DEFAULTS.withMaxReplyChars(10));
+    script = (request, sink) -> {
+      sink.text("0123456");
+      sink.text("789abcdef");
+      sink.text("more");
+      sink.completed("stop");
+    };
+    Recorder r = send("coo", "conv-l", "talk");
+    assertEquals(List.of(StreamChunk.token("0123456"), StreamChunk.token("789")), r.chunks.subList(0, 2));
+    assertEquals("error", r.chunks.get(2).kind());
+    assertTrue(r.chunks.get(2).message().contains("longer than 10 characters"), r.chunks.toString());
+    assertEquals(3, r.chunks.size());
+    waitFor(() -> stored("conv-l").size() == 2);
+    assertEquals("assistant:0123456789", stored("conv-l").get(1));
+  }
+
+  @Test
+  void toolCallsBeyondThePerStepLimitAreNotRunAndTheModelIsTold() throws Exception {
+    limits(ChatLimits.DEFAULTS.withMaxToolCallsPerStep(2));
+    List<String> invoked = new CopyOnWriteArrayList<>();
+    chat.addTool(tool("count", (ctx, args) -> {
+      invoked.add(args);
+      return "{}";
+    }));
+    script = (request, sink) -> {
+      if (request.messages().get(request.messages().size() - 1).role().equals(ChatMessage.TOOL)) {
+        sink.text("done");
+      } else {
+        for (int i = 0; i < 5; i++) {
+          sink.toolCall(new ToolCall("c" + i, "count", "{\"n\":" + i + "}"));
+        }
+      }
+      sink.completed("stop");
+    };
+    Recorder r = send("coo", "conv-n", "count");
+    assertEquals(2, invoked.size());
+    assertEquals(List.of("tool_start", "tool_end", "tool_start", "tool_end", "token"), r.kinds());
+    List<ChatMessage> results = requests.get(1).messages().stream().filter(m -> m.role().equals(ChatMessage.TOOL))
+        .toList();
+    assertEquals(5, results.size(), "every call of the step gets an answer");
+    assertTrue(results.get(4).content().contains("at most 2 tool calls"), results.get(4).content());
+  }
+
+  @Test
+  void aToolThatHangsThrowsOrReturnsNonsenseNeverFailsTheTurn() throws Exception {
+    limits(ChatLimits.DEFAULTS.withToolTimeout(java.time.Duration.ofSeconds(1)));
+    chat.addTool(tool("hang", (ctx, args) -> {
+      long end = System.nanoTime() + 10_000_000_000L;
+      while (System.nanoTime() < end) {
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          // ignores interrupts on purpose
+        }
+      }
+      return "{}";
+    }));
+    chat.addTool(tool("boom", (ctx, args) -> {
+      throw new StackOverflowError("deep");
+    }));
+    chat.addTool(tool("nothing", (ctx, args) -> null));
+    chat.addTool(tool("huge", (ctx, args) -> "x".repeat(10 * 1024 * 1024)));
+    chat.addTool(tool("prose", (ctx, args) -> "not json at all"));
+    script = (request, sink) -> {
+      if (request.messages().get(request.messages().size() - 1).role().equals(ChatMessage.TOOL)) {
+        sink.text("still here");
+      } else {
+        for (String name : List.of("hang", "boom", "nothing", "huge", "prose")) {
+          sink.toolCall(new ToolCall("c-" + name, name, "{}"));
+        }
+      }
+      sink.completed("stop");
+    };
+    Recorder r = send("coo", "conv-bad", "try them");
+    assertEquals("still here", r.chunks.get(r.chunks.size() - 1).text());
+    List<String> results = requests.get(1).messages().stream().filter(m -> m.role().equals(ChatMessage.TOOL))
+        .map(ChatMessage::content).toList();
+    assertTrue(results.get(0).contains("did not answer within 1 s"), results.get(0));
+    assertTrue(results.get(1).contains("the tool failed"), results.get(1));
+    assertEquals("null", results.get(2));
+    assertTrue(results.get(3).contains("was dropped") && results.get(3).length() < 1000, results.get(3));
+    assertEquals("not json at all", results.get(4));
+  }
+
+  @Test
+  void theModelSeesTheNewestHistoryWithinTheBudgetAndAlwaysTheCurrentMessage() throws Exception {
+    limits(ChatLimits.DEFAULTS.withHistoryCharBudget(30));
+    script = (request, sink) -> {
+      sink.text("0123456789"); // 10 characters each reply
+      sink.completed("stop");
+    };
+    send("coo", "conv-w", "first message");
+    send("coo", "conv-w", "second");
+    send("coo", "conv-w", "x".repeat(50));
+    assertEquals(List.of("user:first message"), contents(requests.get(0)));
+    assertEquals(List.of("user:first message", "assistant:0123456789", "user:second"), contents(requests.get(1)),
+        "13 + 10 + 6 characters fit in 30");
+    assertEquals(List.of("user:" + "x".repeat(50)), contents(requests.get(2)),
+        "the current message is sent even when it alone is over the budget");
+    assertEquals(6, stored("conv-w").size(), "the whole history stays stored");
+  }
+
+  @Test
+  void toolsWithBadNamesOrBadSchemasAreSkippedAndOfOneNameTheHighestRankingIsOffered() throws Exception {
+    chat.addTool(tool("good_one", (ctx, args) -> "{}"));
+    chat.addTool(tool("bad name!", (ctx, args) -> "{}"));
+    chat.addTool(tool("x".repeat(65), (ctx, args) -> "{}"));
+    chat.addTool(tool("good_one", (ctx, args) -> "{}"));
+    chat.addTool(tool("bad_schema", (ctx, args) -> "{}", "{\"type\": \"object\", oops"));
+    chat.addTool(tool("array_schema", (ctx, args) -> "{}", "[1, 2]"));
+    chat.addTool(tool("string_schema", (ctx, args) -> "{}", "{\"type\":\"string\"}"));
+    chat.addTool(tool("no_schema", (ctx, args) -> "{}", null));
+    chat.addTool(new Tool() {
+      @Override
+      public String name() {
+        throw new IllegalStateException("who am I");
+      }
+
+      @Override
+      public String description() {
+        return "";
+      }
+
+      @Override
+      public String parameters() {
+        return "{}";
+      }
+
+      @Override
+      public String invoke(ToolContext context, String arguments) {
+        return "{}";
+      }
+    });
+    chat.addTool(tool("other-good", (ctx, args) -> "{}"));
+    chat.bindTool(tool("ranked", (ctx, args) -> "{}", "{\"description\":\"low\"}"),
+        Map.of(org.osgi.framework.Constants.SERVICE_RANKING, -1));
+    chat.bindTool(tool("ranked", (ctx, args) -> "{}", "{\"description\":\"high\"}"),
+        Map.of(org.osgi.framework.Constants.SERVICE_RANKING, 7));
+    send("coo", "conv-tools", "hi");
+    assertEquals(List.of("ranked", "good_one", "other-good"),
+        requests.get(0).tools().stream().map(otterbot.api.provider.ToolSpec::name).toList());
+    assertEquals("{\"description\":\"high\"}", requests.get(0).tools().get(0).parameters(),
+        "of two tools with one name the higher ranking wins");
+  }
+
+  @Test
+  void anAgentIdThatIsNotAnIdIsAnUnknownAgent() throws Exception {
+    assertEquals(List.of(StreamChunk.error("Unknown agent: ../coo")), send("../coo", "conv-x", "hi").chunks);
+    assertEquals("error", send("x".repeat(10_000), "conv-x", "hi").chunks.get(0).kind());
+  }
+
+  static List<String> contents(ChatRequest request) {
+    return request.messages().stream().map(m -> m.role() + ":" + m.content()).toList();
+  }
+
+  /** {@link #send} without checked exceptions, for conditions. */
+  Recorder send0(String agentId, String conversationId, String text) {
+    try {
+      return send(agentId, conversationId, text);
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -367,6 +609,10 @@ class ChatServiceImplTest {
   }
 
   static Tool tool(String name, ToolBody body) {
+    return tool(name, body, "{\"type\":\"object\"}");
+  }
+
+  static Tool tool(String name, ToolBody body, String schema) {
     return new Tool() {
       @Override
       public String name() {
@@ -380,7 +626,7 @@ class ChatServiceImplTest {
 
       @Override
       public String parameters() {
-        return "{\"type\":\"object\"}";
+        return schema;
       }
 
       @Override

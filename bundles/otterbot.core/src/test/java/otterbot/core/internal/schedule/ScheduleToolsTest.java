@@ -70,6 +70,23 @@ class ScheduleToolsTest {
   }
 
   @Test
+  void scheduleTaskAnswersTheIntervalAndTaskCapsAsToolErrors() throws Exception {
+    SchedulerImpl strict = new SchedulerImpl(store, new MapAgents(coo, ops), new Fakes.Bus(), Duration.ofMinutes(10),
+        1, Duration.ofSeconds(60), Clock.systemDefaultZone());
+    try {
+      ScheduleTaskTool tool = new ScheduleTaskTool(strict);
+      JsonNode often = json(tool.invoke(as(ops), "{\"cron\":\"*/5 * * * * *\",\"prompt\":\"p\"}"));
+      assertEquals(false, often.get("ok").asBoolean());
+      assertTrue(often.get("error").asText().startsWith("cron fires every 5 s"), often.toString());
+      assertTrue(json(tool.invoke(as(ops), "{\"cron\":\"0 9 * * *\",\"prompt\":\"p\"}")).get("ok").asBoolean());
+      JsonNode full = json(tool.invoke(as(ops), "{\"cron\":\"0 10 * * *\",\"prompt\":\"p\"}"));
+      assertTrue(full.get("error").asText().startsWith("too many scheduled tasks"), full.toString());
+    } finally {
+      strict.deactivate();
+    }
+  }
+
+  @Test
   void listScheduledTasksShowsOnlyTheCallersOwnTasks() throws Exception {
     String mine = scheduler.add("ops", "0 9 * * *", "mine").id();
     scheduler.add("coo", "0 10 * * *", "not mine");

@@ -232,6 +232,39 @@ class SchedulerImplTest {
         .noneMatch(t -> t.isAlive() && t.getName().startsWith("otterbot-scheduler")));
   }
 
+  @Test
+  void anAgentHasAtMostTheConfiguredNumberOfEnabledTasks() {
+    SchedulerImpl scheduler = new SchedulerImpl(store, agents, bus, TIMEOUT, 3, Duration.ofSeconds(60),
+        Clock.systemDefaultZone());
+    started.add(scheduler);
+    List<ScheduledTask> tasks = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      tasks.add(scheduler.add("coo", "0 9 * * *", "task " + i));
+    }
+    assertInvalid("too many scheduled tasks: agent 'coo' already has 3 scheduled tasks, the most allowed"
+        + " (maxTasksPerAgent in otterbot.scheduler.cfg); cancel one first",
+        () -> scheduler.add("coo", "0 9 * * *", "one more"));
+    assertNotNull(scheduler.add("ops", "0 9 * * *", "another agent has its own count"));
+    assertTrue(scheduler.cancel(tasks.get(0).id()));
+    assertNotNull(scheduler.add("coo", "0 9 * * *", "a cancelled task frees its place"));
+  }
+
+  @Test
+  void anExpressionThatFiresMoreOftenThanTheMinimumIntervalIsRefused() {
+    SchedulerImpl scheduler = new SchedulerImpl(store, agents, bus, TIMEOUT, 100, Duration.ofSeconds(60),
+        Clock.systemDefaultZone());
+    started.add(scheduler);
+    assertInvalid("cron fires every 1 s; the minimum interval between runs is 60 s (minIntervalSeconds in"
+        + " otterbot.scheduler.cfg)", () -> scheduler.add("coo", "* * * * * *", "p"));
+    assertInvalid("cron fires every 30 s; the minimum interval between runs is 60 s (minIntervalSeconds in"
+        + " otterbot.scheduler.cfg)", () -> scheduler.add("coo", "*/30 * * * * *", "p"));
+    assertInvalid("cron fires every 1 s; the minimum interval between runs is 60 s (minIntervalSeconds in"
+        + " otterbot.scheduler.cfg)", () -> scheduler.add("coo", "0,1 0 9 * * *", "p"), "a short gap anywhere counts");
+    assertNotNull(scheduler.add("coo", "* * * * *", "every minute is allowed"));
+    assertNotNull(scheduler.add("coo", "0 9 * * 1-5", "weekdays"));
+    assertEquals(2, store.all().size());
+  }
+
   static void assertInvalid(String message, org.junit.jupiter.api.function.Executable call) {
     assertInvalid(message, call, message);
   }

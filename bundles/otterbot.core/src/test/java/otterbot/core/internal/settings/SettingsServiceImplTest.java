@@ -237,4 +237,31 @@ class SettingsServiceImplTest {
         Map.of("openai", new ProviderSettings("http://127.0.0.1:9/v1", null, "sk-proxy", null))));
     assertEquals("sk-proxy", service.providerSecrets().get("OPENAI_API_KEY"));
   }
+
+  @Test
+  void aProviderWhoseInfoThrowsOrIsNonsenseIsNotKnownAndTheSettingsStillAnswer() throws Exception {
+    var service = open();
+    var broken = new java.util.ArrayList<>(PROVIDERS);
+    broken.add(new ModelProvider() {
+      @Override
+      public ProviderInfo info() {
+        throw new IllegalStateException("info is broken");
+      }
+
+      @Override
+      public List<String> listModels(Map<String, String> secrets) {
+        return List.of();
+      }
+
+      @Override
+      public ChatCall chat(ChatRequest request, ChatSink sink) {
+        throw new UnsupportedOperationException();
+      }
+    });
+    broken.add(provider(null));
+    broken.add(provider(new ProviderInfo("Bad Id", "x", true, false, false, "X_KEY", null, null)));
+    service.providers = broken;
+    assertEquals(List.of("anthropic", "lmstudio", "ollama", "openai", "openai-compatible"),
+        List.copyOf(service.global().providers().keySet()));
+  }
 }

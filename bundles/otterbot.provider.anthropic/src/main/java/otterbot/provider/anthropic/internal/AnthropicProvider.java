@@ -19,13 +19,15 @@ import otterbot.provider.support.Endpoint;
 import otterbot.provider.support.Failures;
 import otterbot.provider.support.GuardedSink;
 import otterbot.provider.support.ModelListing;
+import otterbot.provider.support.ProviderConfiguration;
 import otterbot.provider.support.ProviderRuntime;
 import otterbot.provider.support.Redactor;
 import otterbot.provider.support.Requests;
 import otterbot.provider.support.Secrets;
 
 /** Anthropic: the Messages API, streamed, with an API key. */
-@Component(service = ModelProvider.class, property = ModelProvider.PROVIDER_ID + "=anthropic")
+@Component(service = ModelProvider.class, property = ModelProvider.PROVIDER_ID + "=anthropic",
+    configurationPid = "otterbot.provider.anthropic") // <home>/etc/otterbot.provider.anthropic.cfg: one PID per bundle (a PID is bound to one bundle)
 public final class AnthropicProvider implements ModelProvider {
   static final String API_KEY_ENV = "ANTHROPIC_API_KEY";
   static final String BASE_URL_ENV = "ANTHROPIC_BASE_URL";
@@ -37,8 +39,8 @@ public final class AnthropicProvider implements ModelProvider {
   private final ProviderRuntime runtime;
 
   @Activate
-  public AnthropicProvider() {
-    this(ProviderRuntime.DEFAULT_IDLE_TIMEOUT);
+  public AnthropicProvider(ProviderConfiguration config) {
+    this(ProviderRuntime.idleTimeout(config));
   }
 
   AnthropicProvider(Duration idleTimeout) {

@@ -10,11 +10,13 @@ import org.osgi.service.component.annotations.Deactivate;
 import otterbot.api.provider.ModelProvider;
 import otterbot.provider.support.OpenAiCompatible;
 import otterbot.provider.support.OpenAiCompatibleProvider;
+import otterbot.provider.support.ProviderConfiguration;
 import otterbot.provider.support.ProviderRuntime;
 import otterbot.provider.support.Secrets;
 
 /** OpenAI: chat completions with an API key; {@code OPENAI_BASE_URL} points it at a proxy or Azure-style gateway. */
-@Component(service = ModelProvider.class, property = ModelProvider.PROVIDER_ID + "=openai")
+@Component(service = ModelProvider.class, property = ModelProvider.PROVIDER_ID + "=openai",
+    configurationPid = "otterbot.provider.openai") // <home>/etc/otterbot.provider.openai.cfg: one PID per bundle (a PID is bound to one bundle)
 public final class OpenAiProvider extends OpenAiCompatibleProvider {
   static final OpenAiCompatible SETTINGS = new OpenAiCompatible("openai", "OpenAI", true, true, "OPENAI_API_KEY",
       "OPENAI_BASE_URL", "https://api.openai.com/v1", null, "max_completion_tokens");
@@ -22,8 +24,8 @@ public final class OpenAiProvider extends OpenAiCompatibleProvider {
   static final String AUTH_METHOD = "OPENAI_AUTH_METHOD";
 
   @Activate
-  public OpenAiProvider() {
-    this(ProviderRuntime.DEFAULT_IDLE_TIMEOUT);
+  public OpenAiProvider(ProviderConfiguration config) {
+    this(ProviderRuntime.idleTimeout(config));
   }
 
   OpenAiProvider(Duration idleTimeout) {

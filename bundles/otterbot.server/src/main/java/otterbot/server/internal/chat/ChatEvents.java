@@ -2,7 +2,6 @@ package otterbot.server.internal.chat;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +11,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +57,24 @@ public final class ChatEvents implements AutoCloseable {
   static final String DEFAULT_AGENT = "coo";
   static final String NOT_AVAILABLE = "chat is not available yet, try again in a moment";
   static final String NOT_AN_OBJECT = "chat:message expects an object: {agentId?, text}";
+  static final String BAD_AGENT_ID = "agentId must be an agent id: 1 to 128 lower-case letters, digits, '_' or '-'";
+  /** The form of agent ids (the core's rule): anything else is refused before it is used as a key. */
+  static final Pattern AGENT_ID = Pattern.compile("[a-z0-9](?:[a-z0-9_-]{0,126}[a-z0-9])?");
+  /** Agents one socket may have joined; a socket that joins more is refused. */
+  static final int MAX_JOINED_AGENTS = 100;
+  /** How much of an invalid agentId is echoed back. */
+  private static final int MAX_ECHOED_ID = 128;
+
+  /**
+   * Per-socket bounds: turns running at once and events waiting to be handled. An event beyond them is answered at
+   * once with an error chunk and {@code chat:done}, never queued.
+   */
+  public record Limits(int maxTurnsPerSocket, int maxQueuedEventsPerSocket) {
+    public static final int DEFAULT_MAX_TURNS_PER_SOCKET = 4;
+    public static final int DEFAULT_MAX_QUEUED_EVENTS_PER_SOCKET = 16;
+    public static final Limits DEFAULTS = new Limits(DEFAULT_MAX_TURNS_PER_SOCKET,
+        DEFAULT_MAX_QUEUED_EVENTS_PER_SOCKET);
+  }
 
   private static final Logger LOG = LoggerFactory.getLogger(ChatEvents.class);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -64,6 +82,7 @@ public final class ChatEvents implements AutoCloseable {
   private final SocketIOServer server;
   private final Supplier<ChatService> chat;
   private final Executor executor;
+  private final Limits limits;
   private final Map<UUID, Session> sessions = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -74,14 +93,20 @@ public final class ChatEvents implements AutoCloseable {
    * @param executor runs the handling of the events, one socket's at a time; must not run tasks on the caller's thread
    */
   public ChatEvents(SocketIOServer server, Supplier<ChatService> chat, Executor executor) {
+    this(server, chat, executor, Limits.DEFAULTS);
+  }
+
+  /** @param limits the per-socket bounds */
+  public ChatEvents(SocketIOServer server, Supplier<ChatService> chat, Executor executor, Limits limits) {
     this.server = server;
     this.chat = chat;
     this.executor = executor;
-    server.addEventListener(JOIN, Object.class, listener(this::join));
-    server.addEventListener(MESSAGE, Object.class, listener(this::message));
+    this.limits = limits;
+    server.addEventListener(JOIN, Object.class, listener(this::join, true));
+    server.addEventListener(MESSAGE, Object.class, listener(this::message, true));
     server.addEventListener(CLOSE, Object.class, listener((session, payload) -> {
       // Nothing to emit, and the conversation stays joined. This is where the end-of-session learning will start.
-    }));
+    }, false));
     server.addDisconnectListener(this::disconnected);
   }
 
@@ -112,11 +137,17 @@ public final class ChatEvents implements AutoCloseable {
     void handle(Session session, Object payload);
   }
 
-  private DataListener<Object> listener(Handler handler) {
+  /** @param answered whether a refused event gets an error chunk and {@code chat:done} (chat:close expects nothing) */
+  private DataListener<Object> listener(Handler handler, boolean answered) {
     return (client, payload, ack) -> {
       Session session = session(client);
-      if (session != null) {
-        session.run(() -> handler.handle(session, payload));
+      if (session != null && !session.run(() -> handler.handle(session, payload)) && answered) {
+        Map<?, ?> fields = payload instanceof Map<?, ?> map ? map : Map.of();
+        String agentId = echoedAgentId(fields);
+        Joined joined = AGENT_ID.matcher(agentId).matches() ? session.joinedNow(agentId) : null;
+        session.fail(agentId, joined != null ? joined.conversationId() : null, "too many chat events at once on this"
+            + " connection (at most " + limits.maxQueuedEventsPerSocket() + " waiting, maxQueuedEventsPerSocket in"
+            + " otterbot.chat.socket.cfg); this one was not handled, wait for chat:done");
       }
     };
   }
@@ -153,6 +184,9 @@ public final class ChatEvents implements AutoCloseable {
   private void join(Session session, Object payload) {
     Map<?, ?> fields = payload instanceof Map<?, ?> map ? map : Map.of();
     String agentId = agentId(fields);
+    if (refused(session, agentId)) {
+      return;
+    }
     String conversationId = fields.get("conversationId") instanceof String id ? id : null;
     ChatService service = chat.get();
     Conversation conversation = null;
@@ -182,6 +216,9 @@ public final class ChatEvents implements AutoCloseable {
       return;
     }
     String agentId = agentId(fields);
+    if (refused(session, agentId)) {
+      return;
+    }
     // Not a string: the service answers as for a missing text.
     String text = fields.get("text") instanceof String value ? value : null;
     ChatService service = chat.get();
@@ -199,8 +236,14 @@ public final class ChatEvents implements AutoCloseable {
       return;
     }
     Turn turn = new Turn(session, agentId, conversationId);
-    if (!session.started(turn)) {
+    Boolean started = session.started(turn, limits.maxTurnsPerSocket());
+    if (started == null) {
       return; // the socket went away meanwhile
+    }
+    if (!started) {
+      session.fail(agentId, conversationId, "too many turns running on this connection (at most "
+          + limits.maxTurnsPerSocket() + ", maxTurnsPerSocket in otterbot.chat.socket.cfg); wait for chat:done");
+      return;
     }
     ChatTurn running;
     try {
@@ -229,6 +272,30 @@ public final class ChatEvents implements AutoCloseable {
 
   private static String agentId(Map<?, ?> fields) {
     return fields.get("agentId") instanceof String id ? id : DEFAULT_AGENT;
+  }
+
+  /** The agentId to name in an answer: as given, cut to a sane length. */
+  private static String echoedAgentId(Map<?, ?> fields) {
+    String id = agentId(fields);
+    return id.length() > MAX_ECHOED_ID ? id.substring(0, MAX_ECHOED_ID) : id;
+  }
+
+  /**
+   * Answers (error chunk and done) an event whose agentId is not an agent id, or that would make the socket join more
+   * than {@link #MAX_JOINED_AGENTS} agents: a client's string is not used as a key before it is checked.
+   */
+  private static boolean refused(Session session, String agentId) {
+    String problem = null;
+    if (!AGENT_ID.matcher(agentId).matches()) {
+      problem = BAD_AGENT_ID;
+    } else if (!session.joined.containsKey(agentId) && session.joined.size() >= MAX_JOINED_AGENTS) {
+      problem = "this connection has joined " + MAX_JOINED_AGENTS + " agents, the most allowed";
+    }
+    if (problem == null) {
+      return false;
+    }
+    session.fail(agentId.length() > MAX_ECHOED_ID ? agentId.substring(0, MAX_ECHOED_ID) : agentId, null, problem);
+    return true;
   }
 
   private static String message(RuntimeException e) {
@@ -322,8 +389,8 @@ public final class ChatEvents implements AutoCloseable {
   /** One socket's chat state. */
   private final class Session {
     private final SocketIOClient client;
-    /** agentId to conversation; only touched by the socket's serial tasks. */
-    final Map<String, Joined> joined = new HashMap<>();
+    /** agentId to conversation; written only by the socket's serial tasks, read by refusals on the event loop. */
+    final Map<String, Joined> joined = new ConcurrentHashMap<>();
     /** Running turns and whether the socket is gone: guarded by {@code this}. */
     private final List<Turn> turns = new ArrayList<>(2);
     private boolean gone;
@@ -345,15 +412,26 @@ public final class ChatEvents implements AutoCloseable {
       emit(DONE, fields("agentId", agentId, "conversationId", conversationId));
     }
 
-    /** Runs {@code task} after the socket's earlier tasks, on the executor. */
-    void run(Runnable task) {
+    Joined joinedNow(String agentId) {
+      return joined.get(agentId);
+    }
+
+    /**
+     * Runs {@code task} after the socket's earlier tasks, on the executor; false when it was refused because
+     * {@link Limits#maxQueuedEventsPerSocket()} events are already waiting (true when the socket is gone: nothing to
+     * answer).
+     */
+    boolean run(Runnable task) {
       synchronized (this) {
         if (gone) {
-          return;
+          return true;
+        }
+        if (queue.size() >= limits.maxQueuedEventsPerSocket()) {
+          return false;
         }
         queue.add(task);
         if (draining) {
-          return;
+          return true;
         }
         draining = true;
       }
@@ -366,6 +444,7 @@ public final class ChatEvents implements AutoCloseable {
           draining = false;
         }
       }
+      return true;
     }
 
     private void drain() {
@@ -387,9 +466,12 @@ public final class ChatEvents implements AutoCloseable {
       }
     }
 
-    /** Registers a turn about to start; false when the socket is gone. */
-    synchronized boolean started(Turn turn) {
+    /** Registers a turn about to start: null when the socket is gone, false when {@code max} turns run already. */
+    synchronized Boolean started(Turn turn, int max) {
       if (gone) {
+        return null;
+      }
+      if (turns.size() >= max) {
         return false;
       }
       turns.add(turn);

@@ -12,6 +12,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +30,8 @@ import otterbot.server.internal.PublicPort;
  * and a message meanwhile is answered with an error chunk ({@link ChatEvents#NOT_AVAILABLE}) and {@code chat:done}.
  * Immediate, so the chat events are served from the start, not only once something looks up the status listener.
  */
-@Component(service = AgentStatusListener.class, immediate = true)
+@Component(service = AgentStatusListener.class, immediate = true, configurationPid = SocketChatConfiguration.PID)
+@Designate(ocd = SocketChatConfiguration.class)
 public final class SocketChat implements AgentStatusListener {
   private static final Logger LOG = LoggerFactory.getLogger(SocketChat.class);
 
@@ -43,12 +45,13 @@ public final class SocketChat implements AgentStatusListener {
   private final ChatEvents events;
 
   @Activate
-  public SocketChat(@Reference PublicPort port) {
+  public SocketChat(@Reference PublicPort port, SocketChatConfiguration config) {
     // Threads only while there are chat events to handle: join and send calls, one per socket at a time (ChatEvents
     // keeps each socket's events in its own queue). Daemon, named, gone 30 s after the last event.
     executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
         new DefaultThreadFactory("otterbot-chat", true));
-    events = new ChatEvents(port.socketIo(), () -> chat, executor);
+    events = new ChatEvents(port.socketIo(), () -> chat, executor, new ChatEvents.Limits(
+        Math.max(1, config.maxTurnsPerSocket()), Math.max(1, config.maxQueuedEventsPerSocket())));
   }
 
   @Override

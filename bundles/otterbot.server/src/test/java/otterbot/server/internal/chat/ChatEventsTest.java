@@ -97,7 +97,7 @@ class ChatEventsTest {
     client.emit(ChatEvents.JOIN, new JSONObject());
     JSONObject joined = client.next(ChatEvents.JOINED);
     assertEquals("coo", joined.getString("agentId"));
-    assertTrue(joined.getString("conversationId").startsWith("conv-coo-"), joined.toString());
+    assertTrue(joined.getString("conversationId").matches("conv-[0-9a-f-]{36}-\\d+"), joined.toString());
     assertFalse(joined.getBoolean("resumed"));
     assertEquals(Set.of("agentId", "conversationId", "resumed"), keys(joined));
   }
@@ -297,6 +297,97 @@ class ChatEventsTest {
     }
   }
 
+  // --- bounds -----------------------------------------------------------------------------------------------------
+
+  @Test
+  void anAgentIdThatIsNotAnIdIsRefusedWithAnErrorAndDone() throws Exception {
+    Client client = connect("websocket");
+    int sends = fake.sends.get();
+    client.emit(ChatEvents.JOIN, new JSONObject().put("agentId", "../../etc"));
+    assertEquals(List.of("stream", "done"), client.untilDone(), client.log());
+    assertEquals(ChatEvents.BAD_AGENT_ID, client.first(ChatEvents.STREAM).getJSONObject("chunk").getString("message"));
+    client.emit(ChatEvents.MESSAGE, new JSONObject().put("agentId", "X".repeat(100_000)).put("text", "hi"));
+    assertEquals(List.of("stream", "done"), client.untilDone(), client.log());
+    assertEquals(ChatEvents.BAD_AGENT_ID, client.first(ChatEvents.STREAM).getJSONObject("chunk").getString("message"));
+    assertEquals(128, client.first(ChatEvents.STREAM).getString("agentId").length(), "the id is not echoed whole");
+    assertEquals(sends, fake.sends.get(), "nothing reached the service");
+    client.emit(ChatEvents.MESSAGE, new JSONObject().put("text", "hello"));
+    assertEquals(List.of("joined", "stream", "stream", "stream", "done"), client.untilDone(), "the socket works on");
+  }
+
+  @Test
+  void messagesBeyondTheSocketsTurnCapAreAnsweredAtOnceAndTheOthersRunOn() throws Exception {
+    Front limited = Front.start(FrontSettings.of("127.0.0.1", 0), () -> null);
+    ChatEvents bounded = new ChatEvents(limited.socketIo(), service::get, executor, new ChatEvents.Limits(2, 16));
+    try {
+      Client client = new Client("websocket", limited);
+      clients.add(client);
+      client.connect();
+      client.emit(ChatEvents.MESSAGE, new JSONObject().put("text", FakeChat.BLOCK));
+      client.next(ChatEvents.JOINED);
+      client.next(ChatEvents.STREAM);
+      client.emit(ChatEvents.MESSAGE, new JSONObject().put("text", FakeChat.BLOCK));
+      client.next(ChatEvents.STREAM);
+      BlockingTurn first = fake.blocked.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+      BlockingTurn second = fake.blocked.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+      client.emit(ChatEvents.MESSAGE, new JSONObject().put("text", "a third at once"));
+      assertEquals(List.of("stream", "done"), client.untilDone(), client.log());
+      assertTrue(client.first(ChatEvents.STREAM).getJSONObject("chunk").getString("message")
+          .contains("maxTurnsPerSocket"), client.log());
+      first.finish();
+      second.finish();
+      assertEquals(List.of("stream", "done"), client.untilDone());
+      assertEquals(List.of("stream", "done"), client.untilDone());
+      client.emit(ChatEvents.MESSAGE, new JSONObject().put("text", "and now"));
+      assertEquals(List.of("stream", "stream", "stream", "done"), client.untilDone(), "room again");
+    } finally {
+      bounded.close();
+      limited.close();
+    }
+  }
+
+  @Test
+  void eventsBeyondTheSocketsQueueAreAnsweredAtOnce() throws Exception {
+    Front limited = Front.start(FrontSettings.of("127.0.0.1", 0), () -> null);
+    CountDownLatch gate = new CountDownLatch(1);
+    // Holds the socket's event handling until the test opens the gate, so that the events pile up in its queue.
+    java.util.concurrent.Executor held = task -> executor.execute(() -> {
+      try {
+        gate.await(WAIT_SECONDS, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      task.run();
+    });
+    ChatEvents bounded = new ChatEvents(limited.socketIo(), service::get, held, new ChatEvents.Limits(16, 3));
+    try {
+      Client client = new Client("websocket", limited);
+      clients.add(client);
+      client.connect();
+      for (int i = 0; i < 10; i++) {
+        client.emit(ChatEvents.MESSAGE, new JSONObject().put("text", "message " + i));
+      }
+      for (int i = 0; i < 7; i++) {
+        assertEquals(List.of("stream", "done"), client.untilDone(), client.log());
+        assertTrue(client.first(ChatEvents.STREAM).getJSONObject("chunk").getString("message")
+            .contains("maxQueuedEventsPerSocket"), client.log());
+      }
+      gate.countDown();
+      // The three queued messages run as turns side by side: their chunks interleave.
+      List<String> rest = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        rest.addAll(client.untilDone());
+      }
+      assertEquals(1, rest.stream().filter("joined"::equals).count(), rest.toString());
+      assertEquals(9, rest.stream().filter("stream"::equals).count(), rest.toString());
+      assertEquals(3, rest.stream().filter("done"::equals).count(), rest.toString());
+    } finally {
+      gate.countDown();
+      bounded.close();
+      limited.close();
+    }
+  }
+
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
       new com.fasterxml.jackson.databind.ObjectMapper();
 
@@ -340,11 +431,15 @@ class ChatEventsTest {
     final int number = NUMBER.incrementAndGet();
 
     Client(String transport) {
+      this(transport, front);
+    }
+
+    Client(String transport, Front on) {
       IO.Options options = IO.Options.builder().setTransports(new String[] {transport}).setForceNew(true)
           .setReconnection(false).build();
       options.callFactory = okHttp;
       options.webSocketFactory = okHttp;
-      socket = IO.socket(URI.create(front.url().toString()), options);
+      socket = IO.socket(URI.create(on.url().toString()), options);
       for (String event : List.of(ChatEvents.JOINED, ChatEvents.STREAM, ChatEvents.DONE, ChatEvents.STATUS)) {
         socket.on(event, args -> received.add(new Object[] {event, args.length > 0 ? args[0] : null}));
       }

@@ -1,0 +1,70 @@
+package otterbot.core.internal;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Calls into plug-in code (tools, providers) on threads of its own, with a deadline: a plug-in that hangs costs one
+ * of these threads, never the caller's (a chat turn, a REST request), and never a lock the caller holds.
+ */
+public final class PluginCalls implements AutoCloseable {
+  private final ExecutorService pool;
+
+  public PluginCalls(String threadPrefix) {
+    AtomicInteger n = new AtomicInteger();
+    pool = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, threadPrefix + n.incrementAndGet());
+      t.setDaemon(true);
+      t.setContextClassLoader(null);
+      return t;
+    });
+  }
+
+  /** The plug-in did not answer in time; the call was interrupted and abandoned. */
+  public static final class Timeout extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Timeout(Duration timeout) {
+      super("no answer within " + timeout.toSeconds() + " s", null, false, false);
+    }
+  }
+
+  /**
+   * Runs {@code call} and waits at most {@code timeout}. An exception the call throws is rethrown as it is (an Error
+   * is wrapped in a RuntimeException).
+   *
+   * @throws Timeout when it takes longer (the call is interrupted)
+   * @throws InterruptedException when the caller is interrupted (the call is interrupted too)
+   */
+  public <T> T call(Callable<T> call, Duration timeout) throws Exception {
+    Future<T> future = pool.submit(call);
+    try {
+      return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      throw new Timeout(timeout);
+    } catch (InterruptedException e) {
+      future.cancel(true);
+      throw e;
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof Exception ex) {
+        throw ex;
+      }
+      // An Error from a plug-in (a class of a bundle that went away, a stack overflow) is its failure, not ours.
+      throw new RuntimeException(String.valueOf(cause), cause);
+    }
+  }
+
+  @Override
+  public void close() {
+    pool.shutdownNow();
+  }
+}
