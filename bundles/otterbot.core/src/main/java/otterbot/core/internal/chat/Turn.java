@@ -209,7 +209,8 @@ final class Turn implements ChatTurn, Runnable {
       emit(StreamChunk.error(Scrubber.scrub(e.getMessage(), Scrubber.secretValues(secrets))));
     } catch (RuntimeException e) {
       LOG.error("Chat turn of agent '{}' failed: {}", agentId, Scrubber.scrub(e.toString(), Scrubber.secretValues(secrets)));
-      emit(StreamChunk.error("internal error: " + Scrubber.scrub(String.valueOf(e.getMessage()), Scrubber.secretValues(secrets))));
+      // What failed inside the server is for the log, not for the client.
+      emit(StreamChunk.error("internal error (the server log has the details)"));
     } finally {
       try {
         if (userStored) {
@@ -219,7 +220,7 @@ final class Turn implements ChatTurn, Runnable {
       } catch (RuntimeException e) {
         LOG.error("The reply of agent '{}' in conversation {} could not be stored: {}", agentId, conversationId,
             e.toString());
-        emit(StreamChunk.error("the reply could not be stored: " + e.getMessage()));
+        emit(StreamChunk.error("the reply could not be stored (the server log has the details)"));
       } finally {
         Future<?> timer = deadline;
         if (timer != null) {
@@ -335,7 +336,7 @@ final class Turn implements ChatTurn, Runnable {
       return current.result();
     } catch (Exception e) {
       LOG.warn("Provider '{}' failed to start a call: {}", providerId, Scrubber.scrub(e.toString(), Scrubber.secretValues(secrets)));
-      current.abort("the model provider '" + providerId + "' failed: " + e.getMessage());
+      current.abort("the model provider '" + providerId + "' failed to start the call (the server log has the details)");
       return current.result();
     } finally {
       step = null;
@@ -375,7 +376,8 @@ final class Turn implements ChatTurn, Runnable {
       return error("the tool did not answer within " + ctx.limits().toolTimeout().toSeconds() + " s");
     } catch (Exception e) {
       LOG.warn("Tool '{}' failed: {}", call.name(), Scrubber.scrub(e.toString(), Scrubber.secretValues(secrets)));
-      return error("the tool failed: " + Scrubber.scrub(String.valueOf(e.getMessage()), Scrubber.secretValues(secrets)));
+      // A ToolException is the tool's message to the model; anything else is a failure inside the server.
+      return error("the tool failed unexpectedly (the server log has the details)");
     } finally {
       synchronized (this) {
         toolThread = null;

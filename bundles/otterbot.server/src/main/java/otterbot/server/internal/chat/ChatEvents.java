@@ -21,6 +21,7 @@ import com.corundumstudio.socketio.SocketIOServer;
 import com.corundumstudio.socketio.listener.DataListener;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import otterbot.api.OtterbotException;
 import otterbot.api.chat.ChatListener;
 import otterbot.api.chat.ChatService;
 import otterbot.api.chat.ChatTurn;
@@ -298,8 +299,10 @@ public final class ChatEvents implements AutoCloseable {
     return true;
   }
 
+  /** Our own refusals say what is wrong; anything else failed inside the server and is only logged. */
   private static String message(RuntimeException e) {
-    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    return e instanceof OtterbotException && e.getMessage() != null ? e.getMessage()
+        : "internal error (the server log has the details)";
   }
 
   private static Map<String, Object> joined(String agentId, Conversation conversation) {
