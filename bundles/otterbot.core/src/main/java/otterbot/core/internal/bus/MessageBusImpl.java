@@ -45,6 +45,11 @@ public final class MessageBusImpl implements MessageBus {
       AgentMessage.SPAWN, AgentMessage.REPORT, AgentMessage.STATUS, AgentMessage.TOOL, AgentMessage.ERROR);
   static final int MAX_BODY = 100_000;
   static final int MAX_NAME = 200;
+  /**
+   * How long an answering turn may run past its requester's deadline before it is stopped: the requester's own
+   * timeout, with its clear message, always comes first.
+   */
+  static final Duration ANSWER_GRACE = Duration.ofSeconds(1);
 
   private final BusStore store;
   private final AgentRegistry agents;
@@ -197,7 +202,8 @@ public final class MessageBusImpl implements MessageBus {
         if (turns == null) {
           throw new IllegalStateException("chat is not available yet");
         }
-        Duration left = deadline == null ? null : Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+        Duration left = deadline == null ? null
+            : Duration.ofNanos(Math.max(0, deadline - System.nanoTime())).plus(ANSWER_GRACE);
         TurnRunner.Outcome outcome = TurnRunner.run(turns, request.to(), "bus-" + request.threadId(), request.body(),
             left);
         if (outcome.error() != null) {
