@@ -9,10 +9,11 @@ package otterbot.server.internal;
  * @param backendConnectTimeoutMillis how long to wait for a connection to the internal HTTP service
  * @param workerThreads I/O threads; 0 lets Netty choose (twice the processors)
  * @param idleTimeoutSeconds a keep-alive connection with no request in flight is closed after this long
+ * @param engineIo ping and connect timings of Socket.IO sessions
  */
 public record FrontSettings(
     String host, int port, int maxRequestBytes, int backendConnectTimeoutMillis, int workerThreads,
-    int idleTimeoutSeconds) {
+    int idleTimeoutSeconds, EngineIoTimings engineIo) {
 
   public static final int DEFAULT_MAX_REQUEST_BYTES = 2 * 1024 * 1024;
   public static final int DEFAULT_BACKEND_CONNECT_TIMEOUT_MILLIS = 2000;
@@ -28,27 +29,37 @@ public record FrontSettings(
     check("backendConnectTimeoutMillis", backendConnectTimeoutMillis, 1, Integer.MAX_VALUE);
     check("workerThreads", workerThreads, 0, 1024);
     check("idleTimeoutSeconds", idleTimeoutSeconds, 1, Integer.MAX_VALUE);
+    if (engineIo == null) {
+      throw new IllegalArgumentException("engineIo must not be null");
+    }
   }
 
   /** The defaults for everything but the address. */
   public static FrontSettings of(String host, int port) {
     return new FrontSettings(host, port, DEFAULT_MAX_REQUEST_BYTES, DEFAULT_BACKEND_CONNECT_TIMEOUT_MILLIS, 0,
-        DEFAULT_IDLE_TIMEOUT_SECONDS);
+        DEFAULT_IDLE_TIMEOUT_SECONDS, EngineIoTimings.DEFAULTS);
   }
 
   public FrontSettings withMaxRequestBytes(int bytes) {
-    return new FrontSettings(host, port, bytes, backendConnectTimeoutMillis, workerThreads, idleTimeoutSeconds);
+    return new FrontSettings(host, port, bytes, backendConnectTimeoutMillis, workerThreads, idleTimeoutSeconds, engineIo);
   }
 
   public FrontSettings withIdleTimeoutSeconds(int seconds) {
-    return new FrontSettings(host, port, maxRequestBytes, backendConnectTimeoutMillis, workerThreads, seconds);
+    return new FrontSettings(host, port, maxRequestBytes, backendConnectTimeoutMillis, workerThreads, seconds,
+        engineIo);
   }
 
   public FrontSettings withWorkerThreads(int threads) {
-    return new FrontSettings(host, port, maxRequestBytes, backendConnectTimeoutMillis, threads, idleTimeoutSeconds);
+    return new FrontSettings(host, port, maxRequestBytes, backendConnectTimeoutMillis, threads, idleTimeoutSeconds,
+        engineIo);
   }
 
-  private static void check(String name, int value, int min, int max) {
+  public FrontSettings withEngineIo(EngineIoTimings timings) {
+    return new FrontSettings(host, port, maxRequestBytes, backendConnectTimeoutMillis, workerThreads,
+        idleTimeoutSeconds, timings);
+  }
+
+  static void check(String name, int value, int min, int max) {
     if (value < min || value > max) {
       throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", got " + value);
     }

@@ -13,9 +13,9 @@ import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.handler.ClientHead;
 import com.corundumstudio.socketio.handler.ClientsBox;
 import com.corundumstudio.socketio.namespace.NamespacesHub;
+import com.corundumstudio.socketio.protocol.EngineIOVersion;
 import com.corundumstudio.socketio.protocol.PacketEncoder;
 import com.corundumstudio.socketio.scheduler.CancelableScheduler;
-import com.corundumstudio.socketio.scheduler.HashedWheelTimeoutScheduler;
 
 import io.netty.channel.ChannelPipeline;
 
@@ -32,6 +32,7 @@ import io.netty.channel.ChannelPipeline;
  * authorizeHandler   AuthorizeHandler: Socket.IO handshakes  (netty-socketio)
  * forwarder          Forwarder: everything but /socket.io/ to Jetty
  * pollingRequests    PollingRequests: polls and sends of existing sessions
+ * namespaceJoins     NamespaceJoins: sessions join a namespace only when the client asks (Socket.IO v5), connect timeout
  * xhrPollingTransport, webSocketTransportCompression, webSocketTransport, socketioEncoder   (netty-socketio)
  * webSocketEncoder   WebSocketEncoder (outbound): writes queued packets with one flush per batch, in place of socketioEncoder
  * pollingEncoder     PollingEncoder (outbound): answers polls without losing packets, in place of socketioEncoder
@@ -47,6 +48,7 @@ final class PortChannelInitializer extends SocketIOChannelInitializer {
   static final String POLLING_REQUESTS = "pollingRequests";
   static final String POLLING_ENCODER = "pollingEncoder";
   static final String WEB_SOCKET_ENCODER = "webSocketEncoder";
+  static final String NAMESPACE_JOINS = "namespaceJoins";
 
   private static final Logger LOG = LoggerFactory.getLogger(PortChannelInitializer.class);
 
@@ -54,6 +56,7 @@ final class PortChannelInitializer extends SocketIOChannelInitializer {
   private final long idleTimeoutNanos;
   private final Backend backend;
   private final String socketIoPath;
+  private final int connectTimeoutMillis;
 
   /**
    * netty-socketio's own session registry (its private {@code clientsBox}, filled at the handshake, before a client
@@ -79,6 +82,7 @@ final class PortChannelInitializer extends SocketIOChannelInitializer {
     this.idleTimeoutNanos = TimeUnit.SECONDS.toNanos(settings.idleTimeoutSeconds());
     this.backend = backend;
     this.socketIoPath = socketIoPath;
+    this.connectTimeoutMillis = settings.engineIo().connectTimeoutMillis();
     if (clientsBox != null) {
       this.sessions = sid -> {
         ClientHead client = clientsBox.get(sid);
@@ -89,16 +93,25 @@ final class PortChannelInitializer extends SocketIOChannelInitializer {
       this.sessions = sid -> Transport.POLLING;
       this.pollingRequests = null;
     }
-    useNamedTimerThread(threads);
+    useNamedTimerThread(threads, settings.engineIo().pingIntervalMillis());
   }
 
   /** Made in {@link #start}, from the server's configuration as it runs (netty-socketio copies the one we gave it). */
   private PollingEncoder pollingEncoder;
   private WebSocketEncoder webSocketEncoder;
+  private NamespaceJoins namespaceJoins;
 
   @Override
   public void start(Configuration configuration, NamespacesHub namespacesHub) {
     super.start(configuration, namespacesHub);
+    if (clientsBox != null) {
+      try {
+        namespaceJoins = new NamespaceJoins(namespacesHub, clientsBox, SocketIoInternals.scheduler(this),
+            connectTimeoutMillis);
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        LOG.warn("Cannot see netty-socketio's timer ({}); sessions join / as netty-socketio does", e.toString());
+      }
+    }
     var packetEncoder = new PacketEncoder(configuration, configuration.getJsonSupport());
     pollingEncoder = new PollingEncoder(packetEncoder);
     webSocketEncoder = new WebSocketEncoder(packetEncoder, configuration.getMaxFramePayloadLength());
@@ -114,18 +127,35 @@ final class PortChannelInitializer extends SocketIOChannelInitializer {
     if (pollingRequests != null) {
       pipeline.addBefore(XHR_POLLING_TRANSPORT, POLLING_REQUESTS, pollingRequests);
     }
+    if (namespaceJoins != null) {
+      pipeline.addBefore(XHR_POLLING_TRANSPORT, NAMESPACE_JOINS, namespaceJoins);
+    }
     pipeline.addAfter(SOCKETIO_ENCODER, POLLING_ENCODER, pollingEncoder);
     pipeline.addAfter(SOCKETIO_ENCODER, WEB_SOCKET_ENCODER, webSocketEncoder);
     pipeline.replace(WRONG_URL_HANDLER, WRONG_URL_HANDLER, SocketIoFallback.INSTANCE);
   }
 
   /**
-   * netty-socketio creates its timer (pings, timeouts) with an anonymous thread factory, so its thread would be the one
-   * port thread without our name. If the field cannot be swapped we keep its timer, which works and is still stopped
-   * by {@code stop()}.
+   * Called by netty-socketio when a session has no namespace client left: when the session ends, and also when the
+   * client leaves its last namespace ({@code 41}), which netty-socketio 2.0.14 takes as the end of the session (it is
+   * forgotten while its connection stays open, and no longer pinged). In Socket.IO v5 leaving a namespace leaves the
+   * Engine.IO session open, so the client can join again; only the end of a session is passed on.
    */
-  private void useNamedTimerThread(PortThreads threads) {
-    var named = new HashedWheelTimeoutScheduler(threads.factory("timer"));
+  @Override
+  public void onDisconnect(ClientHead client) {
+    if (client.isConnected() && EngineIOVersion.V4.equals(client.getEngineIOVersion())) {
+      return;
+    }
+    super.onDisconnect(client);
+  }
+
+  /**
+   * netty-socketio creates its timer (pings, timeouts) with an anonymous thread factory, so its thread would be the one
+   * port thread without our name, and with a fixed 100 ms tick (see {@link PortTimer}). If the field cannot be swapped
+   * we keep its timer, which works and is still stopped by {@code stop()}.
+   */
+  private void useNamedTimerThread(PortThreads threads, int pingIntervalMillis) {
+    var named = new PortTimer(threads.factory("timer"), pingIntervalMillis);
     try {
       CancelableScheduler original = SocketIoInternals.scheduler(this);
       SocketIoInternals.setScheduler(this, named);

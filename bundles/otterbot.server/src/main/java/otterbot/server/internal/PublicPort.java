@@ -42,7 +42,8 @@ public final class PublicPort {
   public PublicPort(@Reference ServerEnvironment environment, @Reference ApiGate apiGate,
       PublicPortConfiguration config) {
     var settings = new FrontSettings(environment.host(), environment.port(), config.maxRequestBytes(),
-        config.backendConnectTimeoutMillis(), config.workerThreads(), config.idleTimeoutSeconds());
+        config.backendConnectTimeoutMillis(), config.workerThreads(), config.idleTimeoutSeconds(),
+        new EngineIoTimings(config.pingIntervalMillis(), config.pingTimeoutMillis(), config.connectTimeoutMillis()));
     this.front = Front.start(settings, backend::get, apiGate::isOpen);
   }
 

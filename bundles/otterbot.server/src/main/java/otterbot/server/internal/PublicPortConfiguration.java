@@ -33,4 +33,23 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
           + "Socket.IO connections keep themselves alive with pings.",
       min = "1")
   int idleTimeoutSeconds() default FrontSettings.DEFAULT_IDLE_TIMEOUT_SECONDS;
+
+  @AttributeDefinition(
+      name = "Ping interval (ms)",
+      description = "How often the server pings each Socket.IO session (announced to clients in the open packet).",
+      min = "1")
+  int pingIntervalMillis() default EngineIoTimings.DEFAULT_PING_INTERVAL_MILLIS;
+
+  @AttributeDefinition(
+      name = "Ping timeout (ms)",
+      description = "How long the server waits for a client's pong before it ends the session.",
+      min = "1")
+  int pingTimeoutMillis() default EngineIoTimings.DEFAULT_PING_TIMEOUT_MILLIS;
+
+  @AttributeDefinition(
+      name = "Connect timeout (ms)",
+      description = "How long a new Engine.IO session may go without joining a Socket.IO namespace before it is "
+          + "closed; 0 never closes it.",
+      min = "0")
+  int connectTimeoutMillis() default EngineIoTimings.DEFAULT_CONNECT_TIMEOUT_MILLIS;
 }

@@ -81,6 +81,7 @@ final class WebSocketEncoder extends ChannelOutboundHandlerAdapter {
 
   /** The packet's text frame (or fragments); returns how many frames were written. */
   private int writeFrames(ChannelHandlerContext ctx, Packet packet) throws IOException {
+    ConnectErrors.asObject(packet);
     ByteBuf out = encoder.allocateBuffer(ctx.alloc());
     try {
       encoder.encodePacket(packet, out, ctx.alloc(), true);

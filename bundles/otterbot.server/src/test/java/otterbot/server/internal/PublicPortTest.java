@@ -32,6 +32,9 @@ class PublicPortTest {
     @Override public int backendConnectTimeoutMillis() { return 2000; }
     @Override public int workerThreads() { return 0; }
     @Override public int idleTimeoutSeconds() { return 60; }
+    @Override public int pingIntervalMillis() { return EngineIoTimings.DEFAULT_PING_INTERVAL_MILLIS; }
+    @Override public int pingTimeoutMillis() { return EngineIoTimings.DEFAULT_PING_TIMEOUT_MILLIS; }
+    @Override public int connectTimeoutMillis() { return EngineIoTimings.DEFAULT_CONNECT_TIMEOUT_MILLIS; }
     @Override public Class<? extends Annotation> annotationType() { return PublicPortConfiguration.class; }
   };
 
