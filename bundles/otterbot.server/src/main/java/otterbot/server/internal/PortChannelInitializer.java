@@ -26,12 +26,14 @@ import io.netty.channel.ChannelPipeline;
  * httpDecoder        HttpRequestDecoder                     (netty-socketio)
  * httpAggregator     FrontAggregator: JSON 413, ordered 100  (replaces netty-socketio's)
  * httpEncoder        HttpResponseEncoder                    (netty-socketio)
- * upgradeProbes      UpgradeProbes: notes WebSocket probes, so polls are answered during an upgrade
+ * upgradeProbes      UpgradeProbes: notes WebSocket probes, so polls are answered during an upgrade; closes on close
+ * binaryPlaceholders BinaryPlaceholders: binary event arguments reach listeners as byte[]
  * packetHandler      InPacketHandler                        (netty-socketio)
  * sequencer          RequestSequencer: one request at a time, JSON 400 for odd targets and Engine.IO errors
  * authorizeHandler   AuthorizeHandler: Socket.IO handshakes  (netty-socketio)
  * forwarder          Forwarder: everything but /socket.io/ to Jetty
  * pollingRequests    PollingRequests: polls and sends of existing sessions
+ * repeatedUpgrades   RepeatedUpgrades: a second WebSocket for a session on WebSocket is accepted and closed
  * namespaceJoins     NamespaceJoins: sessions join a namespace only when the client asks (Socket.IO v5), connect timeout
  * xhrPollingTransport, webSocketTransportCompression, webSocketTransport, socketioEncoder   (netty-socketio)
  * webSocketEncoder   WebSocketEncoder (outbound): writes queued packets with one flush per batch, in place of socketioEncoder
@@ -49,6 +51,8 @@ final class PortChannelInitializer extends SocketIOChannelInitializer {
   static final String POLLING_ENCODER = "pollingEncoder";
   static final String WEB_SOCKET_ENCODER = "webSocketEncoder";
   static final String NAMESPACE_JOINS = "namespaceJoins";
+  static final String BINARY_PLACEHOLDERS = "binaryPlaceholders";
+  static final String REPEATED_UPGRADES = "repeatedUpgrades";
 
   private static final Logger LOG = LoggerFactory.getLogger(PortChannelInitializer.class);
 
@@ -100,11 +104,13 @@ final class PortChannelInitializer extends SocketIOChannelInitializer {
   private PollingEncoder pollingEncoder;
   private WebSocketEncoder webSocketEncoder;
   private NamespaceJoins namespaceJoins;
+  private RepeatedUpgrades repeatedUpgrades;
 
   @Override
   public void start(Configuration configuration, NamespacesHub namespacesHub) {
     super.start(configuration, namespacesHub);
     if (clientsBox != null) {
+      repeatedUpgrades = new RepeatedUpgrades(clientsBox, configuration.getMaxFramePayloadLength());
       try {
         namespaceJoins = new NamespaceJoins(namespacesHub, clientsBox, SocketIoInternals.scheduler(this),
             connectTimeoutMillis);
@@ -122,6 +128,7 @@ final class PortChannelInitializer extends SocketIOChannelInitializer {
     super.addSocketioHandlers(pipeline);
     pipeline.replace(HTTP_AGGREGATOR, HTTP_AGGREGATOR, new FrontAggregator(maxRequestBytes));
     pipeline.addBefore(PACKET_HANDLER, UPGRADE_PROBES, UpgradeProbes.INSTANCE);
+    pipeline.addBefore(PACKET_HANDLER, BINARY_PLACEHOLDERS, BinaryPlaceholders.INSTANCE);
     pipeline.addBefore(AUTHORIZE_HANDLER, SEQUENCER, new RequestSequencer(maxRequestBytes, idleTimeoutNanos, socketIoPath, sessions));
     pipeline.addAfter(AUTHORIZE_HANDLER, FORWARDER, new Forwarder(backend, socketIoPath));
     if (pollingRequests != null) {
@@ -129,6 +136,9 @@ final class PortChannelInitializer extends SocketIOChannelInitializer {
     }
     if (namespaceJoins != null) {
       pipeline.addBefore(XHR_POLLING_TRANSPORT, NAMESPACE_JOINS, namespaceJoins);
+    }
+    if (repeatedUpgrades != null) {
+      pipeline.addBefore(XHR_POLLING_TRANSPORT, REPEATED_UPGRADES, repeatedUpgrades);
     }
     pipeline.addAfter(SOCKETIO_ENCODER, POLLING_ENCODER, pollingEncoder);
     pipeline.addAfter(SOCKETIO_ENCODER, WEB_SOCKET_ENCODER, webSocketEncoder);
