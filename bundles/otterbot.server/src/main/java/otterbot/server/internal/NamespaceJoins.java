@@ -8,6 +8,7 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.handler.ClientHead;
 import com.corundumstudio.socketio.handler.ClientsBox;
 import com.corundumstudio.socketio.namespace.Namespace;
@@ -25,6 +26,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 
 /**
  * Socket.IO v5 namespace joins as the protocol has them: a session joins a namespace when, and only when, the client
@@ -103,8 +105,13 @@ final class NamespaceJoins extends ChannelInboundHandlerAdapter {
       return;
     }
     LOG.debug("Session {} joined no namespace within {} ms; closing it", client.getSessionId(), connectTimeoutMillis);
+    boolean webSocket = client.getCurrentTransport() == Transport.WEBSOCKET;
     ChannelFuture sent = client.send(new Packet(PacketType.CLOSE, client.getEngineIOVersion()));
-    if (sent != null) {
+    if (sent != null && webSocket) {
+      // With a close frame after the close packet, as the reference server closes a WebSocket.
+      sent.addListener(done -> sent.channel().writeAndFlush(new CloseWebSocketFrame())
+          .addListener(ChannelFutureListener.CLOSE));
+    } else if (sent != null) {
       sent.addListener(ChannelFutureListener.CLOSE);
     }
     client.onChannelDisconnect();

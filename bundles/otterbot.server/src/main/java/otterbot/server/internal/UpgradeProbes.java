@@ -12,9 +12,11 @@ import com.corundumstudio.socketio.handler.EncoderHandler;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 
 /**
  * Sees every Engine.IO packet that arrives on a WebSocket, for two things netty-socketio 2.0.14 does not do: it closes
@@ -70,8 +72,9 @@ final class UpgradeProbes extends ChannelInboundHandlerAdapter {
     ctx.fireChannelRead(msg);
     if (!client.isConnected() && ctx.channel().isActive()) {
       // The packet ended the session (a close packet, 1). netty-socketio forgets the session but leaves its WebSocket
-      // open; the protocol closes the transport, and the client waits for that.
-      ctx.channel().close();
+      // open; the protocol closes the transport, and the client waits for that. With a close frame, as the reference
+      // server does, so the client sees a clean close rather than a dropped connection.
+      ctx.channel().writeAndFlush(new CloseWebSocketFrame()).addListener(ChannelFutureListener.CLOSE);
     }
   }
 
