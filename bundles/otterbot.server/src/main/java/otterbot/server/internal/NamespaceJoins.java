@@ -74,14 +74,23 @@ final class NamespaceJoins extends ChannelInboundHandlerAdapter {
       ClientHead client = ctx.channel().attr(ClientHead.CLIENT).get();
       if (client != null && EngineIOVersion.V4.equals(client.getEngineIOVersion())
           && client.getNamespaces().isEmpty()) {
-        Namespace main = namespaces.get(Namespace.DEFAULT_NAME);
-        client.getStore().set(PLACEHOLDER, client.addNamespaceClient(main));
+        addPlaceholder(client);
         if (connectTimeoutMillis > 0) {
           scheduler.schedule(() -> closeIfNotJoined(client), connectTimeoutMillis, MILLISECONDS);
         }
       }
     }
     ctx.fireChannelRead(msg);
+  }
+
+  /**
+   * Gives the session a placeholder client of {@code /}: at the handshake (see above), and when the client has left its
+   * last namespace but the session goes on ({@code PortChannelInitializer#onDisconnect}). netty-socketio hands even
+   * Engine.IO packets (pong, close, upgrade) to the session's client of their namespace, {@code /}, and drops them when
+   * there is none: without the placeholder a session that left every namespace could no longer answer pings or close.
+   */
+  void addPlaceholder(ClientHead client) {
+    client.getStore().set(PLACEHOLDER, client.addNamespaceClient(namespaces.get(Namespace.DEFAULT_NAME)));
   }
 
   private static boolean isHandshake(FullHttpRequest request) {

@@ -154,6 +154,9 @@ final class PortChannelInitializer extends SocketIOChannelInitializer {
   @Override
   public void onDisconnect(ClientHead client) {
     if (client.isConnected() && EngineIOVersion.V4.equals(client.getEngineIOVersion())) {
+      if (namespaceJoins != null) {
+        namespaceJoins.addPlaceholder(client); // so its pongs and close packet are still heard
+      }
       return;
     }
     super.onDisconnect(client);

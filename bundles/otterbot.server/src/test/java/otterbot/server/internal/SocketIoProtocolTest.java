@@ -100,9 +100,12 @@ class SocketIoProtocolTest {
       assertTrue(socket.next().startsWith("40{"));
       assertEquals("42[\"joined\",{}]", socket.next());
       socket.send("41");
-      socket.nextPing(); // the session is still pinged
+      socket.nextPing(); // the session is still pinged, and its pongs are heard
       socket.send("40");
       assertTrue(socket.next().startsWith("40{"), "and can join again");
+      socket.send("41");
+      socket.send("1");
+      socket.awaitClose(); // and its close packet too
     }
   }
 
