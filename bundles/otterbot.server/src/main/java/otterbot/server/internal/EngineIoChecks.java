@@ -25,8 +25,8 @@ import io.netty.handler.codec.http.QueryStringDecoder;
  *   <li>a {@code sid} that is malformed, unknown or of a closed session: 1 "Session ID unknown" (netty-socketio drops the
  *       connection without an answer, or answers 500 and logs an ERROR);
  *   <li>with a session: a polling request other than GET or POST, a polling request for a session that has upgraded to
- *       WebSocket, a WebSocket request without the WebSocket upgrade headers or for a session already on WebSocket:
- *       3 "Bad request";
+ *       WebSocket, a WebSocket request without the WebSocket upgrade headers: 3 "Bad request" (a second WebSocket for
+ *       a session already on WebSocket is accepted and closed, see {@link RepeatedUpgrades});
  *   <li>without a session (a handshake): any method but GET: 2 "Bad handshake method" (netty-socketio would open a
  *       session for a POST and never send its open packet); a WebSocket handshake without the upgrade headers:
  *       3 "Bad request".
@@ -75,8 +75,9 @@ final class EngineIoChecks {
       return UNKNOWN_SESSION;
     }
     if (websocket) {
-      // Only one upgrade per session; after it the client has no reason to open a second WebSocket.
-      return !isWebSocketUpgrade(request) || current == Transport.WEBSOCKET ? BAD_REQUEST : null;
+      // Only one upgrade per session; a second WebSocket for a session on WebSocket is accepted and closed at once by
+      // RepeatedUpgrades, as the reference server does.
+      return !isWebSocketUpgrade(request) ? BAD_REQUEST : null;
     }
     boolean getOrPost = HttpMethod.GET.equals(request.method()) || HttpMethod.POST.equals(request.method());
     // A client that upgraded stopped polling; a poll now would take packets meant for the WebSocket.

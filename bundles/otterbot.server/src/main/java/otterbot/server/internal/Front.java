@@ -111,6 +111,8 @@ public final class Front implements AutoCloseable {
     config.setPort(settings.port());
     config.setContext(SOCKET_IO_CONTEXT);
     config.setBossThreads(1);
+    config.setPingInterval(settings.engineIo().pingIntervalMillis());
+    config.setPingTimeout(settings.engineIo().pingTimeoutMillis());
     config.setWorkerThreads(settings.workerThreads());
     // Without this netty-socketio answers 400 to everything outside /socket.io/ before our forwarder sees it.
     config.setAllowCustomRequests(true);

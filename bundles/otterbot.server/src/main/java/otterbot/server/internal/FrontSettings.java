@@ -12,10 +12,11 @@ package otterbot.server.internal;
  * @param maxConnections open connections beyond this are closed at once
  * @param maxSessions Engine.IO handshakes beyond this many live sessions are refused with 503
  * @param access accepted Host names and origins, and the API token if one is required
+ * @param engineIo ping and connect timings of Socket.IO sessions
  */
 public record FrontSettings(
     String host, int port, int maxRequestBytes, int backendConnectTimeoutMillis, int workerThreads,
-    int idleTimeoutSeconds, int maxConnections, int maxSessions, Access access) {
+    int idleTimeoutSeconds, int maxConnections, int maxSessions, Access access, EngineIoTimings engineIo) {
 
   public static final int DEFAULT_MAX_REQUEST_BYTES = 2 * 1024 * 1024;
   public static final int DEFAULT_BACKEND_CONNECT_TIMEOUT_MILLIS = 2000;
@@ -39,40 +40,49 @@ public record FrontSettings(
     if (access == null) {
       throw new IllegalArgumentException("access must not be null");
     }
+    if (engineIo == null) {
+      throw new IllegalArgumentException("engineIo must not be null");
+    }
   }
 
   /** The defaults for everything but the address. */
   public static FrontSettings of(String host, int port) {
     return new FrontSettings(host, port, DEFAULT_MAX_REQUEST_BYTES, DEFAULT_BACKEND_CONNECT_TIMEOUT_MILLIS, 0,
-        DEFAULT_IDLE_TIMEOUT_SECONDS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_SESSIONS, Access.DEFAULT);
+        DEFAULT_IDLE_TIMEOUT_SECONDS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_SESSIONS, Access.DEFAULT,
+        EngineIoTimings.DEFAULTS);
   }
 
   public FrontSettings withMaxRequestBytes(int bytes) {
     return new FrontSettings(host, port, bytes, backendConnectTimeoutMillis, workerThreads, idleTimeoutSeconds,
-        maxConnections, maxSessions, access);
+        maxConnections, maxSessions, access, engineIo);
   }
 
   public FrontSettings withIdleTimeoutSeconds(int seconds) {
     return new FrontSettings(host, port, maxRequestBytes, backendConnectTimeoutMillis, workerThreads, seconds,
-        maxConnections, maxSessions, access);
+        maxConnections, maxSessions, access, engineIo);
   }
 
   public FrontSettings withWorkerThreads(int threads) {
     return new FrontSettings(host, port, maxRequestBytes, backendConnectTimeoutMillis, threads, idleTimeoutSeconds,
-        maxConnections, maxSessions, access);
+        maxConnections, maxSessions, access, engineIo);
   }
 
   public FrontSettings withLimits(int connections, int sessions) {
     return new FrontSettings(host, port, maxRequestBytes, backendConnectTimeoutMillis, workerThreads,
-        idleTimeoutSeconds, connections, sessions, access);
+        idleTimeoutSeconds, connections, sessions, access, engineIo);
   }
 
   public FrontSettings withAccess(Access newAccess) {
     return new FrontSettings(host, port, maxRequestBytes, backendConnectTimeoutMillis, workerThreads,
-        idleTimeoutSeconds, maxConnections, maxSessions, newAccess);
+        idleTimeoutSeconds, maxConnections, maxSessions, newAccess, engineIo);
   }
 
-  private static void check(String name, int value, int min, int max) {
+  public FrontSettings withEngineIo(EngineIoTimings timings) {
+    return new FrontSettings(host, port, maxRequestBytes, backendConnectTimeoutMillis, workerThreads,
+        idleTimeoutSeconds, maxConnections, maxSessions, access, timings);
+  }
+
+  static void check(String name, int value, int min, int max) {
     if (value < min || value > max) {
       throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", got " + value);
     }

@@ -27,9 +27,13 @@ final class OpenPacket extends StdSerializer<AuthPacket> {
     this.maxPayload = maxPayload;
   }
 
-  /** netty-socketio's Jackson JSON support, writing open packets that announce {@code maxPayload}. */
+  /**
+   * netty-socketio's Jackson JSON support, writing open packets that announce {@code maxPayload} and reading binary
+   * arguments as {@code byte[]} ({@link BinaryPlaceholders}).
+   */
   static JsonSupport jsonSupport(int maxPayload) {
-    return new JacksonJsonSupport(new SimpleModule("otterbot-open-packet").addSerializer(new OpenPacket(maxPayload)));
+    return new JacksonJsonSupport(new SimpleModule("otterbot-open-packet").addSerializer(new OpenPacket(maxPayload)),
+        BinaryPlaceholders.module());
   }
 
   @Override

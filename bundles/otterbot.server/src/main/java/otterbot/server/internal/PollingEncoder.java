@@ -64,6 +64,7 @@ final class PollingEncoder extends ChannelOutboundHandlerAdapter {
       promise.trySuccess();
       return;
     }
+    queue.forEach(ConnectErrors::asObject);
     ByteBuf payload = encoder.allocateBuffer(ctx.alloc());
     try {
       encoder.encodePackets(queue, payload, ctx.alloc(), Integer.MAX_VALUE);

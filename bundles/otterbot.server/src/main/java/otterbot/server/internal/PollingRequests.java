@@ -1,5 +1,6 @@
 package otterbot.server.internal;
 
+import java.lang.invoke.VarHandle;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -12,9 +13,13 @@ import com.corundumstudio.socketio.handler.AuthorizeHandler;
 import com.corundumstudio.socketio.handler.ClientHead;
 import com.corundumstudio.socketio.handler.ClientsBox;
 import com.corundumstudio.socketio.handler.EncoderHandler;
+import com.corundumstudio.socketio.messages.OutPacketMessage;
 import com.corundumstudio.socketio.messages.PacketsMessage;
 import com.corundumstudio.socketio.messages.XHRPostMessage;
+import com.corundumstudio.socketio.protocol.Packet;
+import com.corundumstudio.socketio.protocol.PacketType;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
@@ -80,7 +85,7 @@ final class PollingRequests extends ChannelInboundHandlerAdapter {
       ctx.channel().attr(EncoderHandler.ORIGIN).set(origin);
       ctx.channel().attr(EncoderHandler.USER_AGENT).set(request.headers().get(HttpHeaderNames.USER_AGENT));
       if (HttpMethod.GET.equals(request.method())) {
-        client.bindChannel(ctx.channel(), Transport.POLLING);
+        bindPoll(client, ctx.channel());
         ctx.pipeline().get(AuthorizeHandler.class).connect(client);
         UpgradeProbes.pollArrived(client, ctx.channel());
       } else {
@@ -88,11 +93,68 @@ final class PollingRequests extends ChannelInboundHandlerAdapter {
         // (netty-socketio answers first, so a client's next request could overtake its own close or leave packet).
         // What the packets make the server say goes to the session's poll, never to this request.
         ctx.pipeline().fireChannelRead(new PacketsMessage(client, request.content(), Transport.POLLING));
+        if (!client.isConnected()) {
+          // The packets ended the session (a close packet, 1): as the reference server, answer the poll the client
+          // still has open with a NOOP, so it completes; netty-socketio would leave it parked for ever.
+          client.send(new Packet(PacketType.NOOP, client.getEngineIOVersion()), Transport.POLLING);
+        }
         ctx.channel().writeAndFlush(new XHRPostMessage(origin, sid));
       }
     } finally {
       request.release();
     }
+  }
+
+  /**
+   * Makes {@code poll} the session's polling channel and answers it at once when packets are waiting.
+   *
+   * <p>Two races in netty-socketio 2.0.14 lost the tail of a reply on polling (issue 8, item 10: a client got 15 of 20
+   * tokens, then neither the rest nor {@code chat:done}). Each poll is its own connection (the answer closes it), so the
+   * next poll is usually bound on another event loop than the one that closes the previous poll, and packets are queued
+   * from yet other threads (chat, timer):
+   *
+   * <ol>
+   *   <li><b>Release after bind.</b> When the answered poll's connection closes, {@code PollingTransport.channelInactive}
+   *       runs {@code ClientHead.releasePollingChannel}: "if the session's polling channel is this one, set it to null",
+   *       a check-then-act with no lock. When the next poll is bound between the check and the act (the closing loop
+   *       was preempted, which a busy core makes likely), the new poll is overwritten with null: it stays parked, and
+   *       every later packet (tokens, {@code chat:done}, even pings) is only queued, because {@code ClientHead.send}
+   *       writes to the polling channel only when there is one. The client waits until its ping timeout.
+   *       {@link #channelInactive} now releases under the session's lock, and binding takes the same lock.
+   *   <li><b>Queue and channel missing each other.</b> {@code ClientHead.send} adds the packet to the queue, then reads the
+   *       polling channel (a plain field); binding writes the channel, then looks at the queue. Without a full fence
+   *       between write and read on the binding side both may miss each other (store buffering): the sender sees the
+   *       old, answered poll and leaves the packet queued, and the new poll saw an empty queue and parks. The packet
+   *       waits for the next packet or ping (25 s), and a reply's last packet is {@code chat:done}. After binding we
+   *       fence and look at the queue again: either we now see the packet, or the sender's later read sees our poll.
+   * </ol>
+   */
+  static void bindPoll(ClientHead client, Channel poll) {
+    synchronized (client) {
+      client.bindChannel(poll, Transport.POLLING);
+    }
+    VarHandle.fullFence();
+    if (!client.getPacketsQueue(Transport.POLLING).isEmpty() && poll.attr(EncoderHandler.WRITE_ONCE).get() == null) {
+      poll.writeAndFlush(new OutPacketMessage(client, Transport.POLLING)); // PollingEncoder: no-op if answered since
+    }
+  }
+
+  /**
+   * Forgets a closed poll, atomically with respect to {@link #bindPoll} (see there). netty-socketio's
+   * {@code PollingTransport} after us then finds the channel no longer registered and does nothing.
+   */
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    Channel channel = ctx.channel();
+    ClientHead client = sessions.get(channel);
+    if (client != null) {
+      synchronized (client) {
+        if (client.isTransportChannel(channel, Transport.POLLING)) {
+          client.releasePollingChannel(channel);
+        }
+      }
+    }
+    ctx.fireChannelInactive();
   }
 
   /** The session id of a polling GET or POST this handler serves, or null to leave the request to netty-socketio. */

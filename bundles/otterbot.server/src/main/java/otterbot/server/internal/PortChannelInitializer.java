@@ -13,9 +13,9 @@ import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.handler.ClientHead;
 import com.corundumstudio.socketio.handler.ClientsBox;
 import com.corundumstudio.socketio.namespace.NamespacesHub;
+import com.corundumstudio.socketio.protocol.EngineIOVersion;
 import com.corundumstudio.socketio.protocol.PacketEncoder;
 import com.corundumstudio.socketio.scheduler.CancelableScheduler;
-import com.corundumstudio.socketio.scheduler.HashedWheelTimeoutScheduler;
 
 import io.netty.channel.ChannelPipeline;
 
@@ -27,14 +27,17 @@ import io.netty.channel.ChannelPipeline;
  * httpDecoder        HttpRequestDecoder                     (netty-socketio)
  * httpAggregator     FrontAggregator: JSON 413, ordered 100  (replaces netty-socketio's)
  * httpEncoder        HttpResponseEncoder                    (netty-socketio)
- * upgradeProbes      UpgradeProbes: notes WebSocket probes, so polls are answered during an upgrade
+ * upgradeProbes      UpgradeProbes: notes WebSocket probes, so polls are answered during an upgrade; closes on close
  * socketAuth         SocketAuth: only control packets and CONNECTs until a session has presented the API token
+ * binaryPlaceholders BinaryPlaceholders: binary event arguments reach listeners as byte[]
  * packetHandler      InPacketHandler                        (netty-socketio)
  * sequencer          RequestSequencer: one request at a time, Admission (Host, Origin, token, JSON), JSON 400 for
  *                    odd targets and Engine.IO errors, 503 beyond maxSessions
  * authorizeHandler   AuthorizeHandler: Socket.IO handshakes  (netty-socketio)
  * forwarder          Forwarder: everything but /socket.io/ to Jetty
  * pollingRequests    PollingRequests: polls and sends of existing sessions
+ * repeatedUpgrades   RepeatedUpgrades: a second WebSocket for a session on WebSocket is accepted and closed
+ * namespaceJoins     NamespaceJoins: sessions join a namespace only when the client asks (Socket.IO v5), connect timeout
  * xhrPollingTransport, webSocketTransportCompression, webSocketTransport, socketioEncoder   (netty-socketio)
  * webSocketEncoder   WebSocketEncoder (outbound): writes queued packets with one flush per batch, in place of socketioEncoder
  * pollingEncoder     PollingEncoder (outbound): answers polls without losing packets, in place of socketioEncoder
@@ -52,6 +55,9 @@ final class PortChannelInitializer extends SocketIOChannelInitializer {
   static final String WEB_SOCKET_ENCODER = "webSocketEncoder";
   static final String LIMITS = "limits";
   static final String SOCKET_AUTH = "socketAuth";
+  static final String NAMESPACE_JOINS = "namespaceJoins";
+  static final String BINARY_PLACEHOLDERS = "binaryPlaceholders";
+  static final String REPEATED_UPGRADES = "repeatedUpgrades";
 
   private static final Logger LOG = LoggerFactory.getLogger(PortChannelInitializer.class);
 
@@ -59,6 +65,7 @@ final class PortChannelInitializer extends SocketIOChannelInitializer {
   private final long idleTimeoutNanos;
   private final Backend backend;
   private final String socketIoPath;
+  private final int connectTimeoutMillis;
 
   /**
    * netty-socketio's own session registry (its private {@code clientsBox}, filled at the handshake, before a client
@@ -90,6 +97,7 @@ final class PortChannelInitializer extends SocketIOChannelInitializer {
     this.idleTimeoutNanos = TimeUnit.SECONDS.toNanos(settings.idleTimeoutSeconds());
     this.backend = backend;
     this.socketIoPath = socketIoPath;
+    this.connectTimeoutMillis = settings.engineIo().connectTimeoutMillis();
     if (clientsBox != null) {
       this.sessions = sid -> {
         ClientHead client = clientsBox.get(sid);
@@ -101,7 +109,7 @@ final class PortChannelInitializer extends SocketIOChannelInitializer {
       this.pollingRequests = null;
     }
     this.limits = new Limits(settings.maxConnections(), settings.maxSessions(), sessionCount());
-    useNamedTimerThread(threads);
+    useNamedTimerThread(threads, settings.engineIo().pingIntervalMillis());
   }
 
   /** The number of live Engine.IO sessions; 0 (no session cap) should a later netty-socketio hide it. */
@@ -124,10 +132,21 @@ final class PortChannelInitializer extends SocketIOChannelInitializer {
   /** Made in {@link #start}, from the server's configuration as it runs (netty-socketio copies the one we gave it). */
   private PollingEncoder pollingEncoder;
   private WebSocketEncoder webSocketEncoder;
+  private NamespaceJoins namespaceJoins;
+  private RepeatedUpgrades repeatedUpgrades;
 
   @Override
   public void start(Configuration configuration, NamespacesHub namespacesHub) {
     super.start(configuration, namespacesHub);
+    if (clientsBox != null) {
+      repeatedUpgrades = new RepeatedUpgrades(clientsBox, configuration.getMaxFramePayloadLength());
+      try {
+        namespaceJoins = new NamespaceJoins(namespacesHub, clientsBox, SocketIoInternals.scheduler(this),
+            connectTimeoutMillis);
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        LOG.warn("Cannot see netty-socketio's timer ({}); sessions join / as netty-socketio does", e.toString());
+      }
+    }
     var packetEncoder = new PacketEncoder(configuration, configuration.getJsonSupport());
     pollingEncoder = new PollingEncoder(packetEncoder);
     webSocketEncoder = new WebSocketEncoder(packetEncoder, configuration.getMaxFramePayloadLength());
@@ -140,11 +159,18 @@ final class PortChannelInitializer extends SocketIOChannelInitializer {
     pipeline.replace(HTTP_AGGREGATOR, HTTP_AGGREGATOR, new FrontAggregator(maxRequestBytes));
     pipeline.addBefore(PACKET_HANDLER, UPGRADE_PROBES, UpgradeProbes.INSTANCE);
     pipeline.addBefore(PACKET_HANDLER, SOCKET_AUTH, socketAuth);
+    pipeline.addBefore(PACKET_HANDLER, BINARY_PLACEHOLDERS, BinaryPlaceholders.INSTANCE);
     pipeline.addBefore(AUTHORIZE_HANDLER, SEQUENCER,
         new RequestSequencer(maxRequestBytes, idleTimeoutNanos, socketIoPath, sessions, admission, limits));
     pipeline.addAfter(AUTHORIZE_HANDLER, FORWARDER, new Forwarder(backend, socketIoPath));
     if (pollingRequests != null) {
       pipeline.addBefore(XHR_POLLING_TRANSPORT, POLLING_REQUESTS, pollingRequests);
+    }
+    if (namespaceJoins != null) {
+      pipeline.addBefore(XHR_POLLING_TRANSPORT, NAMESPACE_JOINS, namespaceJoins);
+    }
+    if (repeatedUpgrades != null) {
+      pipeline.addBefore(XHR_POLLING_TRANSPORT, REPEATED_UPGRADES, repeatedUpgrades);
     }
     pipeline.addAfter(SOCKETIO_ENCODER, POLLING_ENCODER, pollingEncoder);
     pipeline.addAfter(SOCKETIO_ENCODER, WEB_SOCKET_ENCODER, webSocketEncoder);
@@ -152,12 +178,29 @@ final class PortChannelInitializer extends SocketIOChannelInitializer {
   }
 
   /**
-   * netty-socketio creates its timer (pings, timeouts) with an anonymous thread factory, so its thread would be the one
-   * port thread without our name. If the field cannot be swapped we keep its timer, which works and is still stopped
-   * by {@code stop()}.
+   * Called by netty-socketio when a session has no namespace client left: when the session ends, and also when the
+   * client leaves its last namespace ({@code 41}), which netty-socketio 2.0.14 takes as the end of the session (it is
+   * forgotten while its connection stays open, and no longer pinged). In Socket.IO v5 leaving a namespace leaves the
+   * Engine.IO session open, so the client can join again; only the end of a session is passed on.
    */
-  private void useNamedTimerThread(PortThreads threads) {
-    var named = new HashedWheelTimeoutScheduler(threads.factory("timer"));
+  @Override
+  public void onDisconnect(ClientHead client) {
+    if (client.isConnected() && EngineIOVersion.V4.equals(client.getEngineIOVersion())) {
+      if (namespaceJoins != null) {
+        namespaceJoins.addPlaceholder(client); // so its pongs and close packet are still heard
+      }
+      return;
+    }
+    super.onDisconnect(client);
+  }
+
+  /**
+   * netty-socketio creates its timer (pings, timeouts) with an anonymous thread factory, so its thread would be the one
+   * port thread without our name, and with a fixed 100 ms tick (see {@link PortTimer}). If the field cannot be swapped
+   * we keep its timer, which works and is still stopped by {@code stop()}.
+   */
+  private void useNamedTimerThread(PortThreads threads, int pingIntervalMillis) {
+    var named = new PortTimer(threads.factory("timer"), pingIntervalMillis);
     try {
       CancelableScheduler original = SocketIoInternals.scheduler(this);
       SocketIoInternals.setScheduler(this, named);

@@ -43,7 +43,8 @@ public final class PublicPort {
       PublicPortConfiguration config) {
     var settings = new FrontSettings(environment.host(), environment.port(), config.maxRequestBytes(),
         config.backendConnectTimeoutMillis(), config.workerThreads(), config.idleTimeoutSeconds(),
-        config.maxConnections(), config.maxSessions(), access(environment, config));
+        config.maxConnections(), config.maxSessions(), access(environment, config),
+        new EngineIoTimings(config.pingIntervalMillis(), config.pingTimeoutMillis(), config.connectTimeoutMillis()));
     this.front = Front.start(settings, backend::get, apiGate::isOpen);
   }
 

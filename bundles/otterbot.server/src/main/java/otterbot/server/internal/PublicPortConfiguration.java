@@ -64,4 +64,23 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
       name = "Require the API token on loopback",
       description = "Bound off loopback the token is always required; this requires it on loopback too.")
   boolean requireToken() default false;
+
+  @AttributeDefinition(
+      name = "Ping interval (ms)",
+      description = "How often the server pings each Socket.IO session (announced to clients in the open packet).",
+      min = "1")
+  int pingIntervalMillis() default EngineIoTimings.DEFAULT_PING_INTERVAL_MILLIS;
+
+  @AttributeDefinition(
+      name = "Ping timeout (ms)",
+      description = "How long the server waits for a client's pong before it ends the session.",
+      min = "1")
+  int pingTimeoutMillis() default EngineIoTimings.DEFAULT_PING_TIMEOUT_MILLIS;
+
+  @AttributeDefinition(
+      name = "Connect timeout (ms)",
+      description = "How long a new Engine.IO session may go without joining a Socket.IO namespace before it is "
+          + "closed; 0 never closes it.",
+      min = "0")
+  int connectTimeoutMillis() default EngineIoTimings.DEFAULT_CONNECT_TIMEOUT_MILLIS;
 }

@@ -12,12 +12,16 @@ import com.corundumstudio.socketio.handler.EncoderHandler;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 
 /**
- * Keeps the polling transport cycling while a client upgrades to WebSocket, as the Engine.IO reference server does.
+ * Sees every Engine.IO packet that arrives on a WebSocket, for two things netty-socketio 2.0.14 does not do: it closes
+ * the WebSocket when a packet ended the session (the client's close packet), and it keeps the polling transport
+ * cycling while a client upgrades to WebSocket, as the Engine.IO reference server does.
  *
  * <p>The upgrade: a client on polling opens a WebSocket and sends {@code 2probe}; the server answers {@code 3probe} on
  * it. The client then pauses polling, which waits for its poll in flight to complete, and only then sends {@code 5}
@@ -54,15 +58,24 @@ final class UpgradeProbes extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (msg instanceof PacketsMessage packets && packets.getTransport() == Transport.WEBSOCKET) {
-      ByteBuf content = packets.getContent();
-      if (equals(content, PROBE)) {
-        packets.getClient().getStore().set(PROBED, ctx.channel());
-      } else if (equals(content, UPGRADE)) {
-        packets.getClient().getStore().del(PROBED);
-      }
+    if (!(msg instanceof PacketsMessage packets) || packets.getTransport() != Transport.WEBSOCKET) {
+      ctx.fireChannelRead(msg);
+      return;
+    }
+    ClientHead client = packets.getClient();
+    ByteBuf content = packets.getContent();
+    if (equals(content, PROBE)) {
+      client.getStore().set(PROBED, ctx.channel());
+    } else if (equals(content, UPGRADE)) {
+      client.getStore().del(PROBED);
     }
     ctx.fireChannelRead(msg);
+    if (!client.isConnected() && ctx.channel().isActive()) {
+      // The packet ended the session (a close packet, 1). netty-socketio forgets the session but leaves its WebSocket
+      // open; the protocol closes the transport, and the client waits for that. With a close frame, as the reference
+      // server does, so the client sees a clean close rather than a dropped connection.
+      ctx.channel().writeAndFlush(new CloseWebSocketFrame()).addListener(ChannelFutureListener.CLOSE);
+    }
   }
 
   /** Compares without moving the reader index: netty-socketio decodes the same buffer next. */

@@ -5,6 +5,7 @@ import java.util.Queue;
 
 import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.messages.OutPacketMessage;
+import com.corundumstudio.socketio.protocol.EngineIOVersion;
 import com.corundumstudio.socketio.protocol.Packet;
 import com.corundumstudio.socketio.protocol.PacketEncoder;
 
@@ -26,7 +27,8 @@ import io.netty.util.concurrent.PromiseCombiner;
  * packet alone in the queue is flushed at once, as before; nothing waits for a later packet or a timer.
  *
  * <p>The frames are otherwise netty-socketio's: one text frame per packet, split into 8 KiB fragments when larger than
- * the maximum frame payload, and a binary frame per attachment. The promise completes as netty-socketio's does: when
+ * the maximum frame payload, and a binary frame per attachment (for EIO 4 without netty-socketio's EIO 3 type prefix,
+ * which a v4 client hands to the application as part of the data). The promise completes as netty-socketio's does: when
  * the binary attachments are written (text frames are not tracked), or at once when there are none.
  *
  * <p>An outbound handler between netty-socketio's {@code socketioEncoder} and the end of the pipeline, where
@@ -61,7 +63,9 @@ final class WebSocketEncoder extends ChannelOutboundHandlerAdapter {
         unflushed += writeFrames(ctx, packet);
         for (ByteBuf attachment : packet.getAttachments()) {
           ByteBuf frame = encoder.allocateBuffer(ctx.alloc());
-          frame.writeByte(4);
+          if (!EngineIOVersion.V4.equals(packet.getEngineIOVersion())) {
+            frame.writeByte(4); // EIO 3 prefixes binary messages with their packet type; EIO 4 sends the bytes alone
+          }
           frame.writeBytes(attachment);
           attachments.add(ctx.write(new BinaryWebSocketFrame(frame)));
           unflushed++;
@@ -81,6 +85,7 @@ final class WebSocketEncoder extends ChannelOutboundHandlerAdapter {
 
   /** The packet's text frame (or fragments); returns how many frames were written. */
   private int writeFrames(ChannelHandlerContext ctx, Packet packet) throws IOException {
+    ConnectErrors.asObject(packet);
     ByteBuf out = encoder.allocateBuffer(ctx.alloc());
     try {
       encoder.encodePacket(packet, out, ctx.alloc(), true);

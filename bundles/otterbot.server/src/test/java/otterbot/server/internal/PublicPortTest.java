@@ -37,6 +37,9 @@ class PublicPortTest {
     @Override public String allowedHosts() { return ""; }
     @Override public String allowedOrigins() { return ""; }
     @Override public boolean requireToken() { return false; }
+    @Override public int pingIntervalMillis() { return EngineIoTimings.DEFAULT_PING_INTERVAL_MILLIS; }
+    @Override public int pingTimeoutMillis() { return EngineIoTimings.DEFAULT_PING_TIMEOUT_MILLIS; }
+    @Override public int connectTimeoutMillis() { return EngineIoTimings.DEFAULT_CONNECT_TIMEOUT_MILLIS; }
     @Override public Class<? extends Annotation> annotationType() { return PublicPortConfiguration.class; }
   };
 
