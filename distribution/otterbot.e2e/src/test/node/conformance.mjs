@@ -23,7 +23,7 @@ if (!url || !["websocket", "polling"].includes(transport)) {
 const TIMEOUT_MS = 10_000;
 const print = (line) => process.stdout.write(JSON.stringify(line) + "\n");
 const within = (promise, onTimeout) =>
-  Promise.race([promise, new Promise((resolve) => setTimeout(() => resolve(onTimeout), TIMEOUT_MS).unref())]);
+  Promise.race([promise, new Promise((resolve) => setTimeout(() => resolve(onTimeout), TIMEOUT_MS))]);
 
 function connect(namespace, auth) {
   const socket = io(url + namespace, { transports: [transport], reconnection: false, forceNew: true, timeout: TIMEOUT_MS, auth });
