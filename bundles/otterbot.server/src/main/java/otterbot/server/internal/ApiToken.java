@@ -82,6 +82,19 @@ public final class ApiToken {
     if (!Files.exists(file)) {
       return null;
     }
+    try {
+      var permissions = Files.getPosixFilePermissions(file);
+      var others = java.util.EnumSet.copyOf(permissions);
+      others.remove(java.nio.file.attribute.PosixFilePermission.OWNER_READ);
+      others.remove(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+      if (!others.isEmpty()) {
+        // A token others can read is no secret: refuse it rather than guard the server with it.
+        throw new IOException("the file is readable or writable by others (mode "
+            + PosixFilePermissions.toString(permissions) + "); restrict it with: chmod 600 " + file);
+      }
+    } catch (UnsupportedOperationException notPosix) {
+      // No POSIX permissions to check on this file system.
+    }
     String stored = Files.readString(file, StandardCharsets.UTF_8).strip();
     if (stored.isEmpty()) {
       throw new IOException("the file is empty; delete it to have a new token generated");

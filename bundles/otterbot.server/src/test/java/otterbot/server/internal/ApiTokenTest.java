@@ -2,8 +2,10 @@ package otterbot.server.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,5 +38,14 @@ class ApiTokenTest {
     assertArrayEquals("from-env".getBytes(StandardCharsets.UTF_8), token.bytes());
     assertEquals("the OTTERBOT_TOKEN environment variable", token.source());
     assertTrue(Files.notExists(home.resolve("token")));
+  }
+
+  @Test
+  void aTokenFileOthersCanReadIsRefusedWithTheFix() throws Exception {
+    ApiToken.resolve(null, home);
+    Path file = home.resolve("token");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+    var e = assertThrows(UncheckedIOException.class, () -> ApiToken.resolve(null, home));
+    assertTrue(e.getMessage().contains("chmod 600 " + file.toAbsolutePath()), e.getMessage());
   }
 }
