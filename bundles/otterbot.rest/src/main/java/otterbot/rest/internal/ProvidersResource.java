@@ -118,8 +118,6 @@ public final class ProvidersResource {
       return ok("models", service.listModels(request.provider(), secrets));
     } catch (ProviderException e) {
       return notOk(200, message(e));
-    } catch (OtterbotException e) {
-      return rejected(e);
     }
   }
 
@@ -143,8 +141,6 @@ public final class ProvidersResource {
       return ok("sample", service.testModel(request.provider(), request.modelId(), secrets));
     } catch (ProviderException e) {
       return notOk(200, message(e));
-    } catch (OtterbotException e) {
-      return rejected(e);
     }
   }
 
@@ -184,14 +180,6 @@ public final class ProvidersResource {
 
   private static String message(ProviderException e) {
     return e.getMessage() == null || e.getMessage().isBlank() ? "the provider failed" : e.getMessage();
-  }
-
-  /** Input the service refused (a stored key that would leave for another endpoint): 400 in this route's shape. */
-  private static Response rejected(OtterbotException e) {
-    if (e.kind() != OtterbotException.Kind.INVALID) {
-      throw e;
-    }
-    return notOk(400, e.getMessage());
   }
 
   private static Response ok(String field, Object value) {
