@@ -24,10 +24,20 @@ public record AgentInput(
     Boolean canSpawnSubagents,
     Integer subagentLimit,
     String parentId,
-    Instant createdAt) {
+    Instant createdAt,
+    Boolean autoLearn) {
+
+  /** An input without {@code autoLearn}: the form of API 1.0. */
+  public AgentInput(String id, String displayName, String role, String persona, AgentModels model,
+      List<ModelRef> allowedModels, List<String> allowedChatServices, String transport, String email,
+      Artwork artwork, Boolean canSpawnSubagents, Integer subagentLimit, String parentId, Instant createdAt) {
+    this(id, displayName, role, persona, model, allowedModels, allowedChatServices, transport, email, artwork,
+        canSpawnSubagents, subagentLimit, parentId, createdAt, null);
+  }
 
   /** An input with only a display name, the smallest valid create request. */
   public static AgentInput named(String displayName) {
-    return new AgentInput(null, displayName, null, null, null, null, null, null, null, null, null, null, null, null);
+    return new AgentInput(null, displayName, null, null, null, null, null, null, null, null, null, null, null, null,
+        null);
   }
 }

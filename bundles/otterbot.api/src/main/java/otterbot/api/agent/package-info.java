@@ -3,7 +3,7 @@
  * (stored ones and those contributed by agent-pack bundles) and the {@link otterbot.api.agent.AgentRegistry} that
  * manages them.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package otterbot.api.agent;
 

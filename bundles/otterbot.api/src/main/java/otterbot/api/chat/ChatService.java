@@ -29,4 +29,13 @@ public interface ChatService {
    * provider failure as an {@code error} chunk, always followed by {@link ChatListener#done()}.
    */
   ChatTurn send(String agentId, String conversationId, String text, ChatListener listener);
+
+  /**
+   * Ends a conversation: tells every {@link ConversationListener} in the background (which is where learning starts)
+   * and returns at once. Unknown agents and conversations are ignored; running turns are not cancelled.
+   *
+   * @param reason one of the {@link ConversationListener} reasons
+   * @since 1.1
+   */
+  void close(String agentId, String conversationId, String reason);
 }

@@ -2,7 +2,7 @@
  * Chat turns: the {@link otterbot.api.chat.ChatService} adapters (Socket.IO, later others) drive, the chunks a turn
  * streams, and the {@link otterbot.api.chat.AgentStatusListener} whiteboard for live agent status.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package otterbot.api.chat;
 

@@ -22,6 +22,13 @@ public interface ModelProvider {
   /** Service property: the provider's id. */
   String PROVIDER_ID = "otterbot.provider.id";
 
+  /**
+   * Service property ({@code Boolean}): this provider is the server's default embedder, used for agents whose
+   * embedding model does not name a provider that embeds. Among several, the one with the highest service ranking
+   * wins, so a bundle can replace the built-in offline model.
+   */
+  String DEFAULT_EMBEDDER = "otterbot.embedding.default";
+
   /** What the provider is and which settings it takes. Called often; return a value. */
   ProviderInfo info();
 
@@ -41,4 +48,16 @@ public interface ModelProvider {
    * @return a handle that aborts the call and frees its connection; after cancel the sink may receive nothing more
    */
   ChatCall chat(ChatRequest request, ChatSink sink);
+
+  /**
+   * Embeds texts, for providers whose {@link ProviderInfo#supportsEmbeddings()} is true. Blocks until the vectors are
+   * there; honours interruption. Vectors of one model always have the same length; callers normalise them.
+   *
+   * @return one vector per text, in order
+   * @throws ProviderException when the provider cannot embed, cannot be reached or refuses
+   * @since 1.1
+   */
+  default List<float[]> embed(EmbeddingRequest request) throws ProviderException {
+    throw new ProviderException("the provider '" + info().id() + "' does not embed text");
+  }
 }

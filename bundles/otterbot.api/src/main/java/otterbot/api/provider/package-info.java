@@ -3,7 +3,7 @@
  * types of a streaming chat call, and the {@link otterbot.api.provider.ModelService} through which the rest of the
  * server reaches whatever providers are registered right now.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package otterbot.api.provider;
 

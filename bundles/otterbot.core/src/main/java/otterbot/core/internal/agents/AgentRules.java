@@ -102,7 +102,8 @@ final class AgentRules {
         in.canSpawnSubagents() != null ? in.canSpawnSubagents() : !AgentProfile.ROLE_SUBAGENT.equals(role),
         subagentLimit(in.subagentLimit(), 5),
         parentId(in.parentId(), null, id, exists),
-        now.truncatedTo(ChronoUnit.MILLIS));
+        now.truncatedTo(ChronoUnit.MILLIS),
+        in.autoLearn() == null || in.autoLearn());
   }
 
   /**
@@ -136,7 +137,8 @@ final class AgentRules {
         patch.canSpawnSubagents() != null ? patch.canSpawnSubagents() : current.canSpawnSubagents(),
         subagentLimit(patch.subagentLimit(), current.subagentLimit()),
         isCoo ? null : parentId(patch.parentId(), current.parentId(), current.id(), exists),
-        current.createdAt());
+        current.createdAt(),
+        patch.autoLearn() != null ? patch.autoLearn() : current.autoLearn());
   }
 
   /**
@@ -152,7 +154,7 @@ final class AgentRules {
     }
     AgentInput in = new AgentInput(p.id(), p.displayName() == null ? p.id() : p.displayName(), p.role(), p.persona(),
         p.model(), p.allowedModels(), p.allowedChatServices(), p.transport(), p.email(), p.artwork(),
-        p.canSpawnSubagents(), p.subagentLimit(), p.parentId(), p.createdAt());
+        p.canSpawnSubagents(), p.subagentLimit(), p.parentId(), p.createdAt(), p.autoLearn());
     AgentProfile created = create(p.id(), in, defaults, id -> false, p.createdAt() != null ? p.createdAt() : now);
     return created;
   }

@@ -52,4 +52,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
       description = "The conversation history sent to the model is its newest messages up to this many characters"
           + " (the current message is always sent); the whole history stays stored.", min = "1")
   int historyCharBudget() default ChatLimits.DEFAULT_HISTORY_CHAR_BUDGET;
+
+  @AttributeDefinition(name = "Conversation idle time (minutes)",
+      description = "A conversation without a message for this long is closed, which is when the agent learns from"
+          + " it (as after chat:close or a disconnect).", min = "1")
+  int conversationIdleMinutes() default 5;
 }

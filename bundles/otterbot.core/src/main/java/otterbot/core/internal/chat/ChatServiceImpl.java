@@ -1,6 +1,7 @@
 package otterbot.core.internal.chat;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,6 +32,8 @@ import otterbot.api.agent.AgentRegistry;
 import otterbot.api.chat.ChatListener;
 import otterbot.api.chat.ChatService;
 import otterbot.api.chat.ChatTurn;
+import otterbot.api.chat.ConversationListener;
+import otterbot.api.chat.PromptContributor;
 import otterbot.api.chat.Conversation;
 import otterbot.api.chat.StreamChunk;
 import otterbot.api.credentials.CredentialService;
@@ -58,6 +61,12 @@ public final class ChatServiceImpl implements ChatService {
   /** Conversation ids clients may choose: what upstream generates ({@code conv-coo-1732...}), ours ({@code conv-<uuid>}, {@code bus-...}) and the like. */
   private static final Pattern CONVERSATION_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,199}");
 
+  /**
+   * The server's own conversations (bus requests, subagent runs, scheduled runs): agents talking to agents, not to
+   * the user, so nothing about the user is learned from them and they are not watched for idleness.
+   */
+  private static final Pattern INTERNAL_CONVERSATION = Pattern.compile("(bus|spawn|sched)-");
+
   final TurnContext context;
   private final ModelServiceImpl models;
   private final ExecutorService pool;
@@ -69,23 +78,86 @@ public final class ChatServiceImpl implements ChatService {
   private final Consumer<ModelProvider> onProviderRemoved = this::providerRemoved;
   /** Each turn takes the tools as they are when it starts. */
   private final ToolSet tools = new ToolSet();
+  private final ConversationEvents conversationEvents;
+  /** Sorted by {@link PromptContributor#ORDER}; replaced whole on every change. */
+  private volatile List<Contributor> contributors = List.of();
+
+  private record Contributor(PromptContributor contributor, int order, long serviceId) {}
 
   @Activate
   public ChatServiceImpl(@Reference AgentRegistry agents, @Reference ModelServiceImpl models,
       @Reference CredentialService credentials, @Reference ConversationStore conversations,
       @Reference SettingsService settings, @Reference StatusBoard board, ChatConfiguration config) {
-    this(agents, models, credentials, conversations, settings, board, ChatLimits.of(config));
+    this(agents, models, credentials, conversations, settings, board, ChatLimits.of(config),
+        Duration.ofMinutes(Math.max(1, config.conversationIdleMinutes())));
   }
 
   ChatServiceImpl(AgentRegistry agents, ModelServiceImpl models, CredentialService credentials,
       ConversationStore conversations, SettingsService settings, StatusBoard board, ChatLimits limits) {
+    this(agents, models, credentials, conversations, settings, board, limits, Duration.ofMinutes(5));
+  }
+
+  ChatServiceImpl(AgentRegistry agents, ModelServiceImpl models, CredentialService credentials,
+      ConversationStore conversations, SettingsService settings, StatusBoard board, ChatLimits limits,
+      Duration conversationIdle) {
     this.models = models;
+    this.conversationEvents = new ConversationEvents(Clock.systemUTC(), conversationIdle);
     this.context = new TurnContext(agents, models, credentials, conversations, settings, board, tools::get,
-        Clock.systemUTC(), limits, plugins);
+        Clock.systemUTC(), limits, plugins, conversationEvents::listeners, this::promptContributors);
     this.pool = Executors.newCachedThreadPool(daemonThreads("otterbot-chat-"));
     this.deadlines = new ScheduledThreadPoolExecutor(1, daemonThreads("otterbot-chat-deadline-"));
     this.deadlines.setRemoveOnCancelPolicy(true);
+    // Idle conversations are looked for every tenth of the idle time (at most every 30 s).
+    long sweepMillis = Math.min(30_000, Math.max(1_000, conversationIdle.toMillis() / 10));
+    this.deadlines.scheduleWithFixedDelay(this::sweepIdle, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
     models.onRemoved(onProviderRemoved);
+  }
+
+  private void sweepIdle() {
+    try {
+      conversationEvents.sweep();
+    } catch (RuntimeException e) {
+      LOG.warn("Looking for idle conversations failed: {}", e.toString());
+    }
+  }
+
+  @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+      policyOption = ReferencePolicyOption.GREEDY)
+  void bindConversationListener(ConversationListener listener) {
+    conversationEvents.add(listener);
+  }
+
+  void unbindConversationListener(ConversationListener listener) {
+    conversationEvents.remove(listener);
+  }
+
+  @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+      policyOption = ReferencePolicyOption.GREEDY)
+  synchronized void bindPromptContributor(PromptContributor contributor, Map<String, Object> properties) {
+    int order = properties.get(PromptContributor.ORDER) instanceof Integer o ? o : 1000;
+    long id = properties.get(org.osgi.framework.Constants.SERVICE_ID) instanceof Long l ? l : 0L;
+    var next = new java.util.ArrayList<>(contributors);
+    next.add(new Contributor(contributor, order, id));
+    next.sort(java.util.Comparator.comparingInt(Contributor::order).thenComparingLong(Contributor::serviceId));
+    contributors = List.copyOf(next);
+  }
+
+  synchronized void unbindPromptContributor(PromptContributor contributor) {
+    contributors = contributors.stream().filter(c -> c.contributor() != contributor).toList();
+  }
+
+  /** For tests: adds a contributor of the given order. */
+  void addPromptContributor(PromptContributor contributor, int order) {
+    bindPromptContributor(contributor, Map.of(PromptContributor.ORDER, order));
+  }
+
+  /** For tests: adds a conversation listener. */
+  void addConversationListener(ConversationListener listener) {
+    conversationEvents.add(listener);
+  }
+
+  private List<PromptContributor> promptContributors() {
+    return contributors.stream().map(Contributor::contributor).toList();
   }
 
   /** A tool is checked once, here: one with a bad name or schema is skipped and logged (see {@link ToolSet}). */
@@ -109,6 +181,7 @@ public final class ChatServiceImpl implements ChatService {
     models.removeListener(onProviderRemoved);
     running.forEach(Turn::cancel);
     deadlines.shutdownNow();
+    conversationEvents.close();
     plugins.close();
     pool.shutdown();
     if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -154,6 +227,9 @@ public final class ChatServiceImpl implements ChatService {
       return () -> { };
     }
     Turn turn = new Turn(context, agent.get(), conversationId, text, listener, running::remove);
+    if (!INTERNAL_CONVERSATION.matcher(conversationId).lookingAt()) {
+      activity(agent.get(), conversationId);
+    }
     int max = context.limits().maxRunningTurns();
     synchronized (running) {
       if (running.size() >= max) {
@@ -182,6 +258,26 @@ public final class ChatServiceImpl implements ChatService {
       listener.done();
     }
     return turn;
+  }
+
+  @Override
+  public void close(String agentId, String conversationId, String reason) {
+    if (!AgentIds.valid(agentId) || conversationId == null || !CONVERSATION_ID.matcher(conversationId).matches()) {
+      return;
+    }
+    if (INTERNAL_CONVERSATION.matcher(conversationId).lookingAt()) {
+      return;
+    }
+    // In the background: this is called on event loops. Only the owner's close counts, so a client cannot make
+    // another agent learn from a conversation it never had.
+    conversationEvents.closeChecked(conversationId, reason, () -> context.conversations().owner(conversationId)
+        .filter(agentId::equals)
+        .flatMap(owner -> context.agents().get(owner)));
+  }
+
+  /** A turn of the conversation starts: it is active, and watched for idleness. */
+  void activity(AgentProfile agent, String conversationId) {
+    conversationEvents.activity(agent, conversationId);
   }
 
   private void providerRemoved(ModelProvider provider) {

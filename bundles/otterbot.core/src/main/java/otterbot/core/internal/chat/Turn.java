@@ -27,6 +27,9 @@ import otterbot.api.agent.AgentProfile;
 import otterbot.api.agent.ModelRef;
 import otterbot.api.chat.ChatListener;
 import otterbot.api.chat.ChatTurn;
+import otterbot.api.chat.ConversationListener;
+import otterbot.api.chat.PromptContext;
+import otterbot.api.chat.PromptContributor;
 import otterbot.api.chat.StreamChunk;
 import otterbot.api.persistence.StoredMessage;
 import otterbot.api.provider.ChatCall;
@@ -54,6 +57,12 @@ import otterbot.core.internal.secrets.Scrubber;
 final class Turn implements ChatTurn, Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(Turn.class);
   static final int MAX_STEPS = 8;
+  /** How long one conversation listener or prompt contributor may take for one turn. */
+  static final java.time.Duration PLUGIN_PART = java.time.Duration.ofSeconds(5);
+  /** Used when the agent has no persona (upstream's built-in fallback, §7.3). */
+  static final String FALLBACK_PERSONA = "You are a helpful OtterBot agent. You remember what matters across sessions,"
+      + " write down reusable know-how as skills, and keep a model of the user. Never invent memories: say so when you"
+      + " do not know.";
   /** A tool call repeated with the same arguments more often than this in one turn is refused. */
   static final int MAX_REPEATS = 3;
   /**
@@ -151,6 +160,8 @@ final class Turn implements ChatTurn, Runnable {
     try {
       ctx.conversations().append(agentId, message("user", text));
       userStored = true;
+      messageReceived();
+      String system = systemPrompt();
       List<ChatMessage> messages = history();
       ModelRef model = effectiveModel();
       ModelProvider provider = ctx.models().provider(model.provider())
@@ -164,7 +175,7 @@ final class Turn implements ChatTurn, Runnable {
       Map<String, Integer> repeats = new HashMap<>();
       boolean offerTools = true;
       for (int n = 1; n <= MAX_STEPS && !cancelled; n++) {
-        var request = new ChatRequest(model.modelId(), systemPrompt(), messages, offerTools ? specs : List.of(),
+        var request = new ChatRequest(model.modelId(), system, messages, offerTools ? specs : List.of(),
             secrets, 0);
         Step.Result result = runStep(provider, model.provider(), request, reply.length());
         reply.append(result.text());
@@ -282,14 +293,62 @@ final class Turn implements ChatTurn, Runnable {
     return own;
   }
 
+  /**
+   * Tells the conversation listeners about the user message before the prompt is built, so that what they do (the
+   * memory bundle saves a "remember ..." at once) is already in place for this turn. Each has {@link #PLUGIN_PART}.
+   */
+  private void messageReceived() {
+    for (ConversationListener listener : ctx.conversationListeners().get()) {
+      if (cancelled) {
+        return;
+      }
+      try {
+        ctx.plugins().call(() -> {
+          listener.messageReceived(agent, conversationId, text);
+          return null;
+        }, PLUGIN_PART);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (Exception e) {
+        LOG.warn("A conversation listener failed on a message of agent '{}': {}", agent.id(), e.toString());
+      }
+    }
+  }
+
+  /**
+   * The system prompt (upstream-behaviour §7.3): who the agent is and its persona, then the sections of the prompt
+   * contributors in their order (the user profile, relevant memories, relevant skills), then today's date. A
+   * contributor that fails or takes longer than {@link #PLUGIN_PART} is left out of this turn.
+   */
   private String systemPrompt() {
     var prompt = new StringBuilder();
     prompt.append("You are ").append(agent.displayName()).append(" (agent id '").append(agent.id())
         .append("', role ").append(agent.role()).append(") in OtterBot, a multi-agent assistant.\n");
     if (agent.persona() != null && !agent.persona().isBlank()) {
       prompt.append('\n').append(agent.persona().strip()).append('\n');
+    } else {
+      prompt.append('\n').append(FALLBACK_PERSONA).append('\n');
     }
-    prompt.append("\nCurrent time: ").append(ctx.clock().instant()).append('\n');
+    var context = new PromptContext(agent, conversationId, text);
+    for (PromptContributor contributor : ctx.promptContributors().get()) {
+      if (cancelled) {
+        break;
+      }
+      try {
+        String section = ctx.plugins().call(() -> contributor.section(context), PLUGIN_PART);
+        if (section != null && !section.isBlank()) {
+          prompt.append('\n').append(section.strip()).append('\n');
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } catch (Exception e) {
+        LOG.warn("A prompt section for agent '{}' is left out: {}", agent.id(), e.toString());
+      }
+    }
+    prompt.append("\n## Today\n").append(java.time.LocalDate.ofInstant(ctx.clock().instant(), java.time.ZoneOffset.UTC))
+        .append("\nCurrent time: ").append(ctx.clock().instant()).append('\n');
     return prompt.toString();
   }
 

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.function.Supplier;
 
 import otterbot.api.agent.AgentRegistry;
+import otterbot.api.chat.ConversationListener;
+import otterbot.api.chat.PromptContributor;
 import otterbot.api.credentials.CredentialService;
 import otterbot.api.persistence.ConversationStore;
 import otterbot.api.settings.SettingsService;
@@ -22,4 +24,6 @@ record TurnContext(
     Supplier<List<ToolSet.Entry>> tools,
     Clock clock,
     ChatLimits limits,
-    PluginCalls plugins) {}
+    PluginCalls plugins,
+    Supplier<List<ConversationListener>> conversationListeners,
+    Supplier<List<PromptContributor>> promptContributors) {}

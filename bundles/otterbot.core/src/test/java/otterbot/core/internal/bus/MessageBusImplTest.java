@@ -247,6 +247,9 @@ class MessageBusImplTest {
         t.start();
         return t::interrupt;
       }
+
+      @Override
+      public void close(String agentId, String conversationId, String reason) {}
     };
   }
 

@@ -55,20 +55,23 @@ final class ProfileCodec {
       boolean canSpawnSubagents,
       int subagentLimit,
       String parentId,
-      String createdAt) {
+      String createdAt,
+      // Null in rows written before autoLearn existed: those agents learn, the default.
+      Boolean autoLearn) {
 
     static StoredProfile of(AgentProfile p) {
       return new StoredProfile(p.id(), p.displayName(), p.role(), p.persona(), StoredModels.of(p.model()),
           p.allowedModels().stream().map(StoredModelRef::of).toList(), p.allowedChatServices(), p.transport(),
           p.email(), p.artwork() == null ? null : new StoredArtwork(p.artwork().modelPack()), p.canSpawnSubagents(),
-          p.subagentLimit(), p.parentId(), p.createdAt() == null ? null : p.createdAt().toString());
+          p.subagentLimit(), p.parentId(), p.createdAt() == null ? null : p.createdAt().toString(), p.autoLearn());
     }
 
     AgentProfile toProfile() {
       return new AgentProfile(id, displayName, role, persona, model == null ? null : model.toModels(),
           allowedModels == null ? null : allowedModels.stream().map(StoredModelRef::toRef).toList(),
           allowedChatServices, transport, email, artwork == null ? null : new Artwork(artwork.modelPack()),
-          canSpawnSubagents, subagentLimit, parentId, createdAt == null ? null : Instant.parse(createdAt));
+          canSpawnSubagents, subagentLimit, parentId, createdAt == null ? null : Instant.parse(createdAt),
+          autoLearn == null || autoLearn);
     }
   }
 

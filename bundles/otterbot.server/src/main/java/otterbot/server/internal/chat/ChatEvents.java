@@ -25,6 +25,7 @@ import otterbot.api.OtterbotException;
 import otterbot.api.chat.ChatListener;
 import otterbot.api.chat.ChatService;
 import otterbot.api.chat.ChatTurn;
+import otterbot.api.chat.ConversationListener;
 import otterbot.api.chat.Conversation;
 import otterbot.api.chat.StreamChunk;
 import otterbot.server.internal.RawJson;
@@ -105,9 +106,7 @@ public final class ChatEvents implements AutoCloseable {
     this.limits = limits;
     server.addEventListener(JOIN, Object.class, listener(this::join, true));
     server.addEventListener(MESSAGE, Object.class, listener(this::message, true));
-    server.addEventListener(CLOSE, Object.class, listener((session, payload) -> {
-      // Nothing to emit, and the conversation stays joined. This is where the end-of-session learning will start.
-    }, false));
+    server.addEventListener(CLOSE, Object.class, listener(this::closeConversation, false));
     server.addDisconnectListener(this::disconnected);
   }
 
@@ -177,6 +176,34 @@ public final class ChatEvents implements AutoCloseable {
     Session session = sessions.remove(client.getSessionId());
     if (session != null) {
       session.close();
+      // The end of the session for every conversation it joined: the agents learn from them (in the background).
+      ChatService service = chat.get();
+      if (service != null && !closed.get()) {
+        session.joined.forEach((agentId, joined) -> closeQuietly(service, agentId, joined.conversationId(),
+            ConversationListener.DISCONNECTED));
+      }
+    }
+  }
+
+  /**
+   * {@code chat:close {agentId?}}: ends the socket's conversation with the agent (the agent learns from it); nothing
+   * is emitted and the conversation stays joined, so the next message continues it.
+   */
+  private void closeConversation(Session session, Object payload) {
+    Map<?, ?> fields = payload instanceof Map<?, ?> map ? map : Map.of();
+    String agentId = agentId(fields);
+    Joined joined = AGENT_ID.matcher(agentId).matches() ? session.joined.get(agentId) : null;
+    ChatService service = chat.get();
+    if (joined != null && service != null) {
+      closeQuietly(service, agentId, joined.conversationId(), ConversationListener.CLOSED_BY_CLIENT);
+    }
+  }
+
+  private static void closeQuietly(ChatService service, String agentId, String conversationId, String reason) {
+    try {
+      service.close(agentId, conversationId, reason);
+    } catch (RuntimeException e) {
+      LOG.warn("Closing conversation {} of agent {} failed: {}", conversationId, agentId, e.toString());
     }
   }
 

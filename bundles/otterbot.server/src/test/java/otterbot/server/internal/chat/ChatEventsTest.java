@@ -2,6 +2,7 @@ package otterbot.server.internal.chat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -131,6 +132,33 @@ class ChatEventsTest {
     assertEquals(List.of("stream", "stream", "stream", "done"), client.untilDone(), "no second join for a");
     assertEquals(first, client.last(ChatEvents.DONE).getString("conversationId"));
     assertEquals("a", client.last(ChatEvents.DONE).getString("agentId"));
+  }
+
+  // --- close ------------------------------------------------------------------------------------------------------
+
+  /** chat:close ends the joined conversation (that is when the agent learns); a disconnect ends every joined one. */
+  @Test
+  void closeAndDisconnectEndTheJoinedConversations() throws Exception {
+    fake.closes.clear();
+    Client client = connect("websocket");
+    client.emit(ChatEvents.JOIN, new JSONObject().put("agentId", "writer"));
+    String writer = client.next(ChatEvents.JOINED).getString("conversationId");
+    client.emit(ChatEvents.JOIN, new JSONObject());
+    String coo = client.next(ChatEvents.JOINED).getString("conversationId");
+
+    client.emit(ChatEvents.CLOSE, new JSONObject().put("agentId", "writer"));
+    assertEquals("writer " + writer + " close", fake.closes.poll(5, TimeUnit.SECONDS));
+    // An agent the socket never joined, or one that is not an agent id: nothing to close.
+    client.emit(ChatEvents.CLOSE, new JSONObject().put("agentId", "nobody"));
+    client.emit(ChatEvents.CLOSE, new JSONObject().put("agentId", "../x"));
+
+    client.close();
+    Set<String> atDisconnect = new java.util.HashSet<>();
+    for (int i = 0; i < 2; i++) {
+      atDisconnect.add(fake.closes.poll(5, TimeUnit.SECONDS));
+    }
+    assertEquals(Set.of("writer " + writer + " disconnect", "coo " + coo + " disconnect"), atDisconnect);
+    assertNull(fake.closes.poll(300, TimeUnit.MILLISECONDS), "nothing else was closed");
   }
 
   // --- messages ---------------------------------------------------------------------------------------------------
@@ -551,7 +579,14 @@ class ChatEventsTest {
     final AtomicReference<String> lastText = new AtomicReference<>();
     final AtomicInteger sends = new AtomicInteger();
     final BlockingQueue<BlockingTurn> blocked = new LinkedBlockingQueue<>();
+    /** "agentId conversationId reason" of every close. */
+    final BlockingQueue<String> closes = new LinkedBlockingQueue<>();
     private final AtomicInteger ids = new AtomicInteger();
+
+    @Override
+    public void close(String agentId, String conversationId, String reason) {
+      closes.add(agentId + " " + conversationId + " " + reason);
+    }
 
     String conversationOf(String conversationId) {
       return conversations.get(conversationId);
