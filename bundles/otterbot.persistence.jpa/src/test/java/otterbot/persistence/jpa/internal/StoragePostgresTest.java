@@ -33,7 +33,7 @@ import otterbot.api.health.Health;
  * {@code OTTERBOT_REQUIRE_POSTGRESQL=true} (set by {@code .ci/run}) or {@code -Dotterbot.test.postgresql.required=true},
  * a missing server fails the tests instead, so CI cannot pass without having tested PostgreSQL.
  */
-class JpaStoragePostgresTest {
+class StoragePostgresTest {
   static final String URL =
       System.getProperty("otterbot.test.postgresql.url", "jdbc:postgresql://127.0.0.1:5432/test");
   static final String USER = System.getProperty("otterbot.test.postgresql.user", "postgres");
@@ -42,7 +42,7 @@ class JpaStoragePostgresTest {
       System.getenv().getOrDefault("OTTERBOT_REQUIRE_POSTGRESQL", "false")));
 
   private String schema;
-  private JpaStorage storage;
+  private Storage storage;
 
   /** Also used by {@link ConversationAndSecretPostgresTest}. */
   @BeforeAll
@@ -80,9 +80,9 @@ class JpaStoragePostgresTest {
     }
   }
 
-  private JpaStorage open() {
+  private Storage open() {
     // The database directory is not used for PostgreSQL.
-    storage = new JpaStorage(Database.of(URL, USER, PASSWORD, 4, schema, Path.of("unused")));
+    storage = new Storage(Database.of(URL, USER, PASSWORD, 4, schema, Path.of("unused")));
     return storage;
   }
 

@@ -26,11 +26,11 @@ import otterbot.api.OtterbotException;
 import otterbot.api.agent.AgentProfile;
 import otterbot.api.health.Health;
 
-class JpaStorageH2Test {
+class StorageH2Test {
   @TempDir
   Path dir;
 
-  private JpaStorage storage;
+  private Storage storage;
 
   @AfterEach
   void closeStorage() {
@@ -39,8 +39,8 @@ class JpaStorageH2Test {
     }
   }
 
-  private JpaStorage open() {
-    storage = new JpaStorage(Fixtures.h2(dir));
+  private Storage open() {
+    storage = new Storage(Fixtures.h2(dir));
     return storage;
   }
 
@@ -128,7 +128,7 @@ class JpaStorageH2Test {
 
   @Test
   void dataSurvivesClosingAndReopeningTheDatabase() throws Exception {
-    var first = new JpaStorage(Fixtures.h2(dir));
+    var first = new Storage(Fixtures.h2(dir));
     first.save(Fixtures.full("ada"));
     first.save(Fixtures.sparse("bob", "b"));
     first.put("k", "v");
@@ -138,7 +138,7 @@ class JpaStorageH2Test {
     // A second open and close in the same JVM, as on a bundle refresh; create-or-extend must stay quiet about the
     // tables that already exist.
     String log = Fixtures.stderrOf(() -> {
-      storage = new JpaStorage(Fixtures.h2(dir));
+      storage = new Storage(Fixtures.h2(dir));
       assertEquals(List.of(Fixtures.full("ada"), Fixtures.sparse("bob", "b")), storage.loadAll());
       assertEquals(Optional.of("v"), storage.get("k"));
       storage.save(Fixtures.sparse("carl", "c"));
@@ -148,7 +148,7 @@ class JpaStorageH2Test {
     assertFalse(log.contains("ERROR"), log);
     assertTheDatabaseFileIsReleased();
 
-    storage = new JpaStorage(Fixtures.h2(dir));
+    storage = new Storage(Fixtures.h2(dir));
     assertEquals(List.of("ada", "bob", "carl"), storage.loadAll().stream().map(AgentProfile::id).toList());
   }
 
