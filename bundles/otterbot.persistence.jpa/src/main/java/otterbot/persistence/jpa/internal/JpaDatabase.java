@@ -48,8 +48,8 @@ import otterbot.api.runtime.ServerEnvironment;
  * The relational database behind every store of this bundle, through EclipseLink: an H2 file in the server home by
  * default, PostgreSQL by configuration. It owns the EntityManagerFactory, the transactions (its {@link Transactions}
  * service, which the store components {@link JpaAgentStore}, {@link JpaSettingsStore}, {@link JpaConversationStore},
- * {@link JpaCredentialStore}, {@link JpaBusStore}, {@link JpaScheduleStore} and {@link JpaSubagentTaskStore}
- * reference), the connection pool, the health check (subsystem
+ * {@link JpaCredentialStore}, {@link JpaBusStore}, {@link JpaScheduleStore}, {@link JpaSubagentTaskStore},
+ * {@link JpaMemoryStore} and {@link JpaProfileStore} reference), the connection pool, the health check (subsystem
  * {@code database}) and opening and closing.
  *
  * <p>Every write is its own transaction and is committed before the method returns. Every call uses a fresh
@@ -339,6 +339,11 @@ public final class JpaDatabase implements Transactions, HealthCheck {
           + " (agent_id)").executeUpdate();
       em.createNativeQuery("CREATE INDEX IF NOT EXISTS scheduled_tasks_agent ON " + qualified("scheduled_tasks")
           + " (agent_id)").executeUpdate();
+      // The newest and the least valuable of one agent's memories are the frequent reads; both filter by agent.
+      em.createNativeQuery("CREATE INDEX IF NOT EXISTS memories_agent_updated ON " + qualified("memories")
+          + " (agent_id, updated_at)").executeUpdate();
+      em.createNativeQuery("CREATE INDEX IF NOT EXISTS conversation_learning_agent ON "
+          + qualified("conversation_learning") + " (agent_id)").executeUpdate();
       em.getTransaction().commit();
     } finally {
       if (em.getTransaction().isActive()) {

@@ -23,6 +23,8 @@ final class Storage {
   final JpaBusStore bus;
   final JpaScheduleStore schedules;
   final JpaSubagentTaskStore subagentTasks;
+  final JpaMemoryStore memories;
+  final JpaProfileStore profiles;
 
   /** Opens the database synchronously, like the component's first caller would wait for it. */
   Storage(Database db) {
@@ -38,6 +40,8 @@ final class Storage {
     this.bus = new JpaBusStore(database);
     this.schedules = new JpaScheduleStore(database);
     this.subagentTasks = new JpaSubagentTaskStore(database);
+    this.memories = new JpaMemoryStore(database);
+    this.profiles = new JpaProfileStore(database);
   }
 
   JpaScheduleStore schedules() {
@@ -46,6 +50,14 @@ final class Storage {
 
   JpaSubagentTaskStore subagentTasks() {
     return subagentTasks;
+  }
+
+  JpaMemoryStore memories() {
+    return memories;
+  }
+
+  JpaProfileStore profiles() {
+    return profiles;
   }
 
   List<AgentProfile> loadAll() {

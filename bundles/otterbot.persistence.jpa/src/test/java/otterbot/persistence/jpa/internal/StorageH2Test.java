@@ -187,7 +187,8 @@ class StorageH2Test {
         "agents.PROFILE_JSON", "CHARACTER VARYING(10485760)",
         "app_settings.SETTING_KEY", "CHARACTER VARYING(128)",
         "app_settings.SETTING_VALUE", "CHARACTER VARYING(10485760)"), without(types, "conversations", "messages",
-            "agent_secrets", "bus_messages", "scheduled_tasks", "subagent_tasks"));
+            "agent_secrets", "bus_messages", "scheduled_tasks", "subagent_tasks", "memories", "user_profiles",
+            "conversation_learning"));
     assertEquals(Fixtures.columns(
         "conversations.ID", "CHARACTER VARYING(200)",
         "conversations.AGENT_ID", "CHARACTER VARYING(64)",
@@ -239,6 +240,34 @@ class StorageH2Test {
         "subagent_tasks.RESULT_SUMMARY", "CHARACTER VARYING(1000000000)",
         "subagent_tasks.CREATED_AT", "TIMESTAMP",
         "subagent_tasks.FINISHED_AT", "TIMESTAMP"), only(types, "subagent_tasks"));
+    // Text without a limit of the database's own (the stores check theirs) is H2's in-row VARCHAR, the embedding
+    // in-row VARBINARY: neither goes to H2's separate LOB storage, which would cost a lookup per row of a page.
+    assertEquals(Fixtures.columns(
+        "memories.ID", "CHARACTER VARYING(64)",
+        "memories.AGENT_ID", "CHARACTER VARYING(64)",
+        "memories.CATEGORY", "CHARACTER VARYING(32)",
+        "memories.CONTENT", "CHARACTER VARYING(1000000000)",
+        "memories.SOURCE", "CHARACTER VARYING(32)",
+        "memories.IMPORTANCE", "INTEGER",
+        "memories.ACCESS_COUNT", "INTEGER",
+        "memories.LAST_ACCESSED_AT", "TIMESTAMP",
+        "memories.ENTITY_REFS", "CHARACTER VARYING(1000000000)",
+        "memories.TEMPORAL_MARKER", "CHARACTER VARYING(32)",
+        "memories.CREATED_AT", "TIMESTAMP",
+        "memories.UPDATED_AT", "TIMESTAMP",
+        "memories.SUPERSEDED_BY", "CHARACTER VARYING(64)",
+        "memories.EMBEDDING_MODEL", "CHARACTER VARYING(300)",
+        "memories.EMBEDDING", "BINARY VARYING(1000000000)",
+        "user_profiles.AGENT_ID", "CHARACTER VARYING(64)",
+        "user_profiles.PROFILE_JSON", "CHARACTER VARYING(1000000000)",
+        "user_profiles.UPDATED_AT", "TIMESTAMP",
+        "conversation_learning.CONVERSATION_ID", "CHARACTER VARYING(200)",
+        "conversation_learning.AGENT_ID", "CHARACTER VARYING(64)",
+        "conversation_learning.LEARNED_MESSAGES", "INTEGER",
+        "conversation_learning.SUMMARY", "CHARACTER VARYING(1000000000)",
+        "conversation_learning.KEY_POINTS", "CHARACTER VARYING(1000000000)",
+        "conversation_learning.UPDATED_AT", "TIMESTAMP"),
+        only(types, "memories", "user_profiles", "conversation_learning"));
   }
 
   static Map<String, String> only(Map<String, String> types, String... tables) {
