@@ -35,9 +35,9 @@ import otterbot.api.persistence.StoredMemory;
  * written, truncated to milliseconds, on H2 and PostgreSQL alike); embeddings as little-endian float32 bytes, which read
  * back bit for bit.
  *
- * <p>Lists are bounded: a {@code limit} or {@code size} above {@link #MAX_ROWS} returns {@link #MAX_ROWS} rows, and
- * statements with many ids are cut into chunks of {@link #CHUNK} (databases limit the number of bind parameters) that
- * all run in one transaction.
+ * <p>Lists are bounded: a {@code limit} or {@code size} above {@link #MAX_ROWS} returns {@link #MAX_ROWS} rows, a call
+ * with more than {@link #MAX_ROWS} ids is refused, and statements with many ids are cut into chunks of {@link #CHUNK}
+ * (databases limit the number of bind parameters) that all run in one transaction.
  */
 @Component(service = MemoryStore.class)
 public final class JpaMemoryStore implements MemoryStore {
@@ -366,7 +366,10 @@ public final class JpaMemoryStore implements MemoryStore {
     }
   }
 
-  /** Distinct ids in their order; ones too long or empty to have been stored are left out, null is refused. */
+  /**
+   * Distinct ids in their order; ones too long or empty to have been stored are left out, null is refused, and so is
+   * a call with more than {@link #MAX_ROWS}: one transaction must not grow without bound.
+   */
   private static Set<String> ids(String name, Collection<String> ids) {
     Set<String> distinct = new LinkedHashSet<>();
     for (String id : ids) {
@@ -376,6 +379,10 @@ public final class JpaMemoryStore implements MemoryStore {
       if (Validation.fits(id, MemoryEntity.ID_LENGTH)) {
         distinct.add(id);
       }
+    }
+    if (distinct.size() > MAX_ROWS) {
+      throw OtterbotException.invalid("too many memory ids at once (" + distinct.size() + ", at most " + MAX_ROWS
+          + ")");
     }
     return distinct;
   }

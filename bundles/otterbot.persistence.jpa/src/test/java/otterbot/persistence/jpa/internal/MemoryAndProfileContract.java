@@ -416,6 +416,10 @@ abstract class MemoryAndProfileContract {
         "ada", "c".repeat(33), "c", "user", 5, 0, null, List.of(), null, T0, T0, null, null, null)));
     assertInvalid("memory id is missing", () -> memories.touch(java.util.Arrays.asList("a", null), T0));
     assertInvalid("time of use is missing", () -> memories.touch(List.of("a"), null));
+    List<String> tooMany = IntStream.rangeClosed(0, 10_000).mapToObj(i -> "m" + i).toList();
+    assertInvalid("too many memory ids at once (10001, at most 10000)", () -> memories.touch(tooMany, T0));
+    assertInvalid("too many memory ids at once (10001, at most 10000)", () -> memories.get(tooMany));
+    assertInvalid("too many memory ids at once (10001, at most 10000)", () -> memories.insert(good, tooMany));
     assertInvalid("evicted memory id is missing", () -> memories.insert(good, java.util.Arrays.asList((String) null)));
     assertInvalid("agent id is missing", () -> memories.supersede("", "a", "b", T0));
     assertInvalid("time of the supersession is missing", () -> memories.supersede("ada", "a", "b", null));
