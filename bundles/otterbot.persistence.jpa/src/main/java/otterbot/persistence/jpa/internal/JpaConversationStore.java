@@ -17,8 +17,8 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 import otterbot.api.OtterbotException;
-import otterbot.api.persistence.StoredMessage;
 import otterbot.api.persistence.ConversationStore;
+import otterbot.api.persistence.StoredMessage;
 
 /** The {@code conversations} and {@code messages} tables: each conversation's messages in append order. */
 @Component(service = ConversationStore.class)
