@@ -29,8 +29,11 @@ import otterbot.api.provider.ProviderInfo;
  * <p>Activation only starts loading the model (about 1 to 3 s on two cores) on a thread of its own, so the bundle
  * starts at once; {@link #embed} waits for the load. ONNX Runtime lives on the launcher's class path, not in a bundle,
  * so stopping, updating or refreshing this bundle never loads its native library a second time.
+ *
+ * <p>Immediate: a delayed component would be disposed whenever its last user let go of it, and the next user would
+ * wait for the model to load again.
  */
-@Component(service = ModelProvider.class, property = {
+@Component(service = ModelProvider.class, immediate = true, property = {
     ModelProvider.PROVIDER_ID + "=" + MiniLmProvider.ID,
     ModelProvider.DEFAULT_EMBEDDER + ":Boolean=true"})
 public final class MiniLmProvider implements ModelProvider {
