@@ -116,6 +116,9 @@ public final class MiniLmProvider implements ModelProvider {
         throw new ProviderException("text " + i + " is longer than " + MAX_CHARS + " characters");
       }
     }
+    if (texts.isEmpty()) {
+      return List.of();
+    }
     MiniLmModel loaded = awaitModel();
     List<float[]> vectors = new ArrayList<>(texts.size());
     try {

@@ -105,6 +105,18 @@ class MiniLmProviderTest {
   }
 
   @Test
+  void aProviderStillLoadingAnswersNoTextsAtOnceAndSaysWhenItFailedToLoad() throws Exception {
+    MiniLmProvider broken = new MiniLmProvider(() -> {
+      throw new java.io.IOException("the bundle does not contain /model/x.onnx");
+    });
+    assertEquals(List.of(), broken.embed(new EmbeddingRequest(null, List.of(), Map.of())));
+    ProviderException e = assertThrows(ProviderException.class,
+        () -> broken.embed(new EmbeddingRequest(null, List.of("x"), Map.of())));
+    assertEquals("the embedding model could not be loaded: java.io.IOException: the bundle does not contain "
+        + "/model/x.onnx", e.getMessage());
+  }
+
+  @Test
   void theProviderDescribesItselfAndRefusesToChat() {
     MiniLmProvider provider = new MiniLmProvider(() -> model);
     assertEquals(new ProviderInfo("minilm", "all-MiniLM-L6-v2 (built in, offline)", false, true, false, null, null,
