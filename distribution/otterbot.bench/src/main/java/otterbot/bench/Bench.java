@@ -78,6 +78,13 @@ public final class Bench {
     if (!bus.isEmpty()) {
       BusBench.run(bus, cfg.jar, cfg.moduleDir);
     }
+    if (selected.contains(MemoryBench.PART)) {
+      var sizes = new java.util.ArrayList<Integer>();
+      for (String size : System.getProperty("bench.memorySizes", "1000,10000,100000").split(",")) {
+        sizes.add(Integer.parseInt(size.trim()));
+      }
+      MemoryBench.run(sizes, Config.intProp("bench.memoryQueries", 500, 10, 100_000));
+    }
     if (selected.contains(EmbeddingBench.PART)) {
       EmbeddingBench.run(Config.intProp("bench.embedWarmup", 60, 0, 10_000), Config.intProp("bench.embedRuns", 300, 1, 100_000));
     }
@@ -105,12 +112,13 @@ public final class Bench {
         case "delegate" -> out.add("bus.delegate");
         case "http" -> out.add("http");
         case EmbeddingBench.PART -> out.add(EmbeddingBench.PART);
+        case MemoryBench.PART -> out.add(MemoryBench.PART);
         case "chat" -> out.addAll(new java.util.TreeSet<>(ChatBench.PARTS));
         case "relay", "throughput", "idle", "soak" -> out.add("chat." + n);
         default -> {
           if (!ChatBench.PARTS.contains(n) && !BusBench.PARTS.contains(n)) {
             throw new IllegalArgumentException("unknown benchmark '" + n + "': use all, http, chat, chat.relay, "
-                + "chat.throughput, chat.idle, chat.soak, bus, bus.throughput, bus.delegate or embedding (-Dbench=... or program arguments)");
+                + "chat.throughput, chat.idle, chat.soak, bus, bus.throughput, bus.delegate, embedding or memory (-Dbench=... or program arguments)");
           }
           out.add(n);
         }

@@ -76,7 +76,7 @@ final class EmbeddingBench {
   }
 
   /** The deactivation is package-private (DS calls it); the benchmark frees the session the same way. */
-  private static void invokeDeactivate(MiniLmProvider provider) throws Exception {
+  static void invokeDeactivate(MiniLmProvider provider) throws Exception {
     var method = MiniLmProvider.class.getDeclaredMethod("deactivate");
     method.setAccessible(true);
     method.invoke(provider);

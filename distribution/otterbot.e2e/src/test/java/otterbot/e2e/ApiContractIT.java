@@ -38,7 +38,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 class ApiContractIT {
   static final Set<String> PROFILE_FIELDS = Set.of("id", "displayName", "role", "persona", "model", "allowedModels",
       "allowedChatServices", "transport", "email", "artwork", "canSpawnSubagents", "subagentLimit", "parentId",
-      "createdAt");
+      "createdAt", "autoLearn");
   static final Set<String> SUMMARY_FIELDS = Set.of("id", "displayName", "role", "status", "chatModel", "artwork",
       "parentId", "activeSubagents");
 
