@@ -546,6 +546,81 @@ class ChatServiceImplTest {
     assertEquals("error", send("x".repeat(10_000), "conv-x", "hi").chunks.get(0).kind());
   }
 
+  // --- prompt and conversation events (memory) -------------------------------------------------------------------
+
+  /**
+   * The system prompt is the persona, then the contributed sections in their order (a failing or slow contributor is
+   * left out), then today's date; listeners hear the message before the prompt is built.
+   */
+  @Test
+  void thePromptIsThePersonaTheSectionsInOrderAndTodayAndListenersComeFirst() throws Exception {
+    List<String> seen = new CopyOnWriteArrayList<>();
+    chat.addConversationListener(new otterbot.api.chat.ConversationListener() {
+      @Override
+      public void messageReceived(AgentProfile agent, String conversationId, String text) {
+        seen.add("message " + agent.id() + " " + conversationId + " " + text);
+      }
+    });
+    chat.addPromptContributor(context -> "## Relevant memories\n- [fact] about " + context.userMessage(), 200);
+    chat.addPromptContributor(context -> {
+      seen.add("prompt");
+      return "## What I know about the user\nName: Sam";
+    }, 100);
+    chat.addPromptContributor(context -> {
+      throw new IllegalStateException("broken plug-in");
+    }, 150);
+    chat.addPromptContributor(context -> null, 50);
+    send("coo", "conv-p", "cats");
+    String system = requests.get(0).system();
+    int persona = system.indexOf("Persona of coo");
+    int profile = system.indexOf("## What I know about the user\nName: Sam");
+    int memories = system.indexOf("## Relevant memories\n- [fact] about cats");
+    int today = system.indexOf("## Today\n" + java.time.LocalDate.now(java.time.ZoneOffset.UTC));
+    assertTrue(persona >= 0 && persona < profile && profile < memories && memories < today, system);
+    assertFalse(system.contains("broken"), system);
+    assertEquals(List.of("message coo conv-p cats", "prompt"), seen, "the listener runs before the prompt is built");
+  }
+
+  @Test
+  void closeTellsTheListenersInTheBackgroundOnlyForTheOwnersConversations() throws Exception {
+    var closes = new java.util.concurrent.LinkedBlockingQueue<String>();
+    chat.addConversationListener(new otterbot.api.chat.ConversationListener() {
+      @Override
+      public void closed(AgentProfile agent, String conversationId, String reason) {
+        closes.add(agent.id() + " " + conversationId + " " + reason);
+      }
+    });
+    agents.put("writer", profile("writer", new ModelRef("scripted", "m1")));
+    send("coo", "conv-c", "hello");
+    chat.close("writer", "conv-c", "close"); // not writer's conversation
+    chat.close("coo", "conv-unknown", "close");
+    chat.close("coo", "../x", "close");
+    chat.close("coo", "conv-c", "close");
+    assertEquals("coo conv-c close", closes.poll(5, TimeUnit.SECONDS));
+    assertEquals(null, closes.poll(300, TimeUnit.MILLISECONDS), "the others were ignored");
+    // The server's own conversations (bus, subagents, schedules) are never closed for learning.
+    send("coo", "bus-thread-1", "from another agent");
+    chat.close("coo", "bus-thread-1", "close");
+    assertEquals(null, closes.poll(300, TimeUnit.MILLISECONDS));
+  }
+
+  @Test
+  void aConversationWithoutMessagesForTheIdleTimeIsClosedOnce() throws Exception {
+    chat.deactivate();
+    chat = new ChatServiceImpl(new MapAgents(agents), models, credentials(), store(), settings, board,
+        ChatLimits.DEFAULTS, java.time.Duration.ofMillis(300));
+    var closes = new java.util.concurrent.LinkedBlockingQueue<String>();
+    chat.addConversationListener(new otterbot.api.chat.ConversationListener() {
+      @Override
+      public void closed(AgentProfile agent, String conversationId, String reason) {
+        closes.add(agent.id() + " " + conversationId + " " + reason);
+      }
+    });
+    send("coo", "conv-i", "hello");
+    assertEquals("coo conv-i idle", closes.poll(10, TimeUnit.SECONDS));
+    assertEquals(null, closes.poll(2, TimeUnit.SECONDS), "closed once, not at every sweep");
+  }
+
   static List<String> contents(ChatRequest request) {
     return request.messages().stream().map(m -> m.role() + ":" + m.content()).toList();
   }
