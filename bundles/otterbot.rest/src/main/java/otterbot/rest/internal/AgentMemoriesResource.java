@@ -56,7 +56,7 @@ public final class AgentMemoriesResource {
       + String.join(", ", new TreeSet<>(MemoryEntry.TEMPORAL_MARKERS));
   /** Entity references name people, places and things; a few short ones, never a document. */
   static final int MAX_ENTITY_REFS = 20;
-  static final int MAX_ENTITY_REF_LENGTH = 200;
+  static final int MAX_ENTITY_REF_LENGTH = 100;
   static final String BAD_ENTITY_REFS = "entityRefs must be an array of at most " + MAX_ENTITY_REFS
       + " non-empty strings of at most " + MAX_ENTITY_REF_LENGTH + " characters";
   /** Upstream's defaults for this route (the tools and the learning use their own). */

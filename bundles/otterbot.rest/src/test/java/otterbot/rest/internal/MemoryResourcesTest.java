@@ -250,8 +250,8 @@ class MemoryResourcesTest {
       "{\"content\":\"x\",\"category\":1}|field 'category' has the wrong type (expected string)",
       "{\"content\":\"x\",\"entityRefs\":\"Oslo\"}|field 'entityRefs' has the wrong type (expected array)",
       "{\"content\":\"x\",\"entityRefs\":[1]}|field 'entityRefs[0]' has the wrong type (expected string)",
-      "{\"content\":\"x\",\"entityRefs\":[null]}|entityRefs must be an array of at most 20 non-empty strings of at most 200 characters",
-      "{\"content\":\"x\",\"entityRefs\":[\" \"]}|entityRefs must be an array of at most 20 non-empty strings of at most 200 characters",
+      "{\"content\":\"x\",\"entityRefs\":[null]}|entityRefs must be an array of at most 20 non-empty strings of at most 100 characters",
+      "{\"content\":\"x\",\"entityRefs\":[\" \"]}|entityRefs must be an array of at most 20 non-empty strings of at most 100 characters",
       "{\"content\":\"x\",\"temporalMarker\":\"someday\"}|temporalMarker must be null or one of current, past, upcoming",
       "{\"content\":\"x\",\"temporalMarker\":3}|field 'temporalMarker' has the wrong type (expected string)",
       "[\"x\"]|the request body must be a JSON object (expected object)",
@@ -271,7 +271,7 @@ class MemoryResourcesTest {
     var tooLong = api.postJson("agents/ada/memories", "{\"content\":\"" + atLimit + "c\"}");
     var tooMany = api.postJson("agents/ada/memories", "{\"content\":\"x\",\"entityRefs\":["
         + String.join(",", java.util.Collections.nCopies(21, "\"e\"")) + "]}");
-    var tooLongRef = api.postJson("agents/ada/memories", "{\"content\":\"x\",\"entityRefs\":[\"" + "e".repeat(201)
+    var tooLongRef = api.postJson("agents/ada/memories", "{\"content\":\"x\",\"entityRefs\":[\"" + "e".repeat(101)
         + "\"]}");
 
     assertEquals(400, tooLong.status(), tooLong::toString);
@@ -281,7 +281,7 @@ class MemoryResourcesTest {
     assertEquals(List.of(), memories.calls);
 
     var fits = api.postJson("agents/ada/memories", "{\"content\":\" " + atLimit + " \",\"entityRefs\":["
-        + String.join(",", java.util.Collections.nCopies(20, "\"" + "e".repeat(200) + "\"")) + "]}");
+        + String.join(",", java.util.Collections.nCopies(20, "\"" + "e".repeat(100) + "\"")) + "]}");
     assertEquals(200, fits.status(), "the limit is on the trimmed content");
     assertEquals(MemoryEntry.MAX_CONTENT_LENGTH, fits.json().get("content").asText().length());
   }
