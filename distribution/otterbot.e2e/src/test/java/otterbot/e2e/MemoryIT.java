@@ -274,6 +274,27 @@ class MemoryIT {
         "4000 characters are allowed");
   }
 
+  @Test
+  @Order(4)
+  void autoLearnIsPartOfTheAgentAndMustBeABoolean() {
+    Http http = running().http();
+    Http.Response created = http.post("/api/agents", "{\"displayName\":\"Quiet Quentin\",\"autoLearn\":false}");
+    assertFalse(http.expect(created, 200).path("autoLearn").asBoolean(true), () -> server.explain(created));
+    assertFalse(http.expect(http.get("/api/agents/quiet-quentin"), 200).path("autoLearn").asBoolean(true));
+    assertTrue(http.expect(http.post("/api/agents", "{\"displayName\":\"Keen Kevin\"}"), 200)
+        .path("autoLearn").asBoolean(false), "an agent learns unless told otherwise");
+    Http.Response on = http.patch("/api/agents/quiet-quentin", "{\"autoLearn\":true}");
+    assertTrue(http.expect(on, 200).path("autoLearn").asBoolean(false), () -> server.explain(on));
+    assertTrue(http.expect(http.patch("/api/agents/quiet-quentin", "{\"persona\":\"calm\"}"), 200)
+        .path("autoLearn").asBoolean(false), "a patch without autoLearn keeps it");
+    for (Http.Response bad : List.of(http.patch("/api/agents/quiet-quentin", "{\"autoLearn\":\"no\"}"),
+        http.post("/api/agents", "{\"displayName\":\"Bad Bea\",\"autoLearn\":0}"))) {
+      assertTrue(http.expect(bad, 400).path("error").asText().contains("autoLearn"), () -> server.explain(bad));
+    }
+    assertEquals(404, http.get("/api/agents/bad-bea").status());
+    assertTrue(http.expect(http.get("/api/agents/quiet-quentin"), 200).path("autoLearn").asBoolean(false));
+  }
+
   // --------------------------------------------------------------------------------------------- search quality
 
   /** Facts a user might tell an assistant, on many topics. */
