@@ -45,8 +45,8 @@ class ConfigurationIT {
   static final String PG_DATABASE = System.getProperty("otterbot.e2e.pg.database", "test");
   static final String PG_USER = System.getProperty("otterbot.e2e.pg.user", "postgres");
   static final String PG_PASSWORD = System.getProperty("otterbot.e2e.pg.password", "");
-  /** A schema of our own: the database may be shared with other test modules. */
-  static final String PG_SCHEMA = "otterbot_e2e";
+  /** A schema of our own: the database may be shared with other test modules and runs (-Dotterbot.e2e.pg.schema). */
+  static final String PG_SCHEMA = System.getProperty("otterbot.e2e.pg.schema", "otterbot_e2e");
 
   @TempDir(cleanup = CleanupMode.ON_SUCCESS)
   static Path tmp;

@@ -9,7 +9,7 @@ import jakarta.persistence.Lob;
 import jakarta.persistence.Table;
 
 /**
- * One bus message. {@code seq} is the key and is assigned by {@link Bus} as max + 1 while appends are serialised, not
+ * One bus message. {@code seq} is the key and is assigned by {@link JpaBusStore} as max + 1 while appends are serialised, not
  * by an IDENTITY column: a sequence hands out numbers at insert time, so with two publishers a reader could see 12
  * committed before 11 (a gap that fills later) and a rolled-back insert would leave a hole for ever.
  */
@@ -34,10 +34,10 @@ class BusMessageEntity {
   private String kind;
 
   /** Not {@code from}/{@code to}: both are SQL keywords. */
-  @Column(name = "from_agent", nullable = false, length = Conversations.MAX_AGENT_ID_LENGTH)
+  @Column(name = "from_agent", nullable = false, length = JpaConversationStore.MAX_AGENT_ID_LENGTH)
   private String from;
 
-  @Column(name = "to_agent", length = Conversations.MAX_AGENT_ID_LENGTH)
+  @Column(name = "to_agent", length = JpaConversationStore.MAX_AGENT_ID_LENGTH)
   private String to;
 
   @Column(name = "thread_id", nullable = false, length = THREAD_LENGTH)

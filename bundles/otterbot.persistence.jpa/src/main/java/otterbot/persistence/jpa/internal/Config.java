@@ -12,9 +12,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @ObjectClassDefinition(
     id = Config.PID,
     name = "OtterBot storage",
-    description = "The database that holds agent profiles, settings, conversations and agents' sealed secrets: an H2"
-        + " file database in <home>/db by default,"
-        + " or PostgreSQL.")
+    description = "The database that holds agent profiles, settings, conversations, agents' sealed secrets, the bus,"
+        + " scheduled and subagent tasks, agents' memories and learned user profiles: an H2 file database in <home>/db"
+        + " by default, or PostgreSQL.")
 @interface Config {
   String PID = "otterbot.persistence.jpa";
 
@@ -47,8 +47,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
   @AttributeDefinition(
       name = "Schema",
-      description = "Schema that holds the tables (agents, app_settings, conversations, messages, agent_secrets);"
-          + " created when missing. Empty: the"
-          + " connection's default schema. Letters, digits and _ only.")
+      description = "Schema that holds the tables (agents, app_settings, conversations, messages, agent_secrets,"
+          + " bus_messages, scheduled_tasks, subagent_tasks, memories, user_profiles, conversation_learning);"
+          + " created when missing. Empty: the connection's default schema. Letters, digits and _ only.")
   String schema() default "";
 }

@@ -9,7 +9,7 @@ import jakarta.persistence.Table;
 
 /**
  * One conversation: who owns it and when it last changed. Its messages are {@link MessageEntity} rows. The index on
- * {@code agent_id} is created by {@link JpaStorage}, not declared here: EclipseLink 4.0.9 writes an {@code @Index}
+ * {@code agent_id} is created by {@link JpaDatabase}, not declared here: EclipseLink 4.0.9 writes an {@code @Index}
  * without the configured schema, which fails (quietly) whenever a schema is set.
  */
 @Entity(name = "ConversationEntity")
@@ -21,7 +21,7 @@ class ConversationEntity {
   @Column(name = "id", length = ID_LENGTH)
   private String id;
 
-  @Column(name = "agent_id", nullable = false, length = Conversations.MAX_AGENT_ID_LENGTH)
+  @Column(name = "agent_id", nullable = false, length = JpaConversationStore.MAX_AGENT_ID_LENGTH)
   private String agentId;
 
   /** Upstream's column; nothing in the API sets it yet, so it stays null. */

@@ -16,7 +16,7 @@ public final class EclipseLinkLog extends AbstractSessionLog {
   private static final Logger LOG = LoggerFactory.getLogger("org.eclipse.persistence");
 
   /**
-   * True while {@link JpaStorage} opens the database on this thread. It reports a failure itself (to the caller, in
+   * True while {@link JpaDatabase} opens the database on this thread. It reports a failure itself (to the caller, in
    * the health check, once in its log), so EclipseLink's own SEVERE entries with stack traces for the same failure are
    * logged at debug only; otherwise every retry while PostgreSQL is down would log two stack traces.
    */

@@ -27,10 +27,10 @@ class MessageEntity {
   @EmbeddedId
   private Key key;
 
-  @Column(name = "id", nullable = false, length = Conversations.MAX_MESSAGE_ID_LENGTH)
+  @Column(name = "id", nullable = false, length = JpaConversationStore.MAX_MESSAGE_ID_LENGTH)
   private String id;
 
-  @Column(name = "role", nullable = false, length = Conversations.MAX_ROLE_LENGTH)
+  @Column(name = "role", nullable = false, length = JpaConversationStore.MAX_ROLE_LENGTH)
   private String role;
 
   /**

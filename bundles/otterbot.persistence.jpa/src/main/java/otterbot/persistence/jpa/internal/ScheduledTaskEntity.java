@@ -9,7 +9,7 @@ import jakarta.persistence.Lob;
 import jakarta.persistence.Table;
 
 /**
- * One scheduled task. The index on {@code agent_id} is created by {@link JpaStorage}, for the reason given on
+ * One scheduled task. The index on {@code agent_id} is created by {@link JpaDatabase}, for the reason given on
  * {@link ConversationEntity}.
  */
 @Entity(name = "ScheduledTaskEntity")
@@ -27,7 +27,7 @@ class ScheduledTaskEntity {
   @Column(name = "position", nullable = false)
   private long position;
 
-  @Column(name = "agent_id", nullable = false, length = Conversations.MAX_AGENT_ID_LENGTH)
+  @Column(name = "agent_id", nullable = false, length = JpaConversationStore.MAX_AGENT_ID_LENGTH)
   private String agentId;
 
   @Column(name = "cron", nullable = false, length = CRON_LENGTH)

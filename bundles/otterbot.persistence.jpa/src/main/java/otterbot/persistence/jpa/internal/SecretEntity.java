@@ -54,10 +54,10 @@ class SecretEntity {
   static class Key implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    @Column(name = "agent_id", length = Conversations.MAX_AGENT_ID_LENGTH)
+    @Column(name = "agent_id", length = JpaConversationStore.MAX_AGENT_ID_LENGTH)
     private String agentId;
 
-    @Column(name = "secret_key", length = Secrets.MAX_KEY_LENGTH)
+    @Column(name = "secret_key", length = JpaCredentialStore.MAX_KEY_LENGTH)
     private String key;
 
     protected Key() {

@@ -32,10 +32,10 @@ class SubagentTaskEntity {
   @Column(name = "parent_task_id", length = ID_LENGTH)
   private String parentTaskId;
 
-  @Column(name = "parent_agent_id", nullable = false, length = Conversations.MAX_AGENT_ID_LENGTH)
+  @Column(name = "parent_agent_id", nullable = false, length = JpaConversationStore.MAX_AGENT_ID_LENGTH)
   private String parentAgentId;
 
-  @Column(name = "subagent_id", nullable = false, length = Conversations.MAX_AGENT_ID_LENGTH)
+  @Column(name = "subagent_id", nullable = false, length = JpaConversationStore.MAX_AGENT_ID_LENGTH)
   private String subagentId;
 
   @Lob

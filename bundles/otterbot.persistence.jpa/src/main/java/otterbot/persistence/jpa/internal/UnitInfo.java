@@ -28,7 +28,8 @@ final class UnitInfo implements PersistenceUnitInfo {
   private final List<String> managedClasses =
       new ArrayList<>(List.of(AgentEntity.class.getName(), SettingEntity.class.getName(),
           ConversationEntity.class.getName(), MessageEntity.class.getName(), SecretEntity.class.getName(),
-          BusMessageEntity.class.getName(), ScheduledTaskEntity.class.getName(), SubagentTaskEntity.class.getName()));
+          BusMessageEntity.class.getName(), ScheduledTaskEntity.class.getName(), SubagentTaskEntity.class.getName(),
+          MemoryEntity.class.getName(), UserProfileEntity.class.getName(), ConversationLearningEntity.class.getName()));
   private final List<String> mappingFiles = new ArrayList<>();
   private final List<URL> jarFiles = new ArrayList<>();
 

@@ -26,7 +26,7 @@ class ActivationLogTest {
     var trace = new StringWriter();
     Health[] health = new Health[1];
     String log = Fixtures.stderrOf(() -> {
-      var storage = new JpaStorage(Database.of(url, "", "", 2, "", dir));
+      var storage = new Storage(Database.of(url, "", "", 2, "", dir));
       try {
         var e = assertThrows(OtterbotException.class, storage::loadAll);
         assertEquals(OtterbotException.Kind.UNAVAILABLE, e.kind());
@@ -38,9 +38,9 @@ class ActivationLogTest {
       }
     });
 
-    assertTrue(log.contains("INFO otterbot.persistence.jpa.internal.JpaStorage - Storage uses the PostgreSQL database"
+    assertTrue(log.contains("INFO otterbot.persistence.jpa.internal.JpaDatabase - Storage uses the PostgreSQL database"
         + " jdbc:postgresql://127.0.0.1:1/test?user=postgres&password=***"), log);
-    assertTrue(log.contains("WARN otterbot.persistence.jpa.internal.JpaStorage - The PostgreSQL database is not"
+    assertTrue(log.contains("WARN otterbot.persistence.jpa.internal.JpaDatabase - The PostgreSQL database is not"
         + " available; storage calls fail with 503 until it is: Connection to 127.0.0.1:1 refused."), log);
     // Reported once, by the component; not again with stack traces by EclipseLink at every attempt.
     assertFalse(log.contains("org.eclipse.persistence"), log);
@@ -57,7 +57,7 @@ class ActivationLogTest {
 
   @Test
   void thePasswordAttributeIsNeverLogged() throws Exception {
-    String log = Fixtures.stderrOf(() -> new JpaStorage(Database.of("", "", "hunter2-attr", 2, "", dir)).close());
+    String log = Fixtures.stderrOf(() -> new Storage(Database.of("", "", "hunter2-attr", 2, "", dir)).close());
 
     assertTrue(log.contains("Storage uses the H2 database jdbc:h2:file:" + dir.resolve("otterbot") + ";WRITE_DELAY=0"),
         log);

@@ -36,10 +36,10 @@ abstract class ConversationAndSecretContract {
   /** Looks like what the core's SecretBox produces; distinctive enough to search logs for. */
   static final String SEALED = "v1.QmFzZTY0U2VhbGVkQ2lwaGVydGV4dEZvclRlc3RzT25seQ.c2VhbGVkLXNlY3JldC12YWx1ZS0wMDE";
 
-  private final List<JpaStorage> opened = new ArrayList<>();
+  private final List<Storage> opened = new ArrayList<>();
 
   /** A storage on this test's database. */
-  abstract JpaStorage newStorage();
+  abstract Storage newStorage();
 
   /** A plain JDBC connection to the same database. */
   abstract Connection jdbc() throws SQLException;
@@ -47,8 +47,8 @@ abstract class ConversationAndSecretContract {
   /** The table's name as SQL on {@link #jdbc()} must write it. */
   abstract String table(String name);
 
-  final JpaStorage open() {
-    JpaStorage storage = newStorage();
+  final Storage open() {
+    Storage storage = newStorage();
     opened.add(storage);
     return storage;
   }
@@ -56,7 +56,7 @@ abstract class ConversationAndSecretContract {
   /** Idempotent: a subclass's own {@code @AfterEach}, which JUnit runs first, may call it before it cleans up. */
   @AfterEach
   void closeStorages() {
-    opened.forEach(JpaStorage::close);
+    opened.forEach(Storage::close);
     opened.clear();
   }
 

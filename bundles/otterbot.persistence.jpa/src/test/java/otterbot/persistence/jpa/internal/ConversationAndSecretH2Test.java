@@ -13,8 +13,8 @@ class ConversationAndSecretH2Test extends ConversationAndSecretContract {
   Path dir;
 
   @Override
-  JpaStorage newStorage() {
-    return new JpaStorage(Fixtures.h2(dir));
+  Storage newStorage() {
+    return new Storage(Fixtures.h2(dir));
   }
 
   /** A second connection in the same JVM shares the open database. */

@@ -10,14 +10,14 @@ import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The conversation and credential contract on a real PostgreSQL, each test in a fresh schema that it drops afterwards;
- * skipped loudly, like {@link JpaStoragePostgresTest}, when no server answers.
+ * skipped loudly, like {@link StoragePostgresTest}, when no server answers.
  */
 class ConversationAndSecretPostgresTest extends ConversationAndSecretContract {
-  private final String schema = JpaStoragePostgresTest.freshSchemaName();
+  private final String schema = StoragePostgresTest.freshSchemaName();
 
   @BeforeAll
   static void requirePostgresql() {
-    JpaStoragePostgresTest.requirePostgresql();
+    StoragePostgresTest.requirePostgresql();
   }
 
   @AfterEach
@@ -29,16 +29,16 @@ class ConversationAndSecretPostgresTest extends ConversationAndSecretContract {
   }
 
   @Override
-  JpaStorage newStorage() {
+  Storage newStorage() {
     // The database directory is not used for PostgreSQL.
-    return new JpaStorage(Database.of(JpaStoragePostgresTest.URL, JpaStoragePostgresTest.USER,
-        JpaStoragePostgresTest.PASSWORD, 4, schema, Path.of("unused")));
+    return new Storage(Database.of(StoragePostgresTest.URL, StoragePostgresTest.USER,
+        StoragePostgresTest.PASSWORD, 4, schema, Path.of("unused")));
   }
 
   @Override
   Connection jdbc() throws SQLException {
-    return DriverManager.getConnection(JpaStoragePostgresTest.URL, JpaStoragePostgresTest.USER,
-        JpaStoragePostgresTest.PASSWORD);
+    return DriverManager.getConnection(StoragePostgresTest.URL, StoragePostgresTest.USER,
+        StoragePostgresTest.PASSWORD);
   }
 
   @Override

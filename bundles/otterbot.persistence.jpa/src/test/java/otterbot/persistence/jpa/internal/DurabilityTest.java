@@ -34,7 +34,7 @@ class DurabilityTest {
       killRightAfterCommit(id);
       expected.add(id);
 
-      var storage = new JpaStorage(Fixtures.h2(dir));
+      var storage = new Storage(Fixtures.h2(dir));
       try {
         assertEquals(expected, storage.loadAll().stream().map(AgentProfile::id).toList(), "round " + round);
         assertEquals(Optional.of(id), storage.get("last-saved"), "round " + round);

@@ -44,9 +44,9 @@ import otterbot.api.schedule.ScheduledTask;
 abstract class OrchestrationStoreContract {
   static final Instant T0 = Instant.parse("2025-03-01T12:34:56.789123Z");
 
-  private final List<JpaStorage> opened = new ArrayList<>();
+  private final List<Storage> opened = new ArrayList<>();
 
-  abstract JpaStorage newStorage();
+  abstract Storage newStorage();
 
   abstract Connection jdbc() throws SQLException;
 
@@ -54,15 +54,15 @@ abstract class OrchestrationStoreContract {
 
   abstract String schemaName(DatabaseMetaData meta) throws SQLException;
 
-  final JpaStorage open() {
-    JpaStorage storage = newStorage();
+  final Storage open() {
+    Storage storage = newStorage();
     opened.add(storage);
     return storage;
   }
 
   @AfterEach
   void closeStorages() {
-    opened.forEach(JpaStorage::close);
+    opened.forEach(Storage::close);
     opened.clear();
   }
 

@@ -20,14 +20,14 @@ import otterbot.api.orchestration.AgentMessage;
 
 /**
  * The bus, scheduled-task and subagent-task contract on a real PostgreSQL, each test in a fresh schema that it drops
- * afterwards; skipped loudly, like {@link JpaStoragePostgresTest}, when no server answers.
+ * afterwards; skipped loudly, like {@link StoragePostgresTest}, when no server answers.
  */
 class OrchestrationStorePostgresTest extends OrchestrationStoreContract {
-  private final String schema = JpaStoragePostgresTest.freshSchemaName();
+  private final String schema = StoragePostgresTest.freshSchemaName();
 
   @BeforeAll
   static void requirePostgresql() {
-    JpaStoragePostgresTest.requirePostgresql();
+    StoragePostgresTest.requirePostgresql();
   }
 
   @AfterEach
@@ -39,16 +39,16 @@ class OrchestrationStorePostgresTest extends OrchestrationStoreContract {
   }
 
   @Override
-  JpaStorage newStorage() {
+  Storage newStorage() {
     // The database directory is not used for PostgreSQL.
-    return new JpaStorage(Database.of(JpaStoragePostgresTest.URL, JpaStoragePostgresTest.USER,
-        JpaStoragePostgresTest.PASSWORD, 4, schema, Path.of("unused")));
+    return new Storage(Database.of(StoragePostgresTest.URL, StoragePostgresTest.USER,
+        StoragePostgresTest.PASSWORD, 4, schema, Path.of("unused")));
   }
 
   @Override
   Connection jdbc() throws SQLException {
-    return DriverManager.getConnection(JpaStoragePostgresTest.URL, JpaStoragePostgresTest.USER,
-        JpaStoragePostgresTest.PASSWORD);
+    return DriverManager.getConnection(StoragePostgresTest.URL, StoragePostgresTest.USER,
+        StoragePostgresTest.PASSWORD);
   }
 
   @Override

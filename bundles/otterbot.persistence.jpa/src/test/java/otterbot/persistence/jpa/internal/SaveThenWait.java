@@ -13,7 +13,7 @@ public final class SaveThenWait {
     Path dir = Path.of(args[0]);
     String id = args[1];
     String url = args.length > 2 ? args[2] : "";
-    var storage = new JpaStorage(Database.of(url, "", "", 2, "", dir));
+    var storage = new Storage(Database.of(url, "", "", 2, "", dir));
     storage.save(Fixtures.sparse(id, "persona of " + id));
     storage.put("last-saved", id);
     System.out.println("committed");

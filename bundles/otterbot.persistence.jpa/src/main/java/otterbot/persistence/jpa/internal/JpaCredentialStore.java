@@ -7,14 +7,20 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
 import otterbot.api.OtterbotException;
+import otterbot.api.persistence.CredentialStore;
 
 /**
- * The {@code agent_secrets} table behind {@link otterbot.api.persistence.CredentialStore}. Values are sealed by the
+ * The {@code agent_secrets} table: each agent's sealed secrets by key. Values are sealed by the
  * core; they are still kept out of every message and log here: a failed statement's values can surface in driver and
  * EclipseLink messages, so a write masks them in whatever failure it reports.
  */
-final class Secrets {
+@Component(service = CredentialStore.class)
+public final class JpaCredentialStore implements CredentialStore {
   /** Secret names are environment-variable-like ({@code OPENAI_API_KEY}); this is generous. */
   static final int MAX_KEY_LENGTH = 128;
 
@@ -26,14 +32,16 @@ final class Secrets {
    */
   private final Object lock = new Object();
 
-  Secrets(Transactions db) {
+  @Activate
+  public JpaCredentialStore(@Reference Transactions db) {
     this.db = db;
   }
 
   /** The agent's sealed secrets by key, in key order. */
-  Map<String, String> load(String agentId) {
+  @Override
+  public Map<String, String> load(String agentId) {
     Objects.requireNonNull(agentId, "agentId");
-    if (agentId.isEmpty() || agentId.length() > Conversations.MAX_AGENT_ID_LENGTH) {
+    if (agentId.isEmpty() || agentId.length() > JpaConversationStore.MAX_AGENT_ID_LENGTH) {
       return Map.of();
     }
     List<SecretEntity> rows = db.read("load the secrets of agent '" + agentId + "'", em -> em
@@ -48,13 +56,14 @@ final class Secrets {
   }
 
   /** Deletes the agent's rows and inserts the new set, in one transaction; an empty set deletes them all. */
-  void replace(String agentId, Map<String, String> sealed) {
+  @Override
+  public void replace(String agentId, Map<String, String> sealed) {
     Objects.requireNonNull(sealed, "sealed");
-    String agent = JpaStorage.validKey("agent id", agentId, Conversations.MAX_AGENT_ID_LENGTH);
+    String agent = Validation.validKey("agent id", agentId, JpaConversationStore.MAX_AGENT_ID_LENGTH);
     Map<String, String> rows = new TreeMap<>();
     for (Map.Entry<String, String> entry : sealed.entrySet()) {
       // Messages name the key, never the value.
-      String key = JpaStorage.validKey("secret key", entry.getKey(), MAX_KEY_LENGTH);
+      String key = Validation.validKey("secret key", entry.getKey(), MAX_KEY_LENGTH);
       if (entry.getValue() == null) {
         throw OtterbotException.invalid("secret '" + key + "' has no value");
       }

@@ -33,7 +33,7 @@ import otterbot.api.health.Health;
  * {@code OTTERBOT_REQUIRE_POSTGRESQL=true} (set by {@code .ci/run}) or {@code -Dotterbot.test.postgresql.required=true},
  * a missing server fails the tests instead, so CI cannot pass without having tested PostgreSQL.
  */
-class JpaStoragePostgresTest {
+class StoragePostgresTest {
   static final String URL =
       System.getProperty("otterbot.test.postgresql.url", "jdbc:postgresql://127.0.0.1:5432/test");
   static final String USER = System.getProperty("otterbot.test.postgresql.user", "postgres");
@@ -42,7 +42,7 @@ class JpaStoragePostgresTest {
       System.getenv().getOrDefault("OTTERBOT_REQUIRE_POSTGRESQL", "false")));
 
   private String schema;
-  private JpaStorage storage;
+  private Storage storage;
 
   /** Also used by {@link ConversationAndSecretPostgresTest}. */
   @BeforeAll
@@ -80,9 +80,9 @@ class JpaStoragePostgresTest {
     }
   }
 
-  private JpaStorage open() {
+  private Storage open() {
     // The database directory is not used for PostgreSQL.
-    storage = new JpaStorage(Database.of(URL, USER, PASSWORD, 4, schema, Path.of("unused")));
+    storage = new Storage(Database.of(URL, USER, PASSWORD, 4, schema, Path.of("unused")));
     return storage;
   }
 
@@ -199,6 +199,30 @@ class JpaStoragePostgresTest {
         "subagent_tasks.status", "character varying(32)",
         "subagent_tasks.result_summary", "text",
         "subagent_tasks.created_at", "timestamp without time zone",
-        "subagent_tasks.finished_at", "timestamp without time zone"), types);
+        "subagent_tasks.finished_at", "timestamp without time zone",
+        "memories.id", "character varying(64)",
+        "memories.agent_id", "character varying(64)",
+        "memories.category", "character varying(32)",
+        "memories.content", "text",
+        "memories.source", "character varying(32)",
+        "memories.importance", "integer",
+        "memories.access_count", "integer",
+        "memories.last_accessed_at", "timestamp without time zone",
+        "memories.entity_refs", "text",
+        "memories.temporal_marker", "character varying(32)",
+        "memories.created_at", "timestamp without time zone",
+        "memories.updated_at", "timestamp without time zone",
+        "memories.superseded_by", "character varying(64)",
+        "memories.embedding_model", "character varying(300)",
+        "memories.embedding", "bytea",
+        "user_profiles.agent_id", "character varying(64)",
+        "user_profiles.profile_json", "text",
+        "user_profiles.updated_at", "timestamp without time zone",
+        "conversation_learning.conversation_id", "character varying(200)",
+        "conversation_learning.agent_id", "character varying(64)",
+        "conversation_learning.learned_messages", "integer",
+        "conversation_learning.summary", "text",
+        "conversation_learning.key_points", "text",
+        "conversation_learning.updated_at", "timestamp without time zone"), types);
   }
 }

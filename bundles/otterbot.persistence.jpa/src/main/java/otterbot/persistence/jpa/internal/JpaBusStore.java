@@ -10,6 +10,10 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,9 +23,10 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import otterbot.api.OtterbotException;
 import otterbot.api.orchestration.AgentMessage;
+import otterbot.api.persistence.BusStore;
 
 /**
- * The {@code bus_messages} table behind {@link otterbot.api.persistence.BusStore}.
+ * The {@code bus_messages} table: the agents' message history in one gapless sequence.
  *
  * <p>{@code seq} is max + 1, read and inserted while no other append of this JVM runs, and the lock is held until the
  * commit: so numbers are handed out in commit order, and a reader never sees seq n+1 without n (a rolled-back append
@@ -34,8 +39,9 @@ import otterbot.api.orchestration.AgentMessage;
  * {@code Boolean}. Not Jackson's {@code JsonNode}: the API types it {@code Object}, and consumers should not need
  * Jackson to read it. A JSON {@code null} payload is stored as no payload, which is what the API's JSON shows anyway.
  */
-final class Bus {
-  private static final Logger LOG = LoggerFactory.getLogger(Bus.class);
+@Component(service = BusStore.class)
+public final class JpaBusStore implements BusStore {
+  private static final Logger LOG = LoggerFactory.getLogger(JpaBusStore.class);
 
   private final Transactions db;
   /** {@code LOCK TABLE ...} for PostgreSQL, else null. */
@@ -43,28 +49,31 @@ final class Bus {
   private final ObjectMapper mapper = JsonMapper.builder().build();
   private final ReentrantLock appends = new ReentrantLock();
 
-  /** @param tableLock a statement that locks the table against other appenders until commit, or null */
-  Bus(Transactions db, String tableLock) {
+  @Activate
+  public JpaBusStore(@Reference Transactions db) {
     this.db = db;
-    this.tableLock = tableLock;
+    this.tableLock = db.kind() == Database.Kind.POSTGRESQL
+        // SHARE ROW EXCLUSIVE conflicts with itself and with writes, not with plain reads: the history stays readable.
+        ? "LOCK TABLE " + db.qualified("bus_messages") + " IN SHARE ROW EXCLUSIVE MODE" : null;
   }
 
-  AgentMessage append(AgentMessage message) {
+  @Override
+  public AgentMessage append(AgentMessage message) {
     Objects.requireNonNull(message, "message");
     // The bus names every message; one that comes without an id still gets a unique one rather than a failure.
     String id = message.id() == null ? UUID.randomUUID().toString()
-        : JpaStorage.validKey("bus message id", message.id(), BusMessageEntity.ID_LENGTH);
+        : Validation.validKey("bus message id", message.id(), BusMessageEntity.ID_LENGTH);
     String what = "bus message '" + id + "'";
-    String kind = JpaStorage.validKey("kind of " + what, message.kind(), BusMessageEntity.KIND_LENGTH);
-    String from = JpaStorage.validKey("sender of " + what, message.from(), Conversations.MAX_AGENT_ID_LENGTH);
-    String to = optionalKey("addressee of " + what, message.to(), Conversations.MAX_AGENT_ID_LENGTH);
-    String thread = JpaStorage.validKey("thread of " + what, message.threadId(), BusMessageEntity.THREAD_LENGTH);
+    String kind = Validation.validKey("kind of " + what, message.kind(), BusMessageEntity.KIND_LENGTH);
+    String from = Validation.validKey("sender of " + what, message.from(), JpaConversationStore.MAX_AGENT_ID_LENGTH);
+    String to = Validation.optionalKey("addressee of " + what, message.to(), JpaConversationStore.MAX_AGENT_ID_LENGTH);
+    String thread = Validation.validKey("thread of " + what, message.threadId(), BusMessageEntity.THREAD_LENGTH);
     String correlation =
-        optionalKey("correlation id of " + what, message.correlationId(), BusMessageEntity.ID_LENGTH);
-    String rootSpawn = optionalKey("root spawn id of " + what, message.rootSpawnId(), BusMessageEntity.ID_LENGTH);
-    String status = optionalKey("status of " + what, message.status(), BusMessageEntity.STATUS_LENGTH);
+        Validation.optionalKey("correlation id of " + what, message.correlationId(), BusMessageEntity.ID_LENGTH);
+    String rootSpawn = Validation.optionalKey("root spawn id of " + what, message.rootSpawnId(), BusMessageEntity.ID_LENGTH);
+    String status = Validation.optionalKey("status of " + what, message.status(), BusMessageEntity.STATUS_LENGTH);
     String transport = message.transport() == null ? AgentMessage.LOCAL
-        : JpaStorage.validKey("transport of " + what, message.transport(), BusMessageEntity.TRANSPORT_LENGTH);
+        : Validation.validKey("transport of " + what, message.transport(), BusMessageEntity.TRANSPORT_LENGTH);
     if (message.body() == null) {
       throw OtterbotException.invalid(what + " has no body");
     }
@@ -72,7 +81,7 @@ final class Bus {
     // Dated by its arrival unless the caller dated it; cut to what the column keeps, so the answer equals a later read.
     Instant createdAt = (message.createdAt() == null ? Instant.now() : message.createdAt())
         .truncatedTo(java.time.temporal.ChronoUnit.MICROS);
-    LocalDateTime at = Conversations.utc(createdAt);
+    LocalDateTime at = JpaConversationStore.utc(createdAt);
     appends.lock();
     try {
       long seq = db.write("append " + what + " to the bus", List.of(), em -> {
@@ -99,7 +108,8 @@ final class Bus {
   }
 
   /** The last {@code limit} messages by seq, oldest first; nothing for a limit of 0 or less. */
-  List<AgentMessage> last(int limit) {
+  @Override
+  public List<AgentMessage> last(int limit) {
     if (limit <= 0) {
       return List.of();
     }
@@ -139,9 +149,5 @@ final class Bus {
       LOG.error("The payload of bus message '{}' cannot be read and is left out: {}", id, e.getOriginalMessage());
       return null;
     }
-  }
-
-  static String optionalKey(String name, String value, int maxLength) {
-    return value == null ? null : JpaStorage.validKey(name, value, maxLength);
   }
 }

@@ -12,11 +12,17 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import jakarta.persistence.LockModeType;
 
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
 import otterbot.api.OtterbotException;
+import otterbot.api.persistence.ConversationStore;
 import otterbot.api.persistence.StoredMessage;
 
-/** The {@code conversations} and {@code messages} tables behind {@link otterbot.api.persistence.ConversationStore}. */
-final class Conversations {
+/** The {@code conversations} and {@code messages} tables: each conversation's messages in append order. */
+@Component(service = ConversationStore.class)
+public final class JpaConversationStore implements ConversationStore {
   /** As in {@code agents.id}. */
   static final int MAX_AGENT_ID_LENGTH = 64;
   static final int MAX_MESSAGE_ID_LENGTH = 64;
@@ -34,7 +40,8 @@ final class Conversations {
    */
   private final ReentrantLock[] stripes = new ReentrantLock[64];
 
-  Conversations(Transactions db) {
+  @Activate
+  public JpaConversationStore(@Reference Transactions db) {
     this.db = db;
     for (int i = 0; i < stripes.length; i++) {
       stripes[i] = new ReentrantLock();
@@ -45,7 +52,8 @@ final class Conversations {
     return stripes[Math.floorMod(conversationId.hashCode(), stripes.length)];
   }
 
-  Optional<String> owner(String conversationId) {
+  @Override
+  public Optional<String> owner(String conversationId) {
     Objects.requireNonNull(conversationId, "conversationId");
     if (!fits(conversationId, ConversationEntity.ID_LENGTH)) {
       return Optional.empty(); // could never have been stored
@@ -55,12 +63,13 @@ final class Conversations {
         .map(ConversationEntity::agentId));
   }
 
-  void append(String agentId, StoredMessage message) {
+  @Override
+  public void append(String agentId, StoredMessage message) {
     Objects.requireNonNull(message, "message");
-    String agent = JpaStorage.validKey("agent id", agentId, MAX_AGENT_ID_LENGTH);
-    String conversation = JpaStorage.validKey("conversation id", message.conversationId(), ConversationEntity.ID_LENGTH);
-    String id = JpaStorage.validKey("message id", message.id(), MAX_MESSAGE_ID_LENGTH);
-    String role = JpaStorage.validKey("role of message '" + id + "'", message.role(), MAX_ROLE_LENGTH);
+    String agent = Validation.validKey("agent id", agentId, MAX_AGENT_ID_LENGTH);
+    String conversation = Validation.validKey("conversation id", message.conversationId(), ConversationEntity.ID_LENGTH);
+    String id = Validation.validKey("message id", message.id(), MAX_MESSAGE_ID_LENGTH);
+    String role = Validation.validKey("role of message '" + id + "'", message.role(), MAX_ROLE_LENGTH);
     if (message.content() == null) {
       throw OtterbotException.invalid("message '" + id + "' has no content");
     }
@@ -97,7 +106,8 @@ final class Conversations {
     }
   }
 
-  List<StoredMessage> messages(String conversationId) {
+  @Override
+  public List<StoredMessage> messages(String conversationId) {
     Objects.requireNonNull(conversationId, "conversationId");
     if (!fits(conversationId, ConversationEntity.ID_LENGTH)) {
       return List.of();
@@ -114,7 +124,8 @@ final class Conversations {
     return List.copyOf(messages);
   }
 
-  int deleteAll(String agentId) {
+  @Override
+  public int deleteAll(String agentId) {
     Objects.requireNonNull(agentId, "agentId");
     if (!fits(agentId, MAX_AGENT_ID_LENGTH)) {
       return 0;

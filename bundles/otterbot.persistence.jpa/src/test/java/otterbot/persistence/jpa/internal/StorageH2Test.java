@@ -26,11 +26,11 @@ import otterbot.api.OtterbotException;
 import otterbot.api.agent.AgentProfile;
 import otterbot.api.health.Health;
 
-class JpaStorageH2Test {
+class StorageH2Test {
   @TempDir
   Path dir;
 
-  private JpaStorage storage;
+  private Storage storage;
 
   @AfterEach
   void closeStorage() {
@@ -39,8 +39,8 @@ class JpaStorageH2Test {
     }
   }
 
-  private JpaStorage open() {
-    storage = new JpaStorage(Fixtures.h2(dir));
+  private Storage open() {
+    storage = new Storage(Fixtures.h2(dir));
     return storage;
   }
 
@@ -128,7 +128,7 @@ class JpaStorageH2Test {
 
   @Test
   void dataSurvivesClosingAndReopeningTheDatabase() throws Exception {
-    var first = new JpaStorage(Fixtures.h2(dir));
+    var first = new Storage(Fixtures.h2(dir));
     first.save(Fixtures.full("ada"));
     first.save(Fixtures.sparse("bob", "b"));
     first.put("k", "v");
@@ -138,7 +138,7 @@ class JpaStorageH2Test {
     // A second open and close in the same JVM, as on a bundle refresh; create-or-extend must stay quiet about the
     // tables that already exist.
     String log = Fixtures.stderrOf(() -> {
-      storage = new JpaStorage(Fixtures.h2(dir));
+      storage = new Storage(Fixtures.h2(dir));
       assertEquals(List.of(Fixtures.full("ada"), Fixtures.sparse("bob", "b")), storage.loadAll());
       assertEquals(Optional.of("v"), storage.get("k"));
       storage.save(Fixtures.sparse("carl", "c"));
@@ -148,7 +148,7 @@ class JpaStorageH2Test {
     assertFalse(log.contains("ERROR"), log);
     assertTheDatabaseFileIsReleased();
 
-    storage = new JpaStorage(Fixtures.h2(dir));
+    storage = new Storage(Fixtures.h2(dir));
     assertEquals(List.of("ada", "bob", "carl"), storage.loadAll().stream().map(AgentProfile::id).toList());
   }
 
@@ -187,7 +187,8 @@ class JpaStorageH2Test {
         "agents.PROFILE_JSON", "CHARACTER VARYING(10485760)",
         "app_settings.SETTING_KEY", "CHARACTER VARYING(128)",
         "app_settings.SETTING_VALUE", "CHARACTER VARYING(10485760)"), without(types, "conversations", "messages",
-            "agent_secrets", "bus_messages", "scheduled_tasks", "subagent_tasks"));
+            "agent_secrets", "bus_messages", "scheduled_tasks", "subagent_tasks", "memories", "user_profiles",
+            "conversation_learning"));
     assertEquals(Fixtures.columns(
         "conversations.ID", "CHARACTER VARYING(200)",
         "conversations.AGENT_ID", "CHARACTER VARYING(64)",
@@ -239,6 +240,34 @@ class JpaStorageH2Test {
         "subagent_tasks.RESULT_SUMMARY", "CHARACTER VARYING(1000000000)",
         "subagent_tasks.CREATED_AT", "TIMESTAMP",
         "subagent_tasks.FINISHED_AT", "TIMESTAMP"), only(types, "subagent_tasks"));
+    // Text without a limit of the database's own (the stores check theirs) is H2's in-row VARCHAR, the embedding
+    // in-row VARBINARY: neither goes to H2's separate LOB storage, which would cost a lookup per row of a page.
+    assertEquals(Fixtures.columns(
+        "memories.ID", "CHARACTER VARYING(64)",
+        "memories.AGENT_ID", "CHARACTER VARYING(64)",
+        "memories.CATEGORY", "CHARACTER VARYING(32)",
+        "memories.CONTENT", "CHARACTER VARYING(1000000000)",
+        "memories.SOURCE", "CHARACTER VARYING(32)",
+        "memories.IMPORTANCE", "INTEGER",
+        "memories.ACCESS_COUNT", "INTEGER",
+        "memories.LAST_ACCESSED_AT", "TIMESTAMP",
+        "memories.ENTITY_REFS", "CHARACTER VARYING(1000000000)",
+        "memories.TEMPORAL_MARKER", "CHARACTER VARYING(32)",
+        "memories.CREATED_AT", "TIMESTAMP",
+        "memories.UPDATED_AT", "TIMESTAMP",
+        "memories.SUPERSEDED_BY", "CHARACTER VARYING(64)",
+        "memories.EMBEDDING_MODEL", "CHARACTER VARYING(300)",
+        "memories.EMBEDDING", "BINARY VARYING(1000000000)",
+        "user_profiles.AGENT_ID", "CHARACTER VARYING(64)",
+        "user_profiles.PROFILE_JSON", "CHARACTER VARYING(1000000000)",
+        "user_profiles.UPDATED_AT", "TIMESTAMP",
+        "conversation_learning.CONVERSATION_ID", "CHARACTER VARYING(200)",
+        "conversation_learning.AGENT_ID", "CHARACTER VARYING(64)",
+        "conversation_learning.LEARNED_MESSAGES", "INTEGER",
+        "conversation_learning.SUMMARY", "CHARACTER VARYING(1000000000)",
+        "conversation_learning.KEY_POINTS", "CHARACTER VARYING(1000000000)",
+        "conversation_learning.UPDATED_AT", "TIMESTAMP"),
+        only(types, "memories", "user_profiles", "conversation_learning"));
   }
 
   static Map<String, String> only(Map<String, String> types, String... tables) {

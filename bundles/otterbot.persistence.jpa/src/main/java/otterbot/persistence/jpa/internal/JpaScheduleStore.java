@@ -7,21 +7,23 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
 import otterbot.api.persistence.ScheduleStore;
 import otterbot.api.schedule.ScheduledTask;
 
-/**
- * The {@code scheduled_tasks} table. Registered as the {@link ScheduleStore} service by {@link JpaStorage} rather than
- * implemented by it: {@code ScheduleStore.get(String)} and {@code SettingsStore.get(String)} differ only in their
- * return type, and {@code all()} in {@code SubagentTaskStore}, so one class cannot be all of them.
- */
-final class Schedules implements ScheduleStore {
+/** The {@code scheduled_tasks} table, in creation order. */
+@Component(service = ScheduleStore.class)
+public final class JpaScheduleStore implements ScheduleStore {
   private final Transactions db;
 
   /** Held around saves in this JVM, so that two new tasks saved at once cannot both get max(position) + 1. */
   private final Object insertLock = new Object();
 
-  Schedules(Transactions db) {
+  @Activate
+  public JpaScheduleStore(@Reference Transactions db) {
     this.db = db;
   }
 
@@ -31,7 +33,7 @@ final class Schedules implements ScheduleStore {
         .createQuery("SELECT t FROM ScheduledTaskEntity t ORDER BY t.position, t.id", ScheduledTaskEntity.class)
         .getResultList()
         .stream()
-        .map(Schedules::task)
+        .map(JpaScheduleStore::task)
         .toList());
   }
 
@@ -42,16 +44,16 @@ final class Schedules implements ScheduleStore {
       return Optional.empty(); // could never have been saved
     }
     return db.read("read scheduled task '" + id + "'",
-        em -> Optional.ofNullable(em.find(ScheduledTaskEntity.class, id)).map(Schedules::task));
+        em -> Optional.ofNullable(em.find(ScheduledTaskEntity.class, id)).map(JpaScheduleStore::task));
   }
 
   @Override
   public void save(ScheduledTask task) {
     Objects.requireNonNull(task, "task");
-    String id = JpaStorage.validKey("scheduled task id", task.id(), ScheduledTaskEntity.ID_LENGTH);
+    String id = Validation.validKey("scheduled task id", task.id(), ScheduledTaskEntity.ID_LENGTH);
     String what = "scheduled task '" + id + "'";
-    String agent = JpaStorage.validKey("agent of " + what, task.agentId(), Conversations.MAX_AGENT_ID_LENGTH);
-    String cron = JpaStorage.validKey("cron expression of " + what, task.cron(), ScheduledTaskEntity.CRON_LENGTH);
+    String agent = Validation.validKey("agent of " + what, task.agentId(), JpaConversationStore.MAX_AGENT_ID_LENGTH);
+    String cron = Validation.validKey("cron expression of " + what, task.cron(), ScheduledTaskEntity.CRON_LENGTH);
     if (task.prompt() == null) {
       throw otterbot.api.OtterbotException.invalid(what + " has no prompt");
     }
@@ -80,7 +82,7 @@ final class Schedules implements ScheduleStore {
   }
 
   static LocalDateTime utc(Instant instant) {
-    return instant == null ? null : Conversations.utc(instant);
+    return instant == null ? null : JpaConversationStore.utc(instant);
   }
 
   static Instant instant(LocalDateTime utc) {

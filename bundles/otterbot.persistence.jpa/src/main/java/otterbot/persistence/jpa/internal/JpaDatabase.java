@@ -7,15 +7,10 @@ import java.sql.Driver;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -35,8 +30,6 @@ import org.eclipse.persistence.config.PersistenceUnitProperties;
 import org.eclipse.persistence.jpa.PersistenceProvider;
 import org.eclipse.persistence.sessions.SessionCustomizer;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
-import org.osgi.annotation.bundle.Capability;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -47,26 +40,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import otterbot.api.OtterbotException;
-import otterbot.api.agent.AgentProfile;
 import otterbot.api.health.Health;
 import otterbot.api.health.HealthCheck;
-import otterbot.api.orchestration.AgentMessage;
-import otterbot.api.persistence.AgentStore;
-import otterbot.api.persistence.BusStore;
-import otterbot.api.persistence.ConversationStore;
-import otterbot.api.persistence.CredentialStore;
-import otterbot.api.persistence.ScheduleStore;
-import otterbot.api.persistence.SettingsStore;
-import otterbot.api.persistence.StoredMessage;
-import otterbot.api.persistence.SubagentTaskStore;
 import otterbot.api.runtime.ServerEnvironment;
 
 /**
- * Agent profiles, settings, conversations, agents' sealed secrets, the bus, scheduled tasks and subagent tasks in a
- * relational database through EclipseLink: an H2 file in the server home by default, PostgreSQL by configuration.
- * Conversations, secrets and the bus live in {@link Conversations}, {@link Secrets} and {@link Bus}, which share this
- * component's transactions. {@link Schedules} and {@link SubagentTasks} share them too but are registered as services
- * of their own by this component (see {@link #registerStores}): their interfaces' methods clash with the others'.
+ * The relational database behind every store of this bundle, through EclipseLink: an H2 file in the server home by
+ * default, PostgreSQL by configuration. It owns the EntityManagerFactory, the transactions (its {@link Transactions}
+ * service, which the store components {@link JpaAgentStore}, {@link JpaSettingsStore}, {@link JpaConversationStore},
+ * {@link JpaCredentialStore}, {@link JpaBusStore}, {@link JpaScheduleStore}, {@link JpaSubagentTaskStore},
+ * {@link JpaMemoryStore} and {@link JpaProfileStore} reference), the connection pool, the health check (subsystem
+ * {@code database}) and opening and closing.
  *
  * <p>Every write is its own transaction and is committed before the method returns. Every call uses a fresh
  * EntityManager and there is no shared cache, so a row that another process wrote is seen at the next read.
@@ -76,22 +60,14 @@ import otterbot.api.runtime.ServerEnvironment;
  * Only an invalid configuration fails activation.
  */
 @Designate(ocd = Config.class)
-// Schedules and SubagentTasks are registered by hand (their interfaces' methods clash with the component's), so their
-// service capabilities are declared here for the resolver.
-@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=otterbot.api.persistence.ScheduleStore",
-    uses = ScheduleStore.class)
-@Capability(namespace = "osgi.service",
-    attribute = "objectClass:List<String>=otterbot.api.persistence.SubagentTaskStore", uses = SubagentTaskStore.class)
 @Component(
-    service = {AgentStore.class, SettingsStore.class, ConversationStore.class, CredentialStore.class,
-        BusStore.class, HealthCheck.class},
+    service = {Transactions.class, HealthCheck.class},
     immediate = true,
     configurationPid = Config.PID,
     configurationPolicy = ConfigurationPolicy.OPTIONAL,
     property = HealthCheck.SUBSYSTEM + "=database")
-public final class JpaStorage
-    implements AgentStore, SettingsStore, ConversationStore, CredentialStore, BusStore, HealthCheck {
-  private static final Logger LOG = LoggerFactory.getLogger(JpaStorage.class);
+public final class JpaDatabase implements Transactions, HealthCheck {
+  private static final Logger LOG = LoggerFactory.getLogger(JpaDatabase.class);
 
   /** How long {@link #check()} waits for the database before it reports it down. */
   static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(3);
@@ -101,9 +77,6 @@ public final class JpaStorage
 
   /** Seconds; pgjdbc's default is 10, and activation waits for the first attempt. A connectTimeout in the URL wins. */
   private static final String POSTGRESQL_CONNECT_TIMEOUT = "5";
-
-  private static final int MAX_ID_LENGTH = 64;
-  private static final int MAX_KEY_LENGTH = 128;
 
   /**
    * EclipseLink keeps deployed units in a static map keyed by session name, and by default derives the name from the
@@ -115,30 +88,6 @@ public final class JpaStorage
   private final Database db;
   private final ClassLoader loader;
   private final URL unitRoot;
-  private final ProfileCodec codec = new ProfileCodec();
-  private final Transactions transactions = new Transactions() {
-    @Override
-    public <T> T read(String what, Function<EntityManager, T> work) {
-      return JpaStorage.this.read(what, work);
-    }
-
-    @Override
-    public <T> T write(String what, Collection<String> masked, Function<EntityManager, T> work) {
-      return JpaStorage.this.write(what, masked, work);
-    }
-  };
-  private final Conversations conversations = new Conversations(transactions);
-  private final Secrets secrets = new Secrets(transactions);
-  private final Bus bus;
-  private final Schedules schedules = new Schedules(transactions);
-  private final SubagentTasks subagentTasks = new SubagentTasks(transactions);
-
-  /**
-   * Held around inserts, so that two new agents saved at once in this JVM cannot both get max(position)+1 and two
-   * puts of a new setting cannot both try to insert it. Writes are rare; this costs nothing measurable.
-   */
-  private final Object insertLock = new Object();
-
   /** Health checks run here so that a hanging connect cannot hold the caller longer than {@link #HEALTH_TIMEOUT}. */
   private final ExecutorService healthProbes = Executors.newCachedThreadPool(task -> {
     Thread thread = new Thread(task, "otterbot-database-health");
@@ -148,28 +97,12 @@ public final class JpaStorage
 
   private EntityManagerFactory factory; // guarded by this
   private boolean closed; // guarded by this
-  /** The {@link ScheduleStore} and {@link SubagentTaskStore} services; empty outside OSGi. Guarded by this. */
-  private List<ServiceRegistration<?>> registrations = List.of();
 
   @Activate
-  public JpaStorage(@Reference ServerEnvironment env, Config config, Map<String, Object> properties,
+  public JpaDatabase(@Reference ServerEnvironment env, Config config, Map<String, Object> properties,
       BundleContext context) {
     this(Database.from(awaitOperatorFile(env, properties, config), env.databaseDirectory()),
-        JpaStorage.class.getClassLoader(), bundleRoot(context), true);
-    registerStores(context);
-  }
-
-  /**
-   * Registers {@link Schedules} and {@link SubagentTasks} by hand: {@code ScheduleStore.get(String)} returns an
-   * {@code Optional<ScheduledTask>} where {@code SettingsStore.get(String)} returns an {@code Optional<String>}, and
-   * both {@code ScheduleStore} and {@code SubagentTaskStore} declare {@code all()}, so this class cannot implement
-   * them, and a DS component of their own could not share this one's database. They go in {@link #close()}.
-   */
-  private synchronized void registerStores(BundleContext context) {
-    var props = new java.util.Hashtable<String, Object>();
-    props.put(org.osgi.framework.Constants.SERVICE_DESCRIPTION, "JPA storage (" + db.kind().displayName + ")");
-    registrations = List.of(context.registerService(ScheduleStore.class, schedules, props),
-        context.registerService(SubagentTaskStore.class, subagentTasks, props));
+        JpaDatabase.class.getClassLoader(), bundleRoot(context), true);
   }
 
   /**
@@ -187,11 +120,11 @@ public final class JpaStorage
   }
 
   /** Outside OSGi (tests): this class's loader and code source. */
-  JpaStorage(Database db) {
-    this(db, JpaStorage.class.getClassLoader(), null, false);
+  JpaDatabase(Database db) {
+    this(db, JpaDatabase.class.getClassLoader(), null, false);
   }
 
-  JpaStorage(Database db, ClassLoader loader, URL unitRoot) {
+  JpaDatabase(Database db, ClassLoader loader, URL unitRoot) {
     this(db, loader, unitRoot, false);
   }
 
@@ -202,13 +135,10 @@ public final class JpaStorage
    *     level than Jetty and the REST stack, so the ~1 s EclipseLink and H2 need overlaps their start instead of
    *     adding to it. Callers that come early simply wait: {@link #factory} holds the lock while it opens.
    */
-  JpaStorage(Database db, ClassLoader loader, URL unitRoot, boolean openInBackground) {
+  JpaDatabase(Database db, ClassLoader loader, URL unitRoot, boolean openInBackground) {
     this.db = db;
     this.loader = loader;
     this.unitRoot = unitRoot != null ? unitRoot : codeSource();
-    this.bus = new Bus(transactions, db.kind() == Database.Kind.POSTGRESQL
-        // SHARE ROW EXCLUSIVE conflicts with itself and with writes, not with plain reads: the history stays readable.
-        ? "LOCK TABLE " + qualified("bus_messages") + " IN SHARE ROW EXCLUSIVE MODE" : null);
     LOG.info("Storage uses the {} database {}", db.kind().displayName, db.redactedUrl());
     if (openInBackground) {
       Thread opener = new Thread(this::openNow, "otterbot-storage-open");
@@ -236,132 +166,8 @@ public final class JpaStorage
   }
 
   @Override
-  public List<AgentProfile> loadAll() {
-    List<AgentEntity> rows = read("load the agents", em -> em
-        .createQuery("SELECT a FROM AgentEntity a ORDER BY a.position, a.id", AgentEntity.class)
-        .getResultList());
-    List<AgentProfile> profiles = new ArrayList<>(rows.size());
-    for (AgentEntity row : rows) {
-      try {
-        profiles.add(codec.decode(row.profileJson()));
-      } catch (RuntimeException e) {
-        // One damaged row must not take every agent down with it; the row stays for an operator to repair.
-        LOG.error("Skipping agent '{}': its stored profile cannot be read: {}", row.id(), e.getMessage());
-      }
-    }
-    return List.copyOf(profiles);
-  }
-
-  @Override
-  public void save(AgentProfile profile) {
-    Objects.requireNonNull(profile, "profile");
-    String id = validKey("agent id", profile.id(), MAX_ID_LENGTH);
-    String json = validText("agent profile '" + id + "'", codec.encode(profile));
-    LocalDateTime createdAt =
-        profile.createdAt() == null ? null : LocalDateTime.ofInstant(profile.createdAt(), ZoneOffset.UTC);
-    synchronized (insertLock) {
-      write("save agent '" + id + "'", em -> {
-        AgentEntity row = em.find(AgentEntity.class, id);
-        if (row != null) {
-          row.update(createdAt, json);
-        } else {
-          Long last = em.createQuery("SELECT MAX(a.position) FROM AgentEntity a", Long.class).getSingleResult();
-          em.persist(new AgentEntity(id, last == null ? 1 : last + 1, createdAt, json));
-        }
-        return null;
-      });
-    }
-  }
-
-  @Override
-  public boolean delete(String id) {
-    Objects.requireNonNull(id, "id");
-    if (id.isEmpty() || id.length() > MAX_ID_LENGTH) {
-      return false; // could never have been saved
-    }
-    return write("delete agent '" + id + "'", em -> em
-        .createQuery("DELETE FROM AgentEntity a WHERE a.id = :id")
-        .setParameter("id", id)
-        .executeUpdate() > 0);
-  }
-
-  @Override
-  public Optional<String> get(String key) {
-    Objects.requireNonNull(key, "key");
-    if (key.isEmpty() || key.length() > MAX_KEY_LENGTH) {
-      return Optional.empty(); // could never have been put
-    }
-    return read("read setting '" + key + "'",
-        em -> Optional.ofNullable(em.find(SettingEntity.class, key)).map(SettingEntity::value));
-  }
-
-  @Override
-  public void put(String key, String value) {
-    validKey("setting key", key, MAX_KEY_LENGTH);
-    if (value != null) {
-      validText("setting '" + key + "'", value);
-    }
-    synchronized (insertLock) {
-      write("write setting '" + key + "'", em -> {
-        SettingEntity row = em.find(SettingEntity.class, key);
-        if (row != null) {
-          row.value(value);
-        } else {
-          em.persist(new SettingEntity(key, value));
-        }
-        return null;
-      });
-    }
-  }
-
-  @Override
-  public Optional<String> owner(String conversationId) {
-    return conversations.owner(conversationId);
-  }
-
-  @Override
-  public void append(String agentId, StoredMessage message) {
-    conversations.append(agentId, message);
-  }
-
-  @Override
-  public List<StoredMessage> messages(String conversationId) {
-    return conversations.messages(conversationId);
-  }
-
-  @Override
-  public int deleteAll(String agentId) {
-    return conversations.deleteAll(agentId);
-  }
-
-  @Override
-  public AgentMessage append(AgentMessage message) {
-    return bus.append(message);
-  }
-
-  @Override
-  public List<AgentMessage> last(int limit) {
-    return bus.last(limit);
-  }
-
-  /** The {@link ScheduleStore} service. */
-  ScheduleStore schedules() {
-    return schedules;
-  }
-
-  /** The {@link SubagentTaskStore} service. */
-  SubagentTaskStore subagentTasks() {
-    return subagentTasks;
-  }
-
-  @Override
-  public Map<String, String> load(String agentId) {
-    return secrets.load(agentId);
-  }
-
-  @Override
-  public void replace(String agentId, Map<String, String> sealed) {
-    secrets.replace(agentId, sealed);
+  public Database.Kind kind() {
+    return db.kind();
   }
 
   /** Runs {@code SELECT 1}; never throws and never takes much longer than {@link #HEALTH_TIMEOUT}. */
@@ -400,7 +206,6 @@ public final class JpaStorage
   @Deactivate
   void close() {
     EntityManagerFactory open;
-    List<ServiceRegistration<?>> registered;
     synchronized (this) {
       if (closed) {
         return;
@@ -408,15 +213,6 @@ public final class JpaStorage
       closed = true;
       open = factory;
       factory = null;
-      registered = registrations;
-      registrations = List.of();
-    }
-    for (ServiceRegistration<?> registration : registered) {
-      try {
-        registration.unregister();
-      } catch (IllegalStateException e) {
-        // already gone with the bundle
-      }
     }
     healthProbes.shutdownNow();
     // Held while the pool closes, so that H2 does not close the database with the pool's last connection only to
@@ -439,7 +235,8 @@ public final class JpaStorage
     LOG.info("Storage closed the {} database {}", db.kind().displayName, db.redactedUrl());
   }
 
-  private <T> T read(String what, Function<EntityManager, T> work) {
+  @Override
+  public <T> T read(String what, Function<EntityManager, T> work) {
     EntityManager em = entityManager(what);
     try {
       return work.apply(em);
@@ -452,11 +249,8 @@ public final class JpaStorage
     }
   }
 
-  private <T> T write(String what, Function<EntityManager, T> work) {
-    return write(what, List.of(), work);
-  }
-
-  private <T> T write(String what, Collection<String> masked, Function<EntityManager, T> work) {
+  @Override
+  public <T> T write(String what, Collection<String> masked, Function<EntityManager, T> work) {
     EntityManager em = entityManager(what);
     EntityTransaction tx = em.getTransaction();
     try {
@@ -545,6 +339,11 @@ public final class JpaStorage
           + " (agent_id)").executeUpdate();
       em.createNativeQuery("CREATE INDEX IF NOT EXISTS scheduled_tasks_agent ON " + qualified("scheduled_tasks")
           + " (agent_id)").executeUpdate();
+      // The newest and the least valuable of one agent's memories are the frequent reads; both filter by agent.
+      em.createNativeQuery("CREATE INDEX IF NOT EXISTS memories_agent_updated ON " + qualified("memories")
+          + " (agent_id, updated_at)").executeUpdate();
+      em.createNativeQuery("CREATE INDEX IF NOT EXISTS conversation_learning_agent ON "
+          + qualified("conversation_learning") + " (agent_id)").executeUpdate();
       em.getTransaction().commit();
     } finally {
       if (em.getTransaction().isActive()) {
@@ -554,8 +353,8 @@ public final class JpaStorage
     }
   }
 
-  /** The table's name with the configured schema, for native SQL (EclipseLink qualifies its own). */
-  private String qualified(String table) {
+  @Override
+  public String qualified(String table) {
     return db.schema() == null ? table : db.schema() + "." + table;
   }
 
@@ -647,24 +446,6 @@ public final class JpaStorage
         db.redact(e, masked));
   }
 
-  static String validKey(String name, String value, int maxLength) {
-    if (value == null || value.isBlank()) {
-      throw OtterbotException.invalid(name + " is missing");
-    }
-    if (value.length() > maxLength) {
-      throw OtterbotException.invalid(name + " is longer than " + maxLength + " characters");
-    }
-    return value;
-  }
-
-  private static String validText(String name, String text) {
-    if (text.length() > AgentEntity.TEXT_LENGTH) {
-      throw OtterbotException.invalid(name + " is too large to store (" + text.length() + " characters, at most "
-          + AgentEntity.TEXT_LENGTH + ")");
-    }
-    return text;
-  }
-
   /**
    * What an operator needs to act, password-free and on one line: the message of the innermost exception that is not
    * the JDK's (the driver's "Connection to host:port refused. Check that ..." says more than the
@@ -700,9 +481,9 @@ public final class JpaStorage
   }
 
   private static URL codeSource() {
-    CodeSource source = JpaStorage.class.getProtectionDomain().getCodeSource();
+    CodeSource source = JpaDatabase.class.getProtectionDomain().getCodeSource();
     if (source == null || source.getLocation() == null) {
-      throw new IllegalStateException("cannot name the persistence unit: no code source for " + JpaStorage.class);
+      throw new IllegalStateException("cannot name the persistence unit: no code source for " + JpaDatabase.class);
     }
     return source.getLocation();
   }
