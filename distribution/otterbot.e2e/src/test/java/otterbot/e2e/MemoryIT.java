@@ -53,8 +53,8 @@ class MemoryIT {
   /** The fields a user wrote (or the server decided at write time), which must survive any crash. */
   static final List<String> WRITTEN_FIELDS = List.of("id", "category", "content", "source", "importance",
       "entityRefs", "temporalMarker", "createdAt", "updatedAt", "supersededBy", "agentId");
-  /** A schema of our own: ConfigurationIT drops its own when it starts. */
-  static final String PG_SCHEMA = "otterbot_e2e_memory";
+  /** A schema of our own beside ConfigurationIT's (which it drops when it starts), following -Dotterbot.e2e.pg.schema. */
+  static final String PG_SCHEMA = ConfigurationIT.PG_SCHEMA + "_memory";
 
   @TempDir(cleanup = CleanupMode.ON_SUCCESS)
   static Path tmp;
