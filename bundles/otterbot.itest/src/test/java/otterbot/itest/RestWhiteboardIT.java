@@ -84,7 +84,14 @@ class RestWhiteboardIT {
     String base = internalBase();
     // HTTP/1.1 only: Jetty here speaks nothing else, and a default client would first offer an h2c upgrade.
     var client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
-    var before = Http.send("GET", base + "/api/agents", null).body();
+    var before = Await.until("GET /api/agents on " + base, Duration.ofSeconds(20), () -> {
+      try {
+        var r = Http.send("GET", base + "/api/agents", null);
+        return r.statusCode() == 200 ? r.body() : null;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
     for (String path : new String[] {"/api/agents", "/api/test-model", "/api/agents/coo/scheduled-tasks"}) {
       var response = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path))
           .POST(java.net.http.HttpRequest.BodyPublishers.ofString(

@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,8 +31,9 @@ import otterbot.api.provider.ToolCall;
 
 /**
  * A fake model server on {@code 127.0.0.1} and a free port, for tests and benchmarks. It serves
- * {@code POST /v1/chat/completions} (OpenAI SSE), {@code POST /v1/messages} (Anthropic SSE) and {@code GET /v1/models},
- * answers each with the {@link Reply} its responder returns, and records every request.
+ * {@code POST /v1/chat/completions} (OpenAI SSE), {@code POST /v1/messages} (Anthropic SSE), {@code GET /v1/models} and
+ * {@code POST /v1/embeddings} (OpenAI, deterministic hashed vectors by default: see {@link Reply#hashedVector}), answers
+ * each with the {@link Reply} its responder returns, and records every request.
  *
  * <p>Requests are served in parallel on a thread pool, so many chats can stream at once.
  */
@@ -75,10 +77,13 @@ public final class FakeModelServer implements AutoCloseable {
   }
 
   /**
-   * The default responder: lists {@link #DEFAULT_MODEL} on {@code GET /v1/models} and streams the last user message
-   * back, one word per delta.
+   * The default responder: lists {@link #DEFAULT_MODEL} on {@code GET /v1/models}, answers embeddings with
+   * {@link Reply#embeddings()} and streams the last user message back, one word per delta.
    */
   public static Reply echo(RecordedRequest request) {
+    if (request.isEmbeddings()) {
+      return Reply.embeddings();
+    }
     if (!request.isChat()) {
       return Reply.models(DEFAULT_MODEL);
     }
@@ -147,7 +152,8 @@ public final class FakeModelServer implements AutoCloseable {
     String path = request.path();
     boolean known = path.equals("/v1/chat/completions") && request.method().equals("POST")
         || path.equals("/v1/messages") && request.method().equals("POST")
-        || path.equals("/v1/models") && request.method().equals("GET");
+        || path.equals("/v1/models") && request.method().equals("GET")
+        || path.equals("/v1/embeddings") && request.method().equals("POST");
     WireWriter wire = request.isAnthropic()
         ? new AnthropicWire(exchange.getResponseBody())
         : new OpenAiWire(exchange.getResponseBody());
@@ -171,6 +177,24 @@ public final class FakeModelServer implements AutoCloseable {
       List<Map<String, Object>> data = new ArrayList<>();
       models.ids.forEach(id -> data.add(Map.of("id", id, "object", "model")));
       json(exchange, 200, Map.of("object", "list", "data", data));
+    } else if (reply instanceof Reply.Embeddings embeddings) {
+      List<float[]> vectors = embeddings.vectorsFor(request.inputs());
+      List<Map<String, Object>> data = new ArrayList<>();
+      for (int i = 0; i < vectors.size(); i++) {
+        data.add(Map.of("object", "embedding", "index", i, "embedding", vectors.get(i)));
+      }
+      if (embeddings.reversed) {
+        Collections.reverse(data);
+      }
+      json(exchange, 200, Map.of("object", "list", "model", String.valueOf(request.model()), "data", data,
+          "usage", Map.of("prompt_tokens", 0, "total_tokens", 0)));
+    } else if (reply instanceof Reply.RawJson raw) {
+      byte[] bytes = raw.body.getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("content-type", "application/json");
+      exchange.sendResponseHeaders(raw.status, bytes.length == 0 ? -1 : bytes.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(bytes);
+      }
     } else if (reply instanceof Reply.RawSse raw) {
       startStream(exchange);
       for (String frame : raw.frames) {

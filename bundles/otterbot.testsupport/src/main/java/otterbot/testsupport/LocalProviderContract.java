@@ -1,5 +1,6 @@
 package otterbot.testsupport;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import otterbot.api.provider.ChatMessage;
 import otterbot.api.provider.ChatRequest;
+import otterbot.api.provider.EmbeddingRequest;
 import otterbot.api.provider.ModelProvider;
 import otterbot.api.provider.ProviderException;
 import otterbot.api.provider.ProviderInfo;
@@ -21,7 +23,7 @@ import otterbot.api.provider.ProviderInfo;
 /**
  * What every provider of a local OpenAI-compatible server (LM Studio, Ollama, any other) must do, against the fake
  * server: describe itself, take its endpoint from its base-URL secret, send its default key (or none) when no key is
- * set and the configured key otherwise, and list models. Each provider module's test extends this with its own
+ * set and the configured key otherwise, list models and embed text. Each provider module's test extends this with its own
  * expectations; the shared streaming and error behaviour is tested once, in otterbot.provider.support.
  */
 public abstract class LocalProviderContract {
@@ -97,5 +99,17 @@ public abstract class LocalProviderContract {
     server.respond(r -> Reply.error(500, "no model loaded"));
     assertEquals("provider returned 500 Internal Server Error: no model loaded",
         assertThrows(ProviderException.class, () -> provider.listModels(endpoint())).getMessage());
+  }
+
+  @Test
+  void embedsAtTheConfiguredEndpointWithTheDefaultKeyOrNone() throws Exception {
+    List<float[]> vectors = provider.embed(new EmbeddingRequest("nomic-embed-text", List.of("otters", "sea otters"),
+        endpoint()));
+    assertEquals(2, vectors.size());
+    assertArrayEquals(Reply.hashedVector("sea otters", Reply.DEFAULT_DIMENSIONS), vectors.get(1));
+    RecordedRequest sent = server.lastRequest();
+    assertEquals("/v1/embeddings", sent.path());
+    assertEquals("nomic-embed-text", sent.model());
+    assertEquals(expectedAuthorization(), sent.header("authorization"));
   }
 }

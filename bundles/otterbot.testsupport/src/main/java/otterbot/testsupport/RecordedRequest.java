@@ -39,6 +39,22 @@ public record RecordedRequest(
     return path.endsWith("/chat/completions") || isAnthropic();
   }
 
+  /** Whether this is an OpenAI embeddings request ({@code /embeddings}). */
+  public boolean isEmbeddings() {
+    return path.endsWith("/embeddings");
+  }
+
+  /** The texts of an embeddings request: its {@code input}, an array of strings or one string. */
+  public List<String> inputs() {
+    JsonNode input = body.path("input");
+    if (input.isTextual()) {
+      return List.of(input.textValue());
+    }
+    List<String> texts = new ArrayList<>();
+    input.forEach(text -> texts.add(text.asText()));
+    return texts;
+  }
+
   /** The requested model id, or null. */
   public String model() {
     return body.path("model").textValue();

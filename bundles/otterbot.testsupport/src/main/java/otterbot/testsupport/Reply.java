@@ -3,6 +3,7 @@ package otterbot.testsupport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.function.IntFunction;
 
@@ -13,7 +14,10 @@ import otterbot.api.provider.ToolCall;
  * of requests, concurrently. The server renders a reply in the wire format of the path it was asked on (OpenAI
  * chat-completions SSE on {@code /v1/chat/completions}, Anthropic Messages SSE on {@code /v1/messages}).
  */
-public sealed interface Reply permits Reply.Stream, Reply.Error, Reply.Models, Reply.RawSse {
+public sealed interface Reply
+    permits Reply.Stream, Reply.Error, Reply.Models, Reply.RawSse, Reply.Embeddings, Reply.RawJson {
+  /** The length of {@link #embeddings()} vectors. */
+  int DEFAULT_DIMENSIONS = 64;
 
   /** A streamed reply of these text deltas, one SSE frame each. */
   static Stream text(String... tokens) {
@@ -47,6 +51,61 @@ public sealed interface Reply permits Reply.Stream, Reply.Error, Reply.Models, R
   /** A {@code {"data":[{"id":...}]}} model list, as {@code GET /v1/models} answers. */
   static Models models(String... ids) {
     return new Models(List.of(ids));
+  }
+
+  /**
+   * An embeddings answer ({@code POST /v1/embeddings}): for each input text, {@link #hashedVector} of
+   * {@link #DEFAULT_DIMENSIONS} floats, in the OpenAI shape {@code {"data":[{"index":i,"embedding":[...]}]}}.
+   */
+  static Embeddings embeddings() {
+    return embeddings(DEFAULT_DIMENSIONS);
+  }
+
+  /** Like {@link #embeddings()} with vectors of {@code dimensions} floats. */
+  static Embeddings embeddings(int dimensions) {
+    if (dimensions < 1) {
+      throw new IllegalArgumentException("dimensions must be positive");
+    }
+    return new Embeddings(dimensions, null, false);
+  }
+
+  /** An embeddings answer with exactly these vectors, whatever the input (for wrong counts and odd vectors). */
+  static Embeddings vectors(float[]... vectors) {
+    return new Embeddings(0, List.of(vectors), false);
+  }
+
+  /** A response with this status and this body as {@code application/json}, sent as is (for malformed answers). */
+  static RawJson json(int status, String body) {
+    return new RawJson(status, body);
+  }
+
+  /**
+   * A deterministic "semantic-ish" vector: a bag of the text's lower-cased words (runs of letters and digits), each
+   * word hashed ({@link String#hashCode}, the same in every JVM) into one of {@code dimensions} buckets, then scaled to
+   * unit length. Texts sharing words are close; texts without a word in common are orthogonal unless their words
+   * collide. A text without words gets the unit vector of bucket 0.
+   */
+  static float[] hashedVector(String text, int dimensions) {
+    float[] vector = new float[dimensions];
+    boolean any = false;
+    for (String word : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
+      if (!word.isEmpty()) {
+        vector[Math.floorMod(word.hashCode(), dimensions)] += 1;
+        any = true;
+      }
+    }
+    if (!any) {
+      vector[0] = 1;
+      return vector;
+    }
+    double norm = 0;
+    for (float v : vector) {
+      norm += v * v;
+    }
+    for (int i = 0; i < dimensions; i++) {
+      vector[i] = (float) (vector[i] / Math.sqrt(norm));
+    }
+    return vector;
   }
 
   /**
@@ -164,6 +223,48 @@ public sealed interface Reply permits Reply.Stream, Reply.Error, Reply.Models, R
 
     private RawSse(List<String> frames) {
       this.frames = frames;
+    }
+  }
+
+  /** Embedding vectors: hashed from the request's input, or fixed. */
+  final class Embeddings implements Reply {
+    final int dimensions;
+    final List<float[]> fixed;
+    final boolean reversed;
+
+    private Embeddings(int dimensions, List<float[]> fixed, boolean reversed) {
+      this.dimensions = dimensions;
+      this.fixed = fixed;
+      this.reversed = reversed;
+    }
+
+    /**
+     * Lists the data items last index first (each keeps its {@code index}), as a server is allowed to; clients must
+     * order by {@code index}, not by position.
+     */
+    public Embeddings reversed() {
+      return new Embeddings(dimensions, fixed, true);
+    }
+
+    /** The vectors answering these inputs. */
+    List<float[]> vectorsFor(List<String> inputs) {
+      if (fixed != null) {
+        return fixed;
+      }
+      List<float[]> vectors = new ArrayList<>();
+      inputs.forEach(text -> vectors.add(hashedVector(text, dimensions)));
+      return vectors;
+    }
+  }
+
+  /** A JSON (or not quite JSON) body sent as is. */
+  final class RawJson implements Reply {
+    final int status;
+    final String body;
+
+    private RawJson(int status, String body) {
+      this.status = status;
+      this.body = Objects.requireNonNull(body);
     }
   }
 }

@@ -287,4 +287,60 @@ class FakeModelServerTest {
       return true;
     }
   }
+
+  @Test
+  void embeddingsAreDeterministicHashedBagsOfWordsAndRecorded() throws Exception {
+    server = FakeModelServer.start();
+    String body = "{\"model\":\"e1\",\"input\":[\"The Otter swims\",\"an otter, swimming\",\"\"]}";
+    HttpResponse<String> first = client.send(post("/embeddings", body).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> second = client.send(post("/embeddings", body).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, first.statusCode(), first.body());
+    assertEquals(first.body(), second.body(), "the same input gives the same vectors");
+    JsonNode data = JSON.readTree(first.body()).path("data");
+    assertEquals(3, data.size());
+    for (int i = 0; i < 3; i++) {
+      JsonNode item = data.get(i);
+      assertEquals(i, item.path("index").asInt());
+      assertEquals(Reply.DEFAULT_DIMENSIONS, item.path("embedding").size());
+      double norm = 0;
+      for (JsonNode v : item.path("embedding")) {
+        norm += v.asDouble() * v.asDouble();
+      }
+      assertEquals(1.0, norm, 1e-5, "unit length");
+    }
+    // Case and punctuation do not matter; "otter" is shared, so the first two texts are close.
+    float[] a = Reply.hashedVector("The Otter swims", 64);
+    assertEquals(a[Math.floorMod("otter".hashCode(), 64)], (float) data.get(0).path("embedding")
+        .get(Math.floorMod("otter".hashCode(), 64)).asDouble(), 1e-6);
+    assertTrue(dot(Reply.hashedVector("The Otter swims", 64), Reply.hashedVector("an otter, swimming", 64)) > 0.3);
+    assertEquals(1.0f, Reply.hashedVector("", 64)[0], "a text without words is bucket 0");
+
+    RecordedRequest recorded = server.lastRequest();
+    assertTrue(recorded.isEmbeddings());
+    assertEquals(List.of("The Otter swims", "an otter, swimming", ""), recorded.inputs());
+    assertEquals("e1", recorded.model());
+    assertEquals(2, server.requests().size());
+  }
+
+  @Test
+  void embeddingsCanBeScriptedToFail() throws Exception {
+    server = FakeModelServer.start().respond(r -> r.isEmbeddings() ? Reply.error(401, "bad key") : Reply.models());
+    HttpResponse<String> refused = client.send(post("/embeddings", "{\"model\":\"e1\",\"input\":\"x\"}").build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(401, refused.statusCode());
+    assertEquals("bad key", JSON.readTree(refused.body()).path("error").path("message").asText());
+    server.respond(r -> Reply.json(200, "{not json"));
+    HttpResponse<String> raw = client.send(post("/embeddings", "{\"input\":\"x\"}").build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals("{not json", raw.body());
+    assertEquals(List.of("x"), server.lastRequest().inputs(), "a single string input is one text");
+  }
+
+  static double dot(float[] a, float[] b) {
+    double sum = 0;
+    for (int i = 0; i < a.length; i++) {
+      sum += a[i] * b[i];
+    }
+    return sum;
+  }
 }

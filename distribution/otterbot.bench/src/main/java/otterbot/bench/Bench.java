@@ -78,6 +78,9 @@ public final class Bench {
     if (!bus.isEmpty()) {
       BusBench.run(bus, cfg.jar, cfg.moduleDir);
     }
+    if (selected.contains(EmbeddingBench.PART)) {
+      EmbeddingBench.run(Config.intProp("bench.embedWarmup", 60, 0, 10_000), Config.intProp("bench.embedRuns", 300, 1, 100_000));
+    }
   }
 
   static java.util.Set<String> selection(String property, String[] args) {
@@ -101,12 +104,13 @@ public final class Bench {
         case "bus" -> out.addAll(new java.util.TreeSet<>(BusBench.PARTS));
         case "delegate" -> out.add("bus.delegate");
         case "http" -> out.add("http");
+        case EmbeddingBench.PART -> out.add(EmbeddingBench.PART);
         case "chat" -> out.addAll(new java.util.TreeSet<>(ChatBench.PARTS));
         case "relay", "throughput", "idle", "soak" -> out.add("chat." + n);
         default -> {
           if (!ChatBench.PARTS.contains(n) && !BusBench.PARTS.contains(n)) {
             throw new IllegalArgumentException("unknown benchmark '" + n + "': use all, http, chat, chat.relay, "
-                + "chat.throughput, chat.idle, chat.soak, bus, bus.throughput or bus.delegate (-Dbench=... or program arguments)");
+                + "chat.throughput, chat.idle, chat.soak, bus, bus.throughput, bus.delegate or embedding (-Dbench=... or program arguments)");
           }
           out.add(n);
         }

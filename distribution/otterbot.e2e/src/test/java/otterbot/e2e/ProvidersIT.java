@@ -86,8 +86,8 @@ class ProvidersIT {
         assertTrue(p.path("apiKeyName").isTextual(), () -> "a provider that needs a key names it (apiKeyName): " + p);
       }
     }
-    assertTrue(byId.keySet().containsAll(List.of("builtin", "openai", "anthropic", "lmstudio", "ollama", COMPAT)),
-        () -> "expected the six shipped providers, got " + byId.keySet() + "\n" + server.explain(r));
+    assertTrue(byId.keySet().containsAll(List.of("builtin", "minilm", "openai", "anthropic", "lmstudio", "ollama",
+        COMPAT)), () -> "expected the seven shipped providers, got " + byId.keySet() + "\n" + server.explain(r));
     assertFalse(byId.containsKey("example"), "the example provider is not part of the distribution");
 
     assertUpstream(byId.get("openai"), "{\"id\":\"openai\",\"label\":\"OpenAI\",\"needsApiKey\":true,"
@@ -98,6 +98,11 @@ class ProvidersIT {
         + "\"supportsEmbeddings\":true}");
     assertUpstream(byId.get("ollama"), "{\"id\":\"ollama\",\"label\":\"Ollama (local)\",\"needsApiKey\":false,"
         + "\"supportsEmbeddings\":true}");
+    // The built-in embedding model: embeds offline, cannot chat, needs nothing.
+    assertUpstream(byId.get("minilm"), "{\"id\":\"minilm\",\"label\":\"all-MiniLM-L6-v2 (built in, offline)\","
+        + "\"needsApiKey\":false,\"supportsEmbeddings\":true,\"supportsChat\":false}");
+    assertFalse(byId.get("minilm").has("apiKeyName"), () -> "" + byId.get("minilm"));
+    assertEquals(true, byId.get(COMPAT).path("supportsEmbeddings").asBoolean(false), () -> "" + byId.get(COMPAT));
     assertFalse(byId.get("lmstudio").has("apiKeyName"), () -> "upstream's lmstudio has no apiKeyName key: " + byId.get("lmstudio"));
     assertFalse(byId.get("ollama").has("apiKeyName"), () -> "upstream's ollama has no apiKeyName key: " + byId.get("ollama"));
     assertFalse(byId.get("builtin").path("needsApiKey").asBoolean(true), () -> "the built-in model needs no key: " + byId.get("builtin"));

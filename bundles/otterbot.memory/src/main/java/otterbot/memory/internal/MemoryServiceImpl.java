@@ -135,10 +135,13 @@ public final class MemoryServiceImpl implements MemoryService, AgentLifecycleLis
     builder.start();
   }
 
-  /** The default embedders: the built-in offline model, or a bundle that replaces it (higher ranking). */
+  /**
+   * The default embedders: the built-in offline model, or a bundle that replaces it (higher ranking). Public for the
+   * benchmark, which runs the service on a plain class path.
+   */
   @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
       policyOption = ReferencePolicyOption.GREEDY, target = "(" + ModelProvider.DEFAULT_EMBEDDER + "=true)")
-  void bindEmbedder(ModelProvider provider, Map<String, Object> properties) {
+  public void bindEmbedder(ModelProvider provider, Map<String, Object> properties) {
     embedders.addDefault(provider, properties);
     // Memories saved while no embedder was there get their vectors now.
     backfill();
@@ -153,8 +156,9 @@ public final class MemoryServiceImpl implements MemoryService, AgentLifecycleLis
     bindEmbedder(provider, Map.of(ModelProvider.PROVIDER_ID, id));
   }
 
+  /** Public for the benchmark, which runs the service on a plain class path. */
   @Deactivate
-  void close() {
+  public void close() {
     closed = true;
     background.shutdownNow();
     embedders.close();

@@ -107,6 +107,22 @@ public final class Failures {
     return label + " did not answer with a model list ({\"data\":[{\"id\":...}]})";
   }
 
+  /** A 2xx answer to an embeddings call that is not {@code {"data":[{"index":...,"embedding":[...]}]}}. */
+  public String notEmbeddings() {
+    return label + " did not answer with embeddings ({\"data\":[{\"index\":...,\"embedding\":[...]}]})";
+  }
+
+  /** An embeddings answer with more or fewer vectors than texts were sent. */
+  public String wrongEmbeddingCount(int got, int expected) {
+    return label + " returned " + got + (got == 1 ? " embedding" : " embeddings") + " for " + expected
+        + (expected == 1 ? " text" : " texts");
+  }
+
+  /** An embeddings answer whose vectors differ in length. */
+  public String mixedEmbeddingLengths() {
+    return label + " returned embeddings of different lengths";
+  }
+
   /** The configured base URL cannot be used. */
   public String invalidBaseUrl(String why) {
     return "the base URL of " + label + " is " + why + ": " + endpoint;

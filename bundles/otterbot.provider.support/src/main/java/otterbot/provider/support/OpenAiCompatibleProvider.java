@@ -8,13 +8,14 @@ import java.util.Map;
 import otterbot.api.provider.ChatCall;
 import otterbot.api.provider.ChatRequest;
 import otterbot.api.provider.ChatSink;
+import otterbot.api.provider.EmbeddingRequest;
 import otterbot.api.provider.ModelProvider;
 import otterbot.api.provider.ProviderException;
 import otterbot.api.provider.ProviderInfo;
 
 /**
  * A {@link ModelProvider} for a server speaking OpenAI chat completions: {@code POST <base>/chat/completions} streamed,
- * {@code GET <base>/models}, the key as a bearer token. A provider bundle's DS component extends this class with its
+ * {@code GET <base>/models}, {@code POST <base>/embeddings} when the settings say it embeds, the key as a bearer token. A provider bundle's DS component extends this class with its
  * {@link OpenAiCompatible} settings and calls {@link #close()} when deactivated.
  */
 public class OpenAiCompatibleProvider implements ModelProvider {
@@ -72,6 +73,42 @@ public class OpenAiCompatibleProvider implements ModelProvider {
     }
     GuardedSink guarded = new GuardedSink(sink);
     return runtime.stream(http, guarded, new ChatCompletionsDecoder(guarded, failures), failures);
+  }
+
+  /**
+   * {@code POST <base>/embeddings} with the texts in one request; the vectors come back as the server sends them (not
+   * normalised). Refused without a request when the provider does not embed, a required key is missing, no model is
+   * named or there are more than {@link Embeddings#MAX_TEXTS} texts.
+   */
+  @Override
+  public List<float[]> embed(EmbeddingRequest request) throws ProviderException {
+    if (!config.supportsEmbeddings()) {
+      return ModelProvider.super.embed(request);
+    }
+    Map<String, String> secrets = request.secrets();
+    String refusal = refusal(secrets);
+    if (refusal != null) {
+      throw new ProviderException(refusal);
+    }
+    List<String> texts = request.texts();
+    if (texts.isEmpty()) {
+      return List.of();
+    }
+    if (texts.size() > Embeddings.MAX_TEXTS) {
+      throw new ProviderException("at most " + Embeddings.MAX_TEXTS + " texts can be embedded at once, not "
+          + texts.size());
+    }
+    if (request.modelId() == null || request.modelId().isBlank()) {
+      throw new ProviderException("no embedding model given for " + config.label());
+    }
+    Endpoint endpoint = Endpoint.resolve(secrets, config.baseUrlEnv(), config.defaultBaseUrl());
+    Failures failures = new Failures(config.label(), endpoint.display(), Redactor.of(secrets));
+    HttpRequest http = authorized(Requests.to(endpoint, "/embeddings", failures), secrets)
+        .header("content-type", "application/json")
+        .header("accept", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(Embeddings.body(request.modelId(), texts)))
+        .build();
+    return List.of(Embeddings.fetch(runtime, http, texts.size(), failures));
   }
 
   /**

@@ -114,6 +114,12 @@ public final class ProviderRuntime {
    * @throws ProviderException when the provider cannot be reached or does not answer in time
    */
   public HttpResponse<String> fetch(HttpRequest request, Failures failures) throws ProviderException {
+    return fetch(request, failures, FETCH_TIMEOUT);
+  }
+
+  /** Like {@link #fetch(HttpRequest, Failures)}, waiting at most {@code timeout} for the whole answer. */
+  public HttpResponse<String> fetch(HttpRequest request, Failures failures, Duration timeout)
+      throws ProviderException {
     HttpClient client = client();
     if (client == null) {
       throw new ProviderException(Failures.stopped(providerId));
@@ -121,13 +127,13 @@ public final class ProviderRuntime {
     CompletableFuture<HttpResponse<String>> answer =
         client.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     try {
-      return answer.get(FETCH_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      return answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       throw new ProviderException(failures.unreachable(e.getCause()));
     } catch (TimeoutException e) {
       answer.cancel(true);
       throw new ProviderException(failures.unreachable(
-          new TimeoutException("no answer within " + FETCH_TIMEOUT.toSeconds() + " s")));
+          new TimeoutException("no answer within " + timeout.toSeconds() + " s")));
     } catch (InterruptedException e) {
       answer.cancel(true);
       Thread.currentThread().interrupt();

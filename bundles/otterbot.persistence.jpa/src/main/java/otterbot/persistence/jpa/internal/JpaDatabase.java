@@ -119,6 +119,23 @@ public final class JpaDatabase implements Transactions, HealthCheck {
     return config;
   }
 
+  /**
+   * Outside OSGi, for tools that run on a plain class path (the benchmarks in distribution/otterbot.bench): a database
+   * opened at once, to be {@link #shutdown()} by the caller.
+   *
+   * @param schema the schema of the tables, or null for the default one
+   * @param databaseDirectory where a relative H2 file URL lives
+   */
+  public static JpaDatabase standalone(String url, String user, String password, String schema,
+      java.nio.file.Path databaseDirectory) {
+    return new JpaDatabase(Database.of(url, user, password, 4, schema, databaseDirectory));
+  }
+
+  /** Closes a {@link #standalone} database. */
+  public void shutdown() {
+    close();
+  }
+
   /** Outside OSGi (tests): this class's loader and code source. */
   JpaDatabase(Database db) {
     this(db, JpaDatabase.class.getClassLoader(), null, false);

@@ -3,6 +3,7 @@ package otterbot.provider.openai.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import otterbot.api.provider.ChatMessage;
 import otterbot.api.provider.ChatRequest;
+import otterbot.api.provider.EmbeddingRequest;
 import otterbot.api.provider.ProviderException;
 import otterbot.api.provider.ProviderInfo;
 import otterbot.testsupport.FakeModelServer;
@@ -94,5 +96,22 @@ class OpenAiProviderTest {
     assertEquals(List.of("gpt-x", "gpt-y"),
         provider.listModels(Map.of("OPENAI_API_KEY", KEY, "OPENAI_BASE_URL", server.baseUrl())));
     assertEquals("Bearer " + KEY, server.lastRequest().header("authorization"));
+  }
+
+  @Test
+  void embedsWithTheKeyAsBearer() throws Exception {
+    List<float[]> vectors = provider.embed(new EmbeddingRequest("text-embedding-3-small", List.of("a", "b c"),
+        Map.of("OPENAI_API_KEY", KEY, "OPENAI_BASE_URL", server.baseUrl())));
+    assertEquals(2, vectors.size());
+    assertEquals("/v1/embeddings", server.lastRequest().path());
+    assertEquals("Bearer " + KEY, server.lastRequest().header("authorization"));
+  }
+
+  @Test
+  void aMissingKeyFailsAnEmbeddingWithoutARequest() {
+    ProviderException e = assertThrows(ProviderException.class, () -> provider.embed(
+        new EmbeddingRequest("text-embedding-3-small", List.of("a"), Map.of("OPENAI_BASE_URL", server.baseUrl()))));
+    assertEquals("OPENAI_API_KEY is not set: add it in the global settings or the agent's credentials", e.getMessage());
+    assertTrue(server.requests().isEmpty());
   }
 }

@@ -20,7 +20,7 @@ import otterbot.provider.support.ProviderRuntime;
 @Component(service = ModelProvider.class, property = ModelProvider.PROVIDER_ID + "=openai-compatible",
     configurationPid = "otterbot.provider.openaicompat") // <home>/etc/otterbot.provider.openaicompat.cfg: one PID per bundle (a PID is bound to one bundle)
 public final class OpenAiCompatibleServerProvider extends OpenAiCompatibleProvider {
-  static final OpenAiCompatible SETTINGS = new OpenAiCompatible("openai-compatible", "OpenAI-compatible server", false,
+  static final OpenAiCompatible SETTINGS = new OpenAiCompatible("openai-compatible", "OpenAI-compatible server", true,
       false, "OPENAI_COMPATIBLE_API_KEY", "OPENAI_COMPATIBLE_BASE_URL", "http://localhost:8080/v1", null, "max_tokens");
 
   @Activate

@@ -17,7 +17,7 @@ class OpenAiCompatibleServerProviderTest extends LocalProviderContract {
 
   @Override
   protected ProviderInfo expectedInfo() {
-    return new ProviderInfo("openai-compatible", "OpenAI-compatible server", true, false, false,
+    return new ProviderInfo("openai-compatible", "OpenAI-compatible server", true, true, false,
         "OPENAI_COMPATIBLE_API_KEY", "OPENAI_COMPATIBLE_BASE_URL", "http://localhost:8080/v1");
   }
 
