@@ -38,7 +38,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 class ApiContractIT {
   static final Set<String> PROFILE_FIELDS = Set.of("id", "displayName", "role", "persona", "model", "allowedModels",
       "allowedChatServices", "transport", "email", "artwork", "canSpawnSubagents", "subagentLimit", "parentId",
-      "createdAt");
+      "createdAt", "autoLearn");
   static final Set<String> SUMMARY_FIELDS = Set.of("id", "displayName", "role", "status", "chatModel", "artwork",
       "parentId", "activeSubagents");
 
@@ -150,6 +150,7 @@ class ApiContractIT {
          "artwork":{"modelPack":"prototype-pete"},"canSpawnSubagents":true,"subagentLimit":5,"parentId":null}
         """);
     expected.set("createdAt", created.get("createdAt"));
+    expected.put("autoLearn", true); // an agent learns from its conversations unless told not to
     assertEquals(expected, created, () -> server.explain(r));
 
     Http.Response again = http.post("/api/agents", "{\"displayName\":\"Api Agent\"}");
