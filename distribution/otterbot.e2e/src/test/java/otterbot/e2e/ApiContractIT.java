@@ -150,6 +150,7 @@ class ApiContractIT {
          "artwork":{"modelPack":"prototype-pete"},"canSpawnSubagents":true,"subagentLimit":5,"parentId":null}
         """);
     expected.set("createdAt", created.get("createdAt"));
+    expected.put("autoLearn", true); // an agent learns from its conversations unless told not to
     assertEquals(expected, created, () -> server.explain(r));
 
     Http.Response again = http.post("/api/agents", "{\"displayName\":\"Api Agent\"}");

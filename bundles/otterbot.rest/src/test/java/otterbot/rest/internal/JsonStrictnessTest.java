@@ -29,6 +29,7 @@ class JsonStrictnessTest {
       "{\"displayName\":\"x\",\"subagentLimit\":\"5\"}|field 'subagentLimit' has the wrong type (expected number)",
       "{\"displayName\":\"x\",\"subagentLimit\":1.5}|field 'subagentLimit' has the wrong type (expected number)",
       "{\"displayName\":\"x\",\"canSpawnSubagents\":\"yes\"}|field 'canSpawnSubagents' has the wrong type (expected boolean)",
+      "{\"displayName\":\"x\",\"autoLearn\":\"false\"}|field 'autoLearn' has the wrong type (expected boolean)",
       "{\"displayName\":\"x\",\"allowedPeers\":[],\"subagentLimit\":true}|field 'subagentLimit' has the wrong type (expected number)",
       "{\"displayName\":\"x\",\"allowedModels\":{}}|field 'allowedModels' has the wrong type (expected array)",
       "[1,2]|the request body must be a JSON object (expected object)",
@@ -74,7 +75,7 @@ class JsonStrictnessTest {
         + "\"local-model\"}},\"allowedModels\":[{\"provider\":\"lmstudio\",\"modelId\":\"local-model\"}],"
         + "\"allowedChatServices\":[\"web\"],\"transport\":\"local\",\"email\":null,\"artwork\":{\"modelPack\":"
         + "\"prototype-pete\"},\"canSpawnSubagents\":true,\"subagentLimit\":5,\"parentId\":null,"
-        + "\"createdAt\":\"2026-11-28T10:15:30.123Z\"}", JsonProvider.MAPPER.writeValueAsString(p));
+        + "\"createdAt\":\"2026-11-28T10:15:30.123Z\",\"autoLearn\":true}", JsonProvider.MAPPER.writeValueAsString(p));
   }
 
   @Test
