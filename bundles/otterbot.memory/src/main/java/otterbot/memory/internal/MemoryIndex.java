@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.CharArraySet;
 import org.apache.lucene.analysis.TokenStream;
 import org.apache.lucene.analysis.en.EnglishAnalyzer;
 import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
@@ -57,7 +58,20 @@ final class MemoryIndex implements AutoCloseable {
   record Candidate(String id, float fts, float cosine) {}
 
   private final ByteBuffersDirectory directory = new ByteBuffersDirectory();
-  private final Analyzer analyzer = new EnglishAnalyzer();
+  /**
+   * Lucene's English stop words plus pronouns, question words and auxiliaries: "what is my job" is about "job". Left
+   * in, a match on "my" alone would count as a text match for every memory that starts with "My".
+   */
+  static final CharArraySet STOP_WORDS = new CharArraySet(List.of("a", "about", "after", "all", "also", "am", "an",
+      "and", "any", "are", "as", "at", "be", "been", "being", "but", "by", "can", "could", "did", "do", "does",
+      "doing", "done", "for", "from", "had", "has", "have", "he", "her", "here", "hers", "him", "his", "how", "i",
+      "if", "in", "into", "is", "it", "its", "just", "me", "might", "mine", "must", "my", "myself", "no", "not", "of",
+      "on", "or", "our", "ours", "please", "shall", "she", "should", "so", "some", "such", "than", "that", "the",
+      "their", "theirs", "them", "then", "there", "these", "they", "this", "those", "to", "too", "us", "very", "was",
+      "we", "were", "what", "when", "where", "which", "who", "whom", "whose", "why", "will", "with", "would", "you",
+      "your", "yours"), true);
+
+  private final Analyzer analyzer = new EnglishAnalyzer(STOP_WORDS);
   private final IndexWriter writer;
   private final SearcherManager searchers;
   private final AtomicBoolean stale = new AtomicBoolean();

@@ -128,6 +128,19 @@ class MemoryServiceImplTest {
     assertNotNull(cat.lastAccessedAt());
   }
 
+  /** Pronouns and question words match nothing: "what is my job" is about the job, not about every "my". */
+  @Test
+  void questionWordsAndPronounsAreNoTextMatch() {
+    save("alice", "My sister lives in Oslo");
+    save("alice", "My birthday is in March");
+    assertTrue(memory.search("alice", "what is my", 5).stream().allMatch(h -> h.via().equals("vector")),
+        "no word of the query is a text match");
+    List<MemoryHit> hits = memory.search("alice", "when is my birthday", 5);
+    assertEquals("My birthday is in March", hits.get(0).entry().content());
+    assertEquals("hybrid", hits.get(0).via());
+    assertTrue(hits.stream().skip(1).allMatch(h -> h.via().equals("vector")), hits.toString());
+  }
+
   @Test
   void aNearDuplicateReconfirmsInsteadOfAddingARow() {
     MemoryEntry first = memory.save("alice", MemoryInput.of("The user's dog is called Rex", "fact", 5, "agent"));
