@@ -210,6 +210,10 @@ class MemoryServiceImplTest {
       Thread.sleep(20);
     }
     assertEquals("words/default/256", store.get(saved.id()).orElseThrow().embeddingModel());
+    // The index gets the vector right after the database does.
+    for (int i = 0; i < 100 && !memory.search("alice", "sister Ana", 5).get(0).via().equals("hybrid"); i++) {
+      Thread.sleep(20);
+    }
     assertEquals("hybrid", memory.search("alice", "sister Ana", 5).get(0).via());
   }
 
