@@ -93,10 +93,24 @@ class RestWhiteboardIT {
       }
     });
     for (String path : new String[] {"/api/agents", "/api/test-model", "/api/agents/coo/scheduled-tasks"}) {
-      var response = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path))
+      var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path))
           .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
               "{\"displayName\":\"Sneaky\",\"provider\":\"builtin\",\"modelId\":\"x\",\"cron\":\"* * * * *\",\"prompt\":\"p\"}"))
-          .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+          .build();
+      // The internal Jetty sometimes closes a fresh connection unanswered right after earlier tests installed and
+      // refreshed bundles (seen once in ~10 runs: "header parser received no bytes"); what is tested here is the
+      // answer to a request that gets one, so a dropped connection is tried again, twice at most.
+      java.net.http.HttpResponse<String> response = null;
+      for (int attempt = 1; response == null; attempt++) {
+        try {
+          response = client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+          if (attempt == 3) {
+            throw e;
+          }
+          Thread.sleep(200);
+        }
+      }
       assertEquals(415, response.statusCode(), path + ": " + response.body());
       assertEquals("{\"error\":\"unsupported media type: send application/json\"}", response.body());
     }

@@ -221,6 +221,11 @@ public final class MemoryServiceImpl implements MemoryService, AgentLifecycleLis
         index.remove(valid.supersedes());
         LOG.info("Memory {} of agent '{}' is superseded by {}", valid.supersedes(), agentId, memory.id());
       }
+      if (vector == null && embedders.choose(agent).isPresent()) {
+        // The embedding model failed but one is there now: it came back while this memory was being saved, and the
+        // backfill its arrival started may have looked before this row was committed.
+        backfill();
+      }
       return entry(memory);
     }
   }
