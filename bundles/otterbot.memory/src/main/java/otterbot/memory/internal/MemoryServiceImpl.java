@@ -283,7 +283,7 @@ public final class MemoryServiceImpl implements MemoryService, AgentLifecycleLis
   }
 
   private List<MemoryHit> rank(String agentId, String query, Embedders.Vector vector, int limit) {
-    int perSide = Math.max(2 * limit, 20);
+    int perSide = Math.max(2 * limit, 12);
     List<MemoryIndex.Candidate> candidates = index.search(agentId, query, vector == null ? null : vector.values(),
         vector == null ? null : vector.model(), perSide);
     if (candidates.isEmpty()) {
