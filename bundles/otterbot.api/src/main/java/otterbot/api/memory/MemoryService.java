@@ -7,8 +7,9 @@ import org.osgi.annotation.versioning.ProviderType;
 import otterbot.api.OtterbotException;
 
 /**
- * Agents' memories and user profiles. Every write is committed before it returns. Methods taking an agent id do not
- * check that the agent exists (the caller does), but an id that is not an agent id is refused as invalid.
+ * Agents' memories and user profiles. Every write is committed before it returns. An id that is not an agent id is
+ * refused as invalid; only {@link #save} checks that the agent exists (a memory never belongs to no agent), the
+ * others answer for an unknown agent as for one with no memories.
  */
 @ProviderType
 public interface MemoryService {
@@ -31,7 +32,8 @@ public interface MemoryService {
    * valuable memories are evicted first.
    *
    * @throws OtterbotException {@code INVALID} naming the field for a missing content, an unknown category, source or
-   *     temporal marker, an importance outside 1 to 10, or a {@code supersedes} id that is not the agent's
+   *     temporal marker, an importance outside 1 to 10, or a {@code supersedes} id that is not the agent's;
+   *     {@code NOT_FOUND} for an unknown agent
    */
   MemoryEntry save(String agentId, MemoryInput input);
 
