@@ -130,7 +130,9 @@ class BoundsIT {
         && e.data().path("chunk").path("kind").asText().equals("token")).count();
     System.out.printf("[e2e] 200 messages on one socket: %d answered, %d refused at once%n", answered, refused);
     assertTrue(refused > 0, flooding::explain);
-    assertTrue(answered >= 4, () -> "at least the first turns run\n" + flooding.explain());
+    // The first maxTurnsPerSocket messages always start turns; how many more are answered depends on how fast turns
+    // end while the flood is handled (with memory in the prompt, a turn takes a few milliseconds more).
+    assertTrue(answered >= TURNS_PER_SOCKET, () -> "at least the first turns run\n" + flooding.explain());
     assertEquals(answered * (long) TOKENS.size(), tokens, () -> "every answered turn streamed its whole reply\n"
         + flooding.explain());
 

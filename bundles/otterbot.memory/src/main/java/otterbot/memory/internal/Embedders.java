@@ -134,6 +134,12 @@ final class Embedders implements AutoCloseable {
    * @throws ProviderException when the provider fails, answers late or answers nonsense
    */
   List<Vector> embed(Choice choice, List<String> texts) throws ProviderException, InterruptedException {
+    return embed(choice, texts, timeout);
+  }
+
+  /** {@link #embed(Choice, List)} with a deadline of its own (a prompt waits less than a save). */
+  List<Vector> embed(Choice choice, List<String> texts, Duration timeout) throws ProviderException,
+      InterruptedException {
     Map<String, String> secrets = choice.agentId() == null ? Map.of() : credentials.effectiveSecrets(choice.agentId());
     var request = new EmbeddingRequest(choice.modelId(), texts, secrets);
     Future<List<float[]>> call = calls.submit(() -> choice.provider().embed(request));

@@ -29,7 +29,7 @@ public final class MemoriesSection implements PromptContributor {
 
   @Override
   public String section(PromptContext context) {
-    List<MemoryHit> hits = memory.relevant(context.agent().id(), context.userMessage(), memory.promptMemories)
+    List<MemoryHit> hits = memory.relevantNow(context.agent().id(), context.userMessage(), memory.promptMemories)
         .stream().filter(h -> h.score() >= MIN_SCORE || !"vector".equals(h.via())).toList();
     if (hits.isEmpty()) {
       return null;

@@ -73,6 +73,8 @@ public final class MemoryServiceImpl implements MemoryService, AgentLifecycleLis
   static final double MIN_RELEVANCE = 0.05;
   static final int MAX_ENTITY_REFS = 20;
   static final int MAX_ENTITY_LENGTH = 100;
+  /** How long the query's embedding may take when a prompt is being built. */
+  static final Duration PROMPT_EMBED_TIMEOUT = Duration.ofSeconds(1);
   /** How long a call waits for the index while it is being built at start. */
   static final Duration INDEX_WAIT = Duration.ofSeconds(60);
   private static final int PAGE = 1000;
@@ -255,6 +257,11 @@ public final class MemoryServiceImpl implements MemoryService, AgentLifecycleLis
 
   /** {@link #search} without counting a use. */
   List<MemoryHit> find(String agentId, String query, int limit) {
+    return find(agentId, query, limit, null);
+  }
+
+  /** @param embedTimeout how long the query's embedding may take (null: the configured timeout) */
+  private List<MemoryHit> find(String agentId, String query, int limit, Duration embedTimeout) {
     if (agentId != null) {
       validAgentId(agentId);
     }
@@ -271,9 +278,10 @@ public final class MemoryServiceImpl implements MemoryService, AgentLifecycleLis
     Embedders.Vector vector = null;
     if (choice.isPresent()) {
       try {
-        vector = embedders.embed(choice.get(), List.of(query)).get(0);
+        vector = (embedTimeout == null ? embedders.embed(choice.get(), List.of(query))
+            : embedders.embed(choice.get(), List.of(query), embedTimeout)).get(0);
       } catch (ProviderException e) {
-        LOG.warn("Searching by words only: {}", e.getMessage());
+        LOG.debug("Searching by words only: {}", e.getMessage());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw OtterbotException.unavailable("interrupted", e);
@@ -363,12 +371,28 @@ public final class MemoryServiceImpl implements MemoryService, AgentLifecycleLis
     }
   }
 
-  /** Memories of the agent relevant to the text, for prompts and the learning; a failure gives none. */
+  /**
+   * Memories of the agent relevant to the text, for the learning: waits for the index and the embedding model like a
+   * search.
+   */
   List<MemoryHit> relevant(String agentId, String text, int limit) {
     if (limit <= 0 || text == null || text.isBlank()) {
       return List.of();
     }
     return find(agentId, Profiles.cut(text, MAX_QUERY_LENGTH), Math.min(limit, MAX_SEARCH_LIMIT));
+  }
+
+  /**
+   * Memories relevant to a user's message, for the prompt: never waits for what is still starting. While the index is
+   * being built there are none; a query embedding that takes longer than {@link #PROMPT_EMBED_TIMEOUT} (the model
+   * still loading after a start, a slow remote endpoint) leaves the search to the words.
+   */
+  List<MemoryHit> relevantNow(String agentId, String text, int limit) {
+    if (limit <= 0 || text == null || text.isBlank() || !indexReady()) {
+      return List.of();
+    }
+    return find(agentId, Profiles.cut(text, MAX_QUERY_LENGTH), Math.min(limit, MAX_SEARCH_LIMIT),
+        PROMPT_EMBED_TIMEOUT);
   }
 
   // ------------------------------------------------------------------------------------------ agents
