@@ -212,7 +212,9 @@ public final class SafeFetcher {
 
   private static URI redirect(URI from, String location, String fromHost) {
     try {
-      return from.resolve(new URI(location.strip()));
+      // URI.resolve glues a relative reference straight onto an empty base path ("http://a" + "b" = "http://ab").
+      URI base = from.getRawPath() == null || from.getRawPath().isEmpty() ? from.resolve("/") : from;
+      return base.resolve(new URI(location.strip()));
     } catch (URISyntaxException | IllegalArgumentException e) {
       throw OtterbotException.unavailable("Could not fetch from " + fromHost + ": it redirected to a malformed URL",
           null);

@@ -77,6 +77,13 @@ class SafeFetcherTest {
     server.createContext("/latin1.md", ex -> send(ex, 200, "text/plain; charset=ISO-8859-1",
         "caf\u00e9".getBytes(StandardCharsets.ISO_8859_1), false));
     server.createContext("/r1", ex -> redirect(ex, 302, "/r2"));
+    server.createContext("/", ex -> {
+      if (!ex.getRequestURI().getPath().equals("/")) {
+        send(ex, 404, "text/plain", new byte[0], false);
+        return;
+      }
+      redirect(ex, 303, "skill.md"); // relative to a URL without a path
+    });
     server.createContext("/r2", ex -> redirect(ex, 301, base + "/skill.md"));
     server.createContext("/loop", ex -> {
       loopHits.incrementAndGet();
@@ -226,6 +233,11 @@ class SafeFetcherTest {
     assertEquals(SKILL, fetcher(List.of("127.0.0.1/32")).get(url));
     // r1 and r2 on skills.test, then skill.md on the literal 127.0.0.1 (a literal is "resolved" without DNS).
     assertEquals(3, lookups.get());
+  }
+
+  @Test
+  void aRelativeRedirectFromAUrlWithoutAPathStaysOnTheHost() {
+    assertEquals(SKILL, fetcher(List.of("127.0.0.1/32")).get(base));
   }
 
   @Test
