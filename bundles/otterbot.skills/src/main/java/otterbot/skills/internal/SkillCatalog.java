@@ -18,9 +18,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import otterbot.api.skill.CatalogEntry;
 
 /**
- * The index of upstream's skill catalog (upstream §8.4, Appendix A): the skills of the {@code NousResearch/hermes-agent}
- * repository, read once from the bundle's {@code catalog/hermes-skills.json} so that listing works offline. Bodies are
- * not bundled; {@link #rawUrl} says where an install fetches one from.
+ * The index of upstream's skill catalog (upstream §8.4, Appendix A): the skills of the
+ * {@code NousResearch/hermes-agent} repository, read once from the bundle's {@code catalog/hermes-skills.json} so
+ * that listing works offline. Bodies are not bundled; {@link #rawUrl} says where an install fetches one from.
  *
  * <p>Availability (issue 10, item 8): an entry that {@code requires: macos} is listed as unavailable, with the reason
  * {@value #NEEDS_MACOS}, on any other system; it is listed rather than hidden so that users see what exists. An entry

@@ -73,7 +73,8 @@ class SafeFetcherTest {
       ex.getRequestHeaders().forEach((k, v) -> requestHeaders.put(k.toLowerCase(), String.join(",", v)));
       send(ex, 200, "text/markdown; charset=utf-8", SKILL.getBytes(StandardCharsets.UTF_8), false);
     });
-    server.createContext("/chunked.md", ex -> send(ex, 200, "text/plain", SKILL.getBytes(StandardCharsets.UTF_8), true));
+    server.createContext("/chunked.md",
+        ex -> send(ex, 200, "text/plain", SKILL.getBytes(StandardCharsets.UTF_8), true));
     server.createContext("/latin1.md", ex -> send(ex, 200, "text/plain; charset=ISO-8859-1",
         "caf\u00e9".getBytes(StandardCharsets.ISO_8859_1), false));
     server.createContext("/r1", ex -> redirect(ex, 302, "/r2"));

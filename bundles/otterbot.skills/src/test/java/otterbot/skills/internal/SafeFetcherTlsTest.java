@@ -118,7 +118,7 @@ class SafeFetcherTlsTest {
     try {
       // The plain server waits for a request line that never comes; the fetch's own deadline ends the handshake.
       OtterbotException e = assertThrows(OtterbotException.class,
-          () -> fetcher(Duration.ofMillis(800)).get("https://skills.test:" + plain.getAddress().getPort() + "/skill.md"));
+          () -> fetcher(Duration.ofMillis(800)).get("https://skills.test:" + plain.getAddress().getPort() + "/"));
       assertEquals(Kind.UNAVAILABLE, e.kind(), e.getMessage());
     } finally {
       plain.stop(0);

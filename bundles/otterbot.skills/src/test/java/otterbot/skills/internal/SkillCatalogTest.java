@@ -88,9 +88,10 @@ class SkillCatalogTest {
 
   @Test
   void rawUrlUsesThePackDirectoryAndTheCategory() {
-    assertEquals("https://raw.githubusercontent.com/NousResearch/hermes-agent/main/skills/github/github-issues/SKILL.md",
+    String upstream = "https://raw.githubusercontent.com/NousResearch/hermes-agent/main";
+    assertEquals(upstream + "/skills/github/github-issues/SKILL.md",
         SkillCatalog.rawUrl(linux.find("github-issues").orElseThrow(), SkillCatalog.DEFAULT_BASE_URL));
-    assertEquals("https://raw.githubusercontent.com/NousResearch/hermes-agent/main/optional-skills/mlops/whisper/SKILL.md",
+    assertEquals(upstream + "/optional-skills/mlops/whisper/SKILL.md",
         SkillCatalog.rawUrl(linux.find("whisper").orElseThrow(), null));
   }
 
