@@ -301,6 +301,44 @@ class SafeFetcherTest {
   }
 
   @Test
+  void aHangingNameLookupEndsAtTheDeadline() throws Exception {
+    CountDownLatch answer = new CountDownLatch(1);
+    SafeFetcher fetcher = new SafeFetcher(SafeFetcher.Options.defaults().withTimeout(Duration.ofMillis(500)), host -> {
+      try {
+        answer.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      throw new java.net.UnknownHostException(host);
+    }, SSLContext.getDefault());
+    long start = System.nanoTime();
+    try {
+      OtterbotException e = refused(fetcher, "http://slow-dns.test/skill.md", Kind.UNAVAILABLE);
+      assertEquals("Could not fetch from slow-dns.test: the name lookup timed out", e.getMessage());
+      assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(3));
+    } finally {
+      answer.countDown();
+    }
+  }
+
+  @Test
+  void anUnknownHostIsUnavailable() {
+    SafeFetcher fetcher = new SafeFetcher(SafeFetcher.Options.defaults(), host -> {
+      throw new java.net.UnknownHostException(host);
+    }, sslContext());
+    OtterbotException e = refused(fetcher, "http://nowhere.test/skill.md", Kind.UNAVAILABLE);
+    assertEquals("Could not fetch from nowhere.test: the host is unknown", e.getMessage());
+  }
+
+  static SSLContext sslContext() {
+    try {
+      return SSLContext.getDefault();
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
   void aClosedPortIsUnavailable() throws IOException {
     int port;
     try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
