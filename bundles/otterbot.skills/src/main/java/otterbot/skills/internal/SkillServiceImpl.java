@@ -71,8 +71,8 @@ public final class SkillServiceImpl implements SkillService, AgentLifecycleListe
     this.store = store;
     this.agents = agents;
     this.catalog = new SkillCatalog();
-    this.fetcher = new SafeFetcher(Arrays.asList(config.fetchAllow()),
-        Duration.ofSeconds(Math.max(1, config.fetchTimeoutSeconds())));
+    this.fetcher = new SafeFetcher(SafeFetcher.Options.defaults().withAllow(Arrays.asList(config.fetchAllow()))
+        .withTimeout(Duration.ofSeconds(Math.max(1, config.fetchTimeoutSeconds()))));
     this.catalogBase = config.catalogBaseUrl().replaceAll("/+$", "");
     this.maxSkills = Math.max(1, config.maxSkillsPerAgent());
     this.promptSkills = Math.max(0, Math.min(10, config.promptSkills()));
@@ -215,7 +215,13 @@ public final class SkillServiceImpl implements SkillService, AgentLifecycleListe
         throw OtterbotException.invalid("the catalog skill '" + catalogId + "' is not available here: "
             + entry.unavailableReason());
       }
-      raw = fetcher.get(catalog.rawUrl(entry, catalogBase));
+      try {
+        raw = fetcher.get(SkillCatalog.rawUrl(entry, catalogBase));
+      } catch (SafeFetcher.StatusException e) {
+        // Upstream's words (§4.5), answered with 502 by the REST layer: the catalog's host failed, not the request.
+        throw OtterbotException.unavailable("could not fetch skill from GitHub: " + e.status() + " "
+            + e.reasonPhrase(), e);
+      }
     }
     List<ScanFinding> findings = SkillScanner.scan(raw);
     if ("errors".equals(SkillScanner.status(findings))) {
@@ -234,7 +240,12 @@ public final class SkillServiceImpl implements SkillService, AgentLifecycleListe
     requireAgent(target);
     String text;
     if (url != null && !url.isBlank()) {
-      text = fetcher.get(url.strip());
+      try {
+        text = fetcher.get(url.strip());
+      } catch (OtterbotException e) {
+        // Every failure of an import is the client's to read (upstream answers them all with 400).
+        throw OtterbotException.invalid(e.getMessage());
+      }
     } else if (raw != null && !raw.isBlank()) {
       text = raw;
     } else {
