@@ -137,8 +137,8 @@ abstract class SkillStoreContract {
   void aBodyOfExactlyTheLimitInAnyPlaneFits() {
     var skills = open().skills();
     String unit = "Otter 🦦 日本語 — ";
-    String body = unit.repeat(JpaSkillStore.MAX_BODY_LENGTH / unit.length());
-    body = body + "x".repeat(JpaSkillStore.MAX_BODY_LENGTH - body.length());
+    String units = unit.repeat(JpaSkillStore.MAX_BODY_LENGTH / unit.length());
+    String body = units + "x".repeat(JpaSkillStore.MAX_BODY_LENGTH - units.length());
     skills.insert(with(skill("sk-1", "ada", 0), meta("big"), body, 0));
 
     assertEquals(body, skills.get("sk-1").orElseThrow().body());
