@@ -74,7 +74,7 @@ public final class SkillServiceImpl implements SkillService, AgentLifecycleListe
     this.fetcher = new SafeFetcher(SafeFetcher.Options.defaults().withAllow(Arrays.asList(config.fetchAllow()))
         .withTimeout(Duration.ofSeconds(Math.max(1, config.fetchTimeoutSeconds()))));
     this.catalogBase = config.catalogBaseUrl().replaceAll("/+$", "");
-    this.maxSkills = Math.max(1, config.maxSkillsPerAgent());
+    this.maxSkills = Math.max(1, Math.min(1000, config.maxSkillsPerAgent()));
     this.promptSkills = Math.max(0, Math.min(10, config.promptSkills()));
     this.clock = clock;
     this.contributed = contributed;

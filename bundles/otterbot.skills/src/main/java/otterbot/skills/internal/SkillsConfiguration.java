@@ -23,8 +23,8 @@ public @interface SkillsConfiguration {
   @AttributeDefinition(name = "Fetch timeout (s)", description = "How long one fetch may take in all.", min = "1")
   int fetchTimeoutSeconds() default 10;
 
-  @AttributeDefinition(name = "Skills per agent", description = "The most stored skills one agent may have.",
-      min = "1")
+  @AttributeDefinition(name = "Skills per agent", description = "The most stored skills one agent may have (the"
+      + " store's own bound is 1000).", min = "1", max = "1000")
   int maxSkillsPerAgent() default 500;
 
   @AttributeDefinition(name = "Skills in the prompt",
