@@ -3,6 +3,7 @@ package otterbot.skills.internal;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,6 +14,7 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
+import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -22,8 +24,11 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.ObjectCodec;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.io.IOContext;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactoryBuilder;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import com.fasterxml.jackson.dataformat.yaml.util.StringQuotingChecker;
@@ -67,7 +72,7 @@ public final class SkillMarkdown {
 
   private static final Pattern BOOLEAN = Pattern.compile("true|True|TRUE|false|False|FALSE");
 
-  private static final YAMLFactory YAML = YAMLFactory.builder()
+  private static final YAMLFactory YAML = new Factory(YAMLFactory.builder()
       .loaderOptions(loaderOptions())
       // "name:" with nothing after it is null (YAML, js-yaml), so the default applies; name: "" stays ""
       .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)
@@ -81,10 +86,60 @@ public final class SkillMarkdown {
       .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
       .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
       .disable(YAMLGenerator.Feature.SPLIT_LINES)
-      .enable(YAMLGenerator.Feature.ALLOW_LONG_KEYS)
-      .build();
+      .enable(YAMLGenerator.Feature.ALLOW_LONG_KEYS));
 
   private SkillMarkdown() {}
+
+  /**
+   * Whether SnakeYAML could write a character of the text raw where its reader turns it into another line break: a
+   * carriage return or NEL is read back as {@code \n}, and U+2028/U+2029 fold in quoted scalars. Such text is written
+   * double-quoted, where these characters are escapes.
+   */
+  static boolean hasFragileBreak(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '\r' || c == '\u0085' || c == '\u2028' || c == '\u2029') {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The YAML factory with {@link EscapingGenerator} as its generator. */
+  static final class Factory extends YAMLFactory {
+    private static final long serialVersionUID = 1L;
+
+    Factory(YAMLFactoryBuilder builder) {
+      super(builder);
+    }
+
+    @Override
+    protected YAMLGenerator _createGenerator(Writer out, IOContext context) throws IOException {
+      return new EscapingGenerator(context, _generatorFeatures, _yamlGeneratorFeatures, _quotingChecker, _objectCodec,
+          out, _version);
+    }
+  }
+
+  /**
+   * Jackson writes every string with a {@code \n} as a literal block, whatever else it holds; a string with a
+   * {@link #hasFragileBreak fragile line break} is written double-quoted instead.
+   */
+  static final class EscapingGenerator extends YAMLGenerator {
+    EscapingGenerator(IOContext context, int jsonFeatures, int yamlFeatures, StringQuotingChecker checker,
+        ObjectCodec codec, Writer out, DumperOptions.Version version) throws IOException {
+      super(context, jsonFeatures, yamlFeatures, checker, codec, out, version);
+    }
+
+    @Override
+    public void writeString(String text) throws IOException {
+      if (text != null && hasFragileBreak(text)) {
+        _verifyValueWrite("write String value");
+        _writeScalar(text, "string", DumperOptions.ScalarStyle.DOUBLE_QUOTED);
+        return;
+      }
+      super.writeString(text);
+    }
+  }
 
   /**
    * Quotes a string whenever this class's reader would not read it back as that string. Jackson's own check knows
@@ -97,6 +152,11 @@ public final class SkillMarkdown {
         .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL).build();
 
     @Override
+    public boolean needToQuoteName(String name) {
+      return super.needToQuoteName(name) || hasFragileBreak(name);
+    }
+
+    @Override
     public boolean needToQuoteValue(String value) {
       return super.needToQuoteValue(value) || !readsAsString(value);
     }
@@ -105,8 +165,8 @@ public final class SkillMarkdown {
       if (value.isEmpty()) {
         return false;
       }
-      if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
-        return true; // written as a literal block or quoted by SnakeYAML, never plain
+      if (value.indexOf('\n') >= 0 || hasFragileBreak(value)) {
+        return true; // a literal block, or double quotes from EscapingGenerator: never plain
       }
       try (JsonParser parser = PROBE.createParser(value)) {
         return parser.nextToken() == JsonToken.VALUE_STRING && value.equals(parser.getText())

@@ -484,6 +484,72 @@ class SkillMarkdownTest {
     }
   }
 
+  /** Characters that mean something to YAML or to a reader, mixed with ordinary ones. */
+  static final String ALPHABET = "abcXYZ019 .,:;#-?!&*|>'\"%@`{}[]\\/~=+_\t\n\r\u00A0\u0085\u2028\u2029\u200B"
+      + "\u202E\uFEFFäßé日本\u0430\u03B1\u0007\u001B";
+
+  static String random(java.util.Random random) {
+    StringBuilder s = new StringBuilder();
+    int length = random.nextInt(12);
+    for (int i = 0; i < length; i++) {
+      if (random.nextInt(20) == 0) {
+        s.append("\uD83E\uDDA6"); // 🦦, outside the BMP
+      } else if (random.nextInt(25) == 0) {
+        s.append(List.of("true", "null", "1.5", "0x1F", "---", "...", "- ", ": ", " #", "yes", "~").get(
+            random.nextInt(11)));
+      } else {
+        s.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
+      }
+    }
+    return s.toString();
+  }
+
+  @Test
+  void randomStringsSurviveTheRoundTrip() {
+    java.util.Random random = new java.util.Random(20261206);
+    for (int i = 0; i < 5_000; i++) {
+      String s = random(random);
+      String t = random(random);
+      SkillMeta m = new SkillMeta(s, t, random(random), random(random), List.of(s, t), List.of(t),
+          Map.of(s, new SkillParameter(t, random.nextBoolean() ? s : (Object) (long) random.nextInt(), s)),
+          List.of(random(random)), t, s, Map.of(t, s), List.of());
+      String body = random(random) + "\n---\n" + random(random);
+      String text = SkillMarkdown.serialise(m, body);
+      SkillMarkdown.Document back;
+      try {
+        back = SkillMarkdown.parse(text);
+      } catch (OtterbotException e) {
+        throw new AssertionError("could not read back:\n" + text, e);
+      }
+      assertEquals(m, back.meta(), () -> "could not read back:\n" + text);
+      assertEquals(SkillMarkdown.jsTrim(body), back.body(), () -> "could not read back:\n" + text);
+    }
+  }
+
+  static final List<String> FRAGMENTS = List.of("---\n", "name: ", "tools:\n", "  - ", "- ", "parameters:\n",
+      "  p: {type: ", "metadata:\n  ", "[", "]", "{", "}", ": ", ", ", "&a ", "*a", "!!binary ", "!!int ", "? ", "|",
+      ">-", "\n", "\t", "'", "\"", "#", "%YAML 1.1\n", "...\n", "~", "null", "0x", "1e", ".inf", "\\", "\u0000",
+      "\u0085", "\uFEFF", "\uD83E", "\uDDA6", "allowed-tools: ", "default: ");
+
+  @Test
+  void anyTextIsParsedOrRefusedAsInvalid() {
+    java.util.Random random = new java.util.Random(42);
+    for (int i = 0; i < 5_000; i++) {
+      StringBuilder text = new StringBuilder(random.nextBoolean() ? "---\n" : "");
+      for (int n = random.nextInt(30); n > 0; n--) {
+        text.append(random.nextInt(3) == 0 ? random(random) : FRAGMENTS.get(random.nextInt(FRAGMENTS.size())));
+      }
+      try {
+        SkillMarkdown.Document doc = SkillMarkdown.parse(text.toString());
+        // whatever was read can be written and read again
+        assertEquals(doc, SkillMarkdown.parse(SkillMarkdown.serialise(doc.meta(), doc.body())), text::toString);
+      } catch (OtterbotException e) {
+        assertEquals(OtterbotException.Kind.INVALID, e.kind());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+      }
+    }
+  }
+
   @Test
   void bodiesSurviveTrimmed() {
     for (String body : List.of("# Title\n\nText.", "---\nnot: frontmatter\n---", "line\r\nwith crlf",

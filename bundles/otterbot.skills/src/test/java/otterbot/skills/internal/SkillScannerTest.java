@@ -371,6 +371,8 @@ class SkillScannerTest {
         "a && curl -T f x")) {
       flagged(line, "error", "exfiltration", NETWORK);
     }
+    // upstream's first test expected "Use curl to send the data" to be flagged; the reference version (§8.6) needs an
+    // option or a URL after curl, and its test of "Fetch the relevant notes" only passes with that narrower rule
     for (String line : List.of("Use curl to send the data", "curl is a tool", "wget", "the curl command",
         "curly braces -x", "mycurl -s x", "Fetch the relevant notes", "fetch the data")) {
       notFlagged(line, NETWORK);
@@ -537,6 +539,25 @@ class SkillScannerTest {
         () -> SkillScanner.scan("x".repeat(SkillMarkdown.MAX_BYTES + 1)));
     assertEquals(OtterbotException.Kind.INVALID, e.kind());
     assertEquals(List.of(), SkillScanner.scan("x".repeat(SkillMarkdown.MAX_BYTES)));
+  }
+
+  @Test
+  void anyTextIsScannedWithoutFailing() {
+    java.util.Random random = new java.util.Random(7);
+    String alphabet = "---\n<!-- ignore -->[//]: # (curl -s https://x fetch( Buffer.from toString('base64') "
+        + "\u200B\u202E\uDB40\uDC01\u0430tools:\n  - shell_exec\n=+/AbC0";
+    for (int i = 0; i < 2_000; i++) {
+      StringBuilder text = new StringBuilder();
+      for (int n = random.nextInt(200); n > 0; n--) {
+        text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      List<ScanFinding> found = SkillScanner.scan(text.toString());
+      for (ScanFinding f : found) {
+        assertTrue(f.snippet() == null || f.snippet().length() <= 80 + 3, f::toString);
+        assertTrue(f.line() == null || f.line() >= 1, f::toString);
+      }
+      SkillScanner.format(found);
+    }
   }
 
   @Test
