@@ -239,7 +239,7 @@ public final class SkillScanner {
     return String.format("U+%04X", (int) c);
   }
 
-  /** U+E0001 to U+E007F; like upstream's /\uDB40[\uDC01-\uDC7F]/, a lone surrogate pair half does not count. */
+  /** U+E0001 to U+E007F, as the surrogate pairs upstream matched (high U+DB40, low U+DC01 to U+DC7F). */
   private static boolean hasTagCharacter(String line) {
     for (int i = line.indexOf('\uDB40'); i >= 0 && i + 1 < line.length(); i = line.indexOf('\uDB40', i + 1)) {
       char low = line.charAt(i + 1);
