@@ -61,7 +61,7 @@ final class ContributedSkills extends BundleTracker<List<ContributedSkills.Contr
           LOG.warn("Skill {} of bundle {} is left out: {}", url.getPath(), bsn, SkillScanner.format(findings));
           continue;
         }
-        SkillMarkdown.Parsed parsed = SkillMarkdown.parse(raw);
+        SkillMarkdown.Document parsed = SkillMarkdown.parse(raw);
         String name = directory(url.getPath());
         var entry = new CatalogEntry(name, "bundle:" + bsn, parsed.meta().description(), "bundle", null, null, true,
             null);

@@ -135,7 +135,7 @@ public final class SkillServiceImpl implements SkillService, AgentLifecycleListe
   @Override
   public Skill createFromMarkdown(String agentId, String raw) {
     requireAgent(agentId);
-    SkillMarkdown.Parsed parsed = SkillMarkdown.parse(raw == null ? "" : raw);
+    SkillMarkdown.Document parsed = SkillMarkdown.parse(raw == null ? "" : raw);
     if (parsed.body().isBlank() || parsed.meta().name().isBlank()) {
       throw OtterbotException.invalid(NEEDS_NAME_AND_BODY);
     }
@@ -227,7 +227,7 @@ public final class SkillServiceImpl implements SkillService, AgentLifecycleListe
     if ("errors".equals(SkillScanner.status(findings))) {
       throw OtterbotException.invalid("skill rejected by security scanner: " + SkillScanner.format(findings));
     }
-    SkillMarkdown.Parsed parsed = SkillMarkdown.parse(raw);
+    SkillMarkdown.Document parsed = SkillMarkdown.parse(raw);
     if (parsed.body().isBlank() || parsed.meta().name().isBlank()) {
       throw OtterbotException.invalid("the fetched SKILL.md is missing frontmatter `name` or a body");
     }
@@ -255,7 +255,7 @@ public final class SkillServiceImpl implements SkillService, AgentLifecycleListe
     if ("errors".equals(SkillScanner.status(findings))) {
       throw OtterbotException.invalid("Skill rejected by scanner: " + SkillScanner.format(findings));
     }
-    SkillMarkdown.Parsed parsed = SkillMarkdown.parse(text);
+    SkillMarkdown.Document parsed = SkillMarkdown.parse(text);
     if (parsed.body().isBlank()) {
       throw OtterbotException.invalid(NEEDS_NAME_AND_BODY);
     }
