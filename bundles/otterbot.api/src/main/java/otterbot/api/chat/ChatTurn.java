@@ -1,6 +1,9 @@
 package otterbot.api.chat;
 
-/** A running turn. */
+import org.osgi.annotation.versioning.ProviderType;
+
+/** A running turn, as {@link ChatService#send} returns it. Implemented by the server. */
+@ProviderType
 @FunctionalInterface
 public interface ChatTurn {
   /**

@@ -7,7 +7,6 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import otterbot.api.provider.ChatSink;
 import otterbot.api.provider.ToolCall;
 
 /**
@@ -16,12 +15,12 @@ import otterbot.api.provider.ToolCall;
  * {@code [DONE]} end the step.
  */
 public final class ChatCompletionsDecoder implements StreamDecoder {
-  private final ChatSink sink;
+  private final GuardedSink sink;
   private final Failures failures;
   private final Map<Integer, PartialToolCall> toolCalls = new TreeMap<>();
   private String finishReason;
 
-  public ChatCompletionsDecoder(ChatSink sink, Failures failures) {
+  public ChatCompletionsDecoder(GuardedSink sink, Failures failures) {
     this.sink = sink;
     this.failures = failures;
   }

@@ -9,8 +9,14 @@ import otterbot.api.provider.ToolCall;
  * Enforces the {@link ChatSink} contract in front of the server's sink, whichever thread reports (the stream, the idle
  * watchdog, a transport error, deactivation): one call at a time, exactly one terminal call, and nothing at all once
  * the call is {@link #close() closed}.
+ *
+ * <p>It has the sink's methods but deliberately does not implement {@link ChatSink}: that interface is a
+ * {@code @ProviderType} (the server implements it), and bnd gives a bundle that implements a provider type the narrow
+ * provider import range ({@code [1.1,1.2)}). This class is embedded in every provider bundle, which must import
+ * {@code otterbot.api.provider} with the consumer range ({@code [1.1,2)}) that a third-party provider gets, so that a
+ * compatible (minor) release of the API does not lock the bundled providers out.
  */
-public final class GuardedSink implements ChatSink {
+public final class GuardedSink {
   private enum State { OPEN, COMPLETED, FAILED, CLOSED }
 
   private final ChatSink target;
@@ -23,7 +29,7 @@ public final class GuardedSink implements ChatSink {
     this.target = target;
   }
 
-  @Override
+  /** See {@link ChatSink#text}. */
   public void text(String delta) {
     lock.lock();
     try {
@@ -35,7 +41,7 @@ public final class GuardedSink implements ChatSink {
     }
   }
 
-  @Override
+  /** See {@link ChatSink#toolCall}. */
   public void toolCall(ToolCall call) {
     lock.lock();
     try {
@@ -47,7 +53,7 @@ public final class GuardedSink implements ChatSink {
     }
   }
 
-  @Override
+  /** See {@link ChatSink#completed}. */
   public void completed(String finishReason) {
     lock.lock();
     try {
@@ -60,7 +66,7 @@ public final class GuardedSink implements ChatSink {
     }
   }
 
-  @Override
+  /** See {@link ChatSink#failed}. */
   public void failed(String message) {
     lock.lock();
     try {

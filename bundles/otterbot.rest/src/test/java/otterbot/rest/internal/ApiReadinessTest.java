@@ -30,7 +30,8 @@ import otterbot.api.health.HealthCheck;
 class ApiReadinessTest {
   private static final String[] OURS = {"otterbot.health", "otterbot.agents", "otterbot.setup", "otterbot.settings",
       "otterbot.providers", "otterbot.credentials", "otterbot.bus", "otterbot.subagent-tasks", "otterbot.agent-schedule",
-      "otterbot.scheduled-tasks", "otterbot.agent-memories", "otterbot.memories", "otterbot.user-profile"};
+      "otterbot.scheduled-tasks", "otterbot.agent-memories", "otterbot.memories", "otterbot.user-profile",
+      "otterbot.agent-skills", "otterbot.skills", "otterbot.skill-catalog"};
 
   static RuntimeDTO runtime(String... served) {
     var dto = new RuntimeDTO();
@@ -55,7 +56,7 @@ class ApiReadinessTest {
   void upWhenTheDefaultApplicationServesAllOurResources() {
     Health health = ApiReadiness.readiness(runtime(oursAnd("someone.elses")));
     assertTrue(health.isUp());
-    assertEquals(Map.of("resources", 14), health.details());
+    assertEquals(Map.of("resources", 17), health.details());
   }
 
   @Test
@@ -63,18 +64,19 @@ class ApiReadinessTest {
     Health empty = ApiReadiness.readiness(runtime());
     assertFalse(empty.isUp());
     assertEquals("starting", empty.details().get("reason"));
-    assertEquals(List.of("otterbot.agent-memories", "otterbot.agent-schedule", "otterbot.agents", "otterbot.bus",
-        "otterbot.credentials", "otterbot.health", "otterbot.memories", "otterbot.providers", "otterbot.scheduled-tasks",
-        "otterbot.settings", "otterbot.setup", "otterbot.subagent-tasks", "otterbot.user-profile"),
+    assertEquals(List.of("otterbot.agent-memories", "otterbot.agent-schedule", "otterbot.agent-skills",
+        "otterbot.agents", "otterbot.bus", "otterbot.credentials", "otterbot.health", "otterbot.memories",
+        "otterbot.providers", "otterbot.scheduled-tasks", "otterbot.settings", "otterbot.setup",
+        "otterbot.skill-catalog", "otterbot.skills", "otterbot.subagent-tasks", "otterbot.user-profile"),
         empty.details().get("missing"));
 
     Health partial = ApiReadiness.readiness(runtime("otterbot.health", "otterbot.setup", "otterbot.settings",
         "otterbot.providers", "otterbot.credentials", "otterbot.bus", "otterbot.subagent-tasks",
         "otterbot.agent-schedule", "otterbot.scheduled-tasks", "otterbot.agent-memories", "otterbot.memories",
-        "otterbot.user-profile"));
+        "otterbot.user-profile", "otterbot.agent-skills", "otterbot.skills", "otterbot.skill-catalog"));
     assertFalse(partial.isUp());
     assertEquals(List.of("otterbot.agents"), partial.details().get("missing"));
-    assertEquals(12, partial.details().get("resources"));
+    assertEquals(15, partial.details().get("resources"));
   }
 
   @Test
@@ -226,9 +228,10 @@ class ApiReadinessTest {
         null));
     assertEquals(true, registry.last().get(ApiReadiness.READY), "the health report must be reachable");
     assertFalse(registry.check.check().isUp(), "while the api check itself stays down, naming what is missing");
-    assertEquals(java.util.List.of("otterbot.agent-memories", "otterbot.agent-schedule", "otterbot.agents",
-        "otterbot.bus", "otterbot.credentials", "otterbot.memories", "otterbot.providers", "otterbot.scheduled-tasks",
-        "otterbot.settings", "otterbot.setup", "otterbot.subagent-tasks", "otterbot.user-profile"),
+    assertEquals(java.util.List.of("otterbot.agent-memories", "otterbot.agent-schedule", "otterbot.agent-skills",
+        "otterbot.agents", "otterbot.bus", "otterbot.credentials", "otterbot.memories", "otterbot.providers",
+        "otterbot.scheduled-tasks", "otterbot.settings", "otterbot.setup", "otterbot.skill-catalog", "otterbot.skills",
+        "otterbot.subagent-tasks", "otterbot.user-profile"),
         registry.check.check().details().get("missing"));
 
     dto[0] = runtime();

@@ -361,6 +361,9 @@ public final class JpaDatabase implements Transactions, HealthCheck {
           + " (agent_id, updated_at)").executeUpdate();
       em.createNativeQuery("CREATE INDEX IF NOT EXISTS conversation_learning_agent ON "
           + qualified("conversation_learning") + " (agent_id)").executeUpdate();
+      // One agent's skills in creation order: every prompt and every listing reads them so.
+      em.createNativeQuery("CREATE INDEX IF NOT EXISTS skills_agent_position ON " + qualified("skills")
+          + " (agent_id, position)").executeUpdate();
       em.getTransaction().commit();
     } finally {
       if (em.getTransaction().isActive()) {

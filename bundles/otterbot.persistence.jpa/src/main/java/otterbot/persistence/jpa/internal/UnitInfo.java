@@ -29,7 +29,8 @@ final class UnitInfo implements PersistenceUnitInfo {
       new ArrayList<>(List.of(AgentEntity.class.getName(), SettingEntity.class.getName(),
           ConversationEntity.class.getName(), MessageEntity.class.getName(), SecretEntity.class.getName(),
           BusMessageEntity.class.getName(), ScheduledTaskEntity.class.getName(), SubagentTaskEntity.class.getName(),
-          MemoryEntity.class.getName(), UserProfileEntity.class.getName(), ConversationLearningEntity.class.getName()));
+          MemoryEntity.class.getName(), UserProfileEntity.class.getName(), ConversationLearningEntity.class.getName(),
+          SkillEntity.class.getName()));
   private final List<String> mappingFiles = new ArrayList<>();
   private final List<URL> jarFiles = new ArrayList<>();
 

@@ -25,6 +25,7 @@ final class Storage {
   final JpaSubagentTaskStore subagentTasks;
   final JpaMemoryStore memories;
   final JpaProfileStore profiles;
+  final JpaSkillStore skills;
 
   /** Opens the database synchronously, like the component's first caller would wait for it. */
   Storage(Database db) {
@@ -42,6 +43,7 @@ final class Storage {
     this.subagentTasks = new JpaSubagentTaskStore(database);
     this.memories = new JpaMemoryStore(database);
     this.profiles = new JpaProfileStore(database);
+    this.skills = new JpaSkillStore(database);
   }
 
   JpaScheduleStore schedules() {
@@ -58,6 +60,10 @@ final class Storage {
 
   JpaProfileStore profiles() {
     return profiles;
+  }
+
+  JpaSkillStore skills() {
+    return skills;
   }
 
   List<AgentProfile> loadAll() {

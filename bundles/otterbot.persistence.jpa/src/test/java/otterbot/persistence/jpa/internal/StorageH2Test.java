@@ -188,7 +188,7 @@ class StorageH2Test {
         "app_settings.SETTING_KEY", "CHARACTER VARYING(128)",
         "app_settings.SETTING_VALUE", "CHARACTER VARYING(10485760)"), without(types, "conversations", "messages",
             "agent_secrets", "bus_messages", "scheduled_tasks", "subagent_tasks", "memories", "user_profiles",
-            "conversation_learning"));
+            "conversation_learning", "skills"));
     assertEquals(Fixtures.columns(
         "conversations.ID", "CHARACTER VARYING(200)",
         "conversations.AGENT_ID", "CHARACTER VARYING(64)",
@@ -268,6 +268,18 @@ class StorageH2Test {
         "conversation_learning.KEY_POINTS", "CHARACTER VARYING(1000000000)",
         "conversation_learning.UPDATED_AT", "TIMESTAMP"),
         only(types, "memories", "user_profiles", "conversation_learning"));
+    assertEquals(Fixtures.columns(
+        "skills.ID", "CHARACTER VARYING(64)",
+        "skills.POSITION", "BIGINT",
+        "skills.AGENT_ID", "CHARACTER VARYING(64)",
+        "skills.META_JSON", "CHARACTER VARYING(1000000000)",
+        "skills.BODY", "CHARACTER VARYING(1000000000)",
+        "skills.SOURCE", "CHARACTER VARYING(32)",
+        "skills.SCAN_STATUS", "CHARACTER VARYING(32)",
+        "skills.SCAN_FINDINGS", "CHARACTER VARYING(1000000000)",
+        "skills.USE_COUNT", "INTEGER",
+        "skills.CREATED_AT", "TIMESTAMP",
+        "skills.UPDATED_AT", "TIMESTAMP"), only(types, "skills"));
   }
 
   static Map<String, String> only(Map<String, String> types, String... tables) {

@@ -223,6 +223,17 @@ class StoragePostgresTest {
         "conversation_learning.learned_messages", "integer",
         "conversation_learning.summary", "text",
         "conversation_learning.key_points", "text",
-        "conversation_learning.updated_at", "timestamp without time zone"), types);
+        "conversation_learning.updated_at", "timestamp without time zone",
+        "skills.id", "character varying(64)",
+        "skills.position", "bigint",
+        "skills.agent_id", "character varying(64)",
+        "skills.meta_json", "text",
+        "skills.body", "text",
+        "skills.source", "character varying(32)",
+        "skills.scan_status", "character varying(32)",
+        "skills.scan_findings", "text",
+        "skills.use_count", "integer",
+        "skills.created_at", "timestamp without time zone",
+        "skills.updated_at", "timestamp without time zone"), types);
   }
 }

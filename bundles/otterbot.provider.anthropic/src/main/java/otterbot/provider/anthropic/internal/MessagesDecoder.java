@@ -6,9 +6,9 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import otterbot.api.provider.ChatSink;
 import otterbot.api.provider.ToolCall;
 import otterbot.provider.support.Failures;
+import otterbot.provider.support.GuardedSink;
 import otterbot.provider.support.Json;
 import otterbot.provider.support.SseEvent;
 import otterbot.provider.support.StreamDecoder;
@@ -19,13 +19,13 @@ import otterbot.provider.support.StreamDecoder;
  * with the {@code stop_reason} of {@code message_delta}, in the OpenAI terms the server uses.
  */
 final class MessagesDecoder implements StreamDecoder {
-  private final ChatSink sink;
+  private final GuardedSink sink;
   private final Failures failures;
   /** Open tool_use blocks by content-block index. */
   private final Map<Integer, ToolUse> toolUses = new HashMap<>();
   private String stopReason;
 
-  MessagesDecoder(ChatSink sink, Failures failures) {
+  MessagesDecoder(GuardedSink sink, Failures failures) {
     this.sink = sink;
     this.failures = failures;
   }
