@@ -85,6 +85,48 @@ class SkillBundlesIT {
     assertTrue(skills.delete("coo", copy.id()));
   }
 
+  /**
+   * The example skill bundle, installed and uninstalled twice: its skills and its tool come and go, and nothing of it
+   * stays behind (its class loader is collected).
+   */
+  @Test
+  void theExampleSkillBundleComesAndGoesAndLeavesNothingBehind(@InjectService(timeout = 30_000) SkillService skills)
+      throws Exception {
+    String jar = System.getProperty("otterbot.itest.skillpack");
+    assertTrue(jar != null && new java.io.File(jar).isFile(), "the example skill bundle is available: " + jar);
+    java.lang.ref.WeakReference<ClassLoader> loader = null;
+    for (int round = 1; round <= 2; round++) {
+      Bundle pack = context.installBundle(new java.io.File(jar).toURI().toString());
+      pack.start();
+      Await.until("the example skills in the catalog", Duration.ofSeconds(20),
+          () -> skills.catalog().stream().anyMatch(e -> e.id().equals("otter-facts")));
+      Await.until("the example's tool registered", Duration.ofSeconds(20),
+          () -> pack.getRegisteredServices() != null && java.util.Arrays.stream(pack.getRegisteredServices())
+              .anyMatch(r -> java.util.Arrays.asList((String[]) r.getProperty("objectClass"))
+                  .contains(otterbot.api.tool.Tool.class.getName())));
+      loader = new java.lang.ref.WeakReference<>(
+          pack.loadClass("otterbot.skillpack.example.internal.OtterFactTool").getClassLoader());
+      pack.uninstall();
+      refresh();
+      assertTrue(skills.catalog().stream().noneMatch(e -> e.id().equals("otter-facts")), "gone with the bundle");
+    }
+    final java.lang.ref.WeakReference<ClassLoader> last = loader;
+    Await.until("the uninstalled skill bundle's class loader to be collected", Duration.ofSeconds(30), () -> {
+      System.gc();
+      return last.get() == null;
+    });
+  }
+
+  private void refresh() throws InterruptedException {
+    var done = new java.util.concurrent.CountDownLatch(1);
+    context.getBundle(0).adapt(org.osgi.framework.wiring.FrameworkWiring.class).refreshBundles(null, e -> {
+      if (e.getType() == org.osgi.framework.FrameworkEvent.PACKAGES_REFRESHED) {
+        done.countDown();
+      }
+    });
+    done.await();
+  }
+
   static ByteArrayInputStream jar(String symbolicName, String agents, Map<String, String> files) throws IOException {
     Manifest manifest = new Manifest();
     Attributes main = manifest.getMainAttributes();
