@@ -57,6 +57,9 @@ class MemoryLearningIT {
   static final String FACTS_PROMPT = "You extract durable facts about the user from a conversation.";
   static final String PROFILE_PROMPT = "You maintain a profile of the user.";
   static final List<String> LEARNING_PROMPTS = List.of(SUMMARY_PROMPT, FACTS_PROMPT, PROFILE_PROMPT);
+  static final String SKILL_PROMPT = "You decide whether a conversation taught a reusable skill.";
+  /** The skill replies, by marker; SKIP for every other conversation. */
+  static final Map<String, String> SKILLS = new ConcurrentHashMap<>();
   /** How long learning may take after a close (the brief's "within about 15 s"). */
   static final Duration LEARNED_WITHIN = Duration.ofSeconds(15);
 
@@ -124,6 +127,10 @@ class MemoryLearningIT {
     }
     if (prompt.equals(PROFILE_PROMPT)) {
       return Reply.text(script.profile());
+    }
+    if (prompt.equals(SKILL_PROMPT)) {
+      return Reply.text(SKILLS.entrySet().stream().filter(e -> user.contains(e.getKey())).map(Map.Entry::getValue)
+          .findFirst().orElse("SKIP"));
     }
     return FakeModelServer.echo(request);
   }
@@ -197,6 +204,28 @@ class MemoryLearningIT {
   }
 
   // ---------------------------------------------------------------------------------------------------- tests
+
+  /** A conversation of four messages or more may teach a skill: the agent's model writes it, the agent has it. */
+  @Test
+  void aLongerConversationCanTeachTheAgentASkill() throws InterruptedException {
+    String m = marker("skill");
+    String agent = createAgent(server.http(), "Skill Learner " + m);
+    SKILLS.put(m, "{\"name\":\"weekly-report\",\"description\":\"Write the weekly report\",\"body\":\"1. Collect the"
+        + " numbers.\\n2. Write one page.\",\"tags\":[\"work\"]}");
+    JavaChat client = JavaChat.connect(server, "websocket");
+    clients.add(client);
+    client.join(agent, null);
+    client.chat(agent, "How do I write the weekly report? " + m).withoutErrors();
+    client.chat(agent, "Collect the numbers first, then one page. " + m).withoutErrors();
+    close(client, agent);
+    server.eventually("the learned skill", LEARNED_WITHIN, () -> server.http().expect(server.http()
+        .get("/api/agents/" + agent + "/skills"), 200).size() == 1, () -> server.http()
+        .get("/api/agents/" + agent + "/skills").toString());
+    JsonNode skill = server.http().expect(server.http().get("/api/agents/" + agent + "/skills"), 200).get(0);
+    assertEquals("weekly-report", skill.path("meta").path("name").asText());
+    assertEquals("authored", skill.path("source").asText());
+    assertEquals("clean", skill.path("scanStatus").asText());
+  }
 
   @Test
   void closingAConversationLearnsTheFactsAndTheProfileAndClosingAgainLearnsNothingNew() throws Exception {

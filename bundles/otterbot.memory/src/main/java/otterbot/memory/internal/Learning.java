@@ -23,6 +23,9 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,12 +53,14 @@ import otterbot.api.provider.ModelProvider;
 import otterbot.api.provider.ModelService;
 import otterbot.api.provider.ToolCall;
 import otterbot.api.settings.SettingsService;
+import otterbot.api.skill.SkillService;
 
 /**
  * Learning from conversations (upstream §7.4), with the agent's own chat model: when a conversation ends (close,
  * disconnect, idle) a summary, the durable facts about the user (saved as memories, de-duplicated, superseding what
- * they contradict) and the dialectic update of the user profile. And "remember ..." in a user message is saved at
- * once, before the turn's prompt is built.
+ * they contradict), the dialectic update of the user profile, and, from conversations of four messages or more while
+ * the skills bundle runs, maybe a new skill. And "remember ..." in a user message is saved at once, before the turn's
+ * prompt is built.
  *
  * <p>In the background, one conversation at a time, behind a bounded queue: it never blocks a chat. Idempotent per
  * conversation across restarts: a record of how many messages were learned from means a second close with nothing new
@@ -68,6 +73,10 @@ public final class Learning implements ConversationListener {
   static final String SUMMARY_PROMPT = "You summarise a conversation between a user and an AI agent.";
   static final String FACTS_PROMPT = "You extract durable facts about the user from a conversation.";
   static final String PROFILE_PROMPT = "You maintain a profile of the user.";
+  static final String SKILL_PROMPT = "You decide whether a conversation taught a reusable skill.";
+  /** Upstream asks for a skill only from conversations of at least four messages (the whole conversation). */
+  static final int MIN_MESSAGES_FOR_SKILL = 4;
+  static final int MAX_KNOWN_SKILLS = 40;
   static final String BUILTIN = "builtin";
   /** The newest part of a transcript that goes to the model. */
   static final int MAX_TRANSCRIPT = 24_000;
@@ -95,6 +104,8 @@ public final class Learning implements ConversationListener {
   private final ThreadPoolExecutor worker;
   /** Conversations waiting or being learned from: a second close of one meanwhile adds nothing. */
   private final Set<String> queued = ConcurrentHashMap.newKeySet();
+  /** The skills service, while the skills bundle runs: learning then may author a skill. */
+  private volatile SkillService skills;
 
   @Activate
   public Learning(@Reference MemoryServiceImpl memory, @Reference ProfileStore profiles,
@@ -125,6 +136,18 @@ public final class Learning implements ConversationListener {
   @Deactivate
   void close() {
     worker.shutdownNow();
+  }
+
+  @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+      policyOption = ReferencePolicyOption.GREEDY)
+  void setSkills(SkillService service) {
+    skills = service;
+  }
+
+  void unsetSkills(SkillService service) {
+    if (skills == service) {
+      skills = null;
+    }
   }
 
   // ------------------------------------------------------------------------------------------ remember at once
@@ -293,6 +316,12 @@ public final class Learning implements ConversationListener {
           e.getMessage());
     }
 
+    // 4. Maybe a skill: what the conversation taught that is worth doing the same way again (upstream §7.4 step 4).
+    SkillService skillService = skills;
+    if (skillService != null && messages.size() >= MIN_MESSAGES_FOR_SKILL) {
+      authorSkill(skillService, call, agentId, conversationId, transcript);
+    }
+
     if (!call.answered()) {
       // The model never answered (down, refusing): not recorded as learned, so the next close tries again.
       LOG.warn("Agent '{}' learned nothing from conversation {}: its model did not answer", agentId, conversationId);
@@ -302,6 +331,50 @@ public final class Learning implements ConversationListener {
         now()));
     LOG.info("Agent '{}' learned from conversation {}: {} facts saved", agentId, conversationId, saved);
     return true;
+  }
+
+  /**
+   * Asks the model whether the conversation taught a reusable skill, with the agent's existing skills (at most 40) so
+   * it does not write one twice; a JSON answer with a name and a body becomes an authored skill (scanned like every
+   * skill), anything else ({@code SKIP}, prose, malformed JSON) is nothing.
+   */
+  private void authorSkill(SkillService skillService, Model call, String agentId, String conversationId,
+      String transcript) {
+    try {
+      var known = new StringBuilder();
+      skillService.list(agentId).stream().limit(MAX_KNOWN_SKILLS).forEach(s -> known.append("- ")
+          .append(s.meta().name()).append(": ").append(s.meta().description()).append('\n'));
+      String reply = call.complete(SKILL_PROMPT + "\nIf the conversation shows a procedure worth repeating that is"
+          + " not among the existing skills, answer with one JSON object {\"name\": string, \"description\": one line,"
+          + " \"body\": the steps in Markdown, \"tags\": [strings]}; otherwise answer exactly SKIP.",
+          "Existing skills:\n" + (known.length() == 0 ? "(none)\n" : known) + "\nConversation:\n" + transcript, 1500);
+      if (reply.strip().toUpperCase(Locale.ROOT).startsWith("SKIP")) {
+        return;
+      }
+      JsonNode skill = json(reply, '{', '}');
+      String name = skill.path("name").asText("").strip();
+      String body = skill.path("body").asText("").strip();
+      if (name.isEmpty() || body.isEmpty()) {
+        LOG.warn("Agent '{}' proposed a skill without a name or a body from conversation {}; not saved", agentId,
+            conversationId);
+        return;
+      }
+      var tags = new java.util.ArrayList<String>();
+      skill.path("tags").forEach(t -> {
+        if (t.isTextual() && tags.size() < 10) {
+          tags.add(Profiles.cut(t.asText(), 64));
+        }
+      });
+      var created = skillService.createAuthored(agentId, Profiles.cut(name, 64),
+          Profiles.cut(skill.path("description").asText(""), 1024), Profiles.cut(body, 20_000), tags);
+      LOG.info("Agent '{}' wrote the skill '{}' from conversation {} (scan status {})", agentId, created.meta().name(),
+          conversationId, created.scanStatus());
+    } catch (ModelFailure | IllegalArgumentException e) {
+      LOG.warn("Agent '{}' wrote no skill from conversation {}: {}", agentId, conversationId, e.getMessage());
+    } catch (OtterbotException e) {
+      LOG.warn("Agent '{}' could not save the skill it wrote from conversation {}: {}", agentId, conversationId,
+          e.getMessage());
+    }
   }
 
   private ModelRef effectiveModel(AgentProfile agent) {

@@ -194,6 +194,56 @@ class LearningTest {
     assertEquals(0, chat.requests.size());
   }
 
+  /** From four messages on, the learner may write a skill; SKIP or nonsense writes none, and neither do short talks. */
+  @Test
+  void aLongEnoughConversationMayTeachASkill() {
+    java.util.List<String> authored = new CopyOnWriteArrayList<>();
+    otterbot.api.skill.SkillService skills = (otterbot.api.skill.SkillService) java.lang.reflect.Proxy.newProxyInstance(
+        getClass().getClassLoader(), new Class<?>[] {otterbot.api.skill.SkillService.class}, (proxy, method, args) -> {
+          switch (method.getName()) {
+            case "list":
+              return List.of();
+            case "createAuthored":
+              authored.add(args[0] + " " + args[1] + " | " + args[2] + " | " + args[3] + " | " + args[4]);
+              var meta = new otterbot.api.skill.SkillMeta((String) args[1], (String) args[2], "1.0.0",
+                  (String) args[0], null, null, null, null, null, null, null, null);
+              return new otterbot.api.skill.Skill("s1", (String) args[0], meta, (String) args[3], "authored", "clean",
+                  List.of(), 0, Instant.now(), Instant.now(), null);
+            default:
+              throw new UnsupportedOperationException(method.getName());
+          }
+        });
+    java.util.concurrent.atomic.AtomicReference<String> answer = new java.util.concurrent.atomic.AtomicReference<>(
+        "{\"name\":\"weekly-report\",\"description\":\"Write the weekly report\",\"body\":\"1. Collect.\\n2. Write.\","
+            + "\"tags\":[\"work\"]}");
+    start(r -> r.system().startsWith(Learning.SKILL_PROMPT) ? answer.get() : scripted(r, "[]", "{}"));
+    learning.setSkills(skills);
+    say("user", "How do I write the weekly report?");
+    say("assistant", "Collect the numbers, then write.");
+    learning.learn("alice", "conv-1", "close");
+    assertEquals(0, chat.count(Learning.SKILL_PROMPT), "two messages teach no skill");
+    say("user", "And then?");
+    say("assistant", "Send it on Friday.");
+    say("user", "Thanks, that works.");
+    learning.learn("alice", "conv-1", "close");
+    assertEquals(1, chat.count(Learning.SKILL_PROMPT));
+    assertEquals(List.of("alice weekly-report | Write the weekly report | 1. Collect.\n2. Write. | [work]"), authored);
+    answer.set("SKIP");
+    say("user", "One more question about reports.");
+    say("assistant", "Sure.");
+    say("user", "Fine.");
+    say("assistant", "Good.");
+    learning.learn("alice", "conv-1", "close");
+    answer.set("I would rather not {");
+    say("user", "Again.");
+    say("assistant", "Again.");
+    say("user", "Again!");
+    say("assistant", "Again!");
+    learning.learn("alice", "conv-1", "close");
+    assertEquals(3, chat.count(Learning.SKILL_PROMPT));
+    assertEquals(1, authored.size(), "SKIP and nonsense write no skill");
+  }
+
   @Test
   void rememberIsSavedAtOnce() {
     start(r -> "?");
