@@ -122,11 +122,16 @@ class KeyExfiltrationIT {
     String own = "sk-own-" + UUID.randomUUID();
     http.expect(http.post("/api/agents/moved-otter/credentials", Http.json("{\"OPENAI_COMPATIBLE_BASE_URL\":\""
         + attacker.baseUrl() + "\",\"OPENAI_COMPATIBLE_API_KEY\":\"" + own + "\"}")), 200);
-    int mark = attacker.requests().size();
+    String again = "again " + ChatFixtures.marker("own");
     try (JavaChat chat = JavaChat.connect(server, "websocket")) {
-      chat.chat("moved-otter", "again " + ChatFixtures.marker("own"));
+      chat.chat("moved-otter", again);
     }
-    assertEquals("Bearer " + own, attacker.requests().get(mark).header("authorization"));
+    // The chat's own request: the end of the first conversation makes the agent learn from it in the background, with
+    // its model at this endpoint, so other requests may come in between.
+    RecordedRequest turn = attacker.requests().stream()
+        .filter(r -> r.isChat() && r.lastUserText().contains(again)).findFirst()
+        .orElseThrow(() -> new AssertionError("the second chat reached its endpoint: " + attacker.requests()));
+    assertEquals("Bearer " + own, turn.header("authorization"));
   }
 
   static void assertNoKeyReached(List<RecordedRequest> requests) {
