@@ -83,9 +83,27 @@ final class ChatFixtures {
     return request -> request.isChat() ? chat.apply(request) : Reply.models(FAKE_MODEL);
   }
 
-  /** The chat requests whose newest user text contains {@code marker}, in arrival order. */
+  /** The chat requests of turns whose newest user text contains {@code marker}, in arrival order. */
   static List<RecordedRequest> requestsWith(FakeModelServer fake, String marker) {
-    return fake.requests().stream().filter(r -> r.isChat() && r.lastUserText().contains(marker)).toList();
+    return fake.requests().stream().filter(r -> r.isChat() && !isLearning(r) && r.lastUserText().contains(marker))
+        .toList();
+  }
+
+  /** The newest request of a chat turn (not one of the learning that follows an ended conversation). */
+  static RecordedRequest lastTurn(FakeModelServer fake) {
+    List<RecordedRequest> turns = fake.requests().stream().filter(r -> r.isChat() && !isLearning(r)).toList();
+    return turns.get(turns.size() - 1);
+  }
+
+  /**
+   * A request of the end-of-conversation learning (the agent's model summarises, extracts facts, updates the profile,
+   * maybe writes a skill): it runs in the background after a client closes or disconnects, with the same model.
+   */
+  static boolean isLearning(RecordedRequest r) {
+    String system = r.system();
+    return system.startsWith("You summarise a conversation") || system.startsWith("You extract durable facts")
+        || system.startsWith("You maintain a profile of the user") || system.startsWith("You decide whether a"
+        + " conversation taught a reusable skill");
   }
 
   /** The messages of a request without the system prompt, as {@code role: content} lines. */

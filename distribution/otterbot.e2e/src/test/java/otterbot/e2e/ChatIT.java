@@ -10,6 +10,7 @@ import static otterbot.e2e.ChatFixtures.FAKE_MODEL;
 import static otterbot.e2e.ChatFixtures.builtinReply;
 import static otterbot.e2e.ChatFixtures.chat;
 import static otterbot.e2e.ChatFixtures.history;
+import static otterbot.e2e.ChatFixtures.lastTurn;
 import static otterbot.e2e.ChatFixtures.marker;
 import static otterbot.e2e.ChatFixtures.requestsWith;
 import static otterbot.e2e.ChatFixtures.words;
@@ -289,7 +290,7 @@ class ChatIT {
     assertEquals(String.join("", script), second.text(), second::explain);
     List<String> historyTwo = List.of("user: tell me about otters " + m, "assistant: " + String.join("", script),
         "user: " + two);
-    assertEquals(historyTwo, history(fake.lastRequest()), () -> fake.lastRequest().rawBody());
+    assertEquals(historyTwo, history(lastTurn(fake)), () -> lastTurn(fake).rawBody());
 
     // Another connection (the Java client) resumes the conversation.
     ChatClient other = client(server, "java-websocket");
@@ -302,7 +303,7 @@ class ChatIT {
     List<String> historyThree = new ArrayList<>(historyTwo);
     historyThree.add("assistant: " + String.join("", script));
     historyThree.add("user: " + three);
-    assertEquals(historyThree, history(fake.lastRequest()), () -> fake.lastRequest().rawBody());
+    assertEquals(historyThree, history(lastTurn(fake)), () -> lastTurn(fake).rawBody());
 
     // A restart (SIGTERM, then the same home): the conversation is still there.
     closeClients();
@@ -322,7 +323,7 @@ class ChatIT {
     List<String> historyFour = new ArrayList<>(historyThree);
     historyFour.add("assistant: " + String.join("", script));
     historyFour.add("user: " + four);
-    assertEquals(historyFour, history(fake.lastRequest()), () -> fake.lastRequest().rawBody());
+    assertEquals(historyFour, history(lastTurn(fake)), () -> lastTurn(fake).rawBody());
   }
 
   /**

@@ -294,8 +294,7 @@ class SkillsIT {
   }
 
   static RecordedRequest lastChat() {
-    List<RecordedRequest> chats = fake.requests().stream().filter(RecordedRequest::isChat).toList();
-    return chats.get(chats.size() - 1);
+    return ChatFixtures.lastTurn(fake);
   }
 
   static List<String> strings(JsonNode array) {
