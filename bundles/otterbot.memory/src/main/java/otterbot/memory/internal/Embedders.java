@@ -21,7 +21,6 @@ import otterbot.api.provider.EmbeddingRequest;
 import otterbot.api.provider.ModelProvider;
 import otterbot.api.provider.ModelService;
 import otterbot.api.provider.ProviderException;
-import otterbot.api.provider.ProviderInfo;
 import otterbot.api.settings.SettingsService;
 
 /**
@@ -83,10 +82,6 @@ final class Embedders implements AutoCloseable {
 
   synchronized void removeDefault(ModelProvider provider) {
     defaults = defaults.stream().filter(r -> r.provider() != provider).toList();
-  }
-
-  boolean hasDefault() {
-    return !defaults.isEmpty();
   }
 
   /** The agent's embedding model now, or empty when there is none (then search is full text only). */
@@ -200,11 +195,6 @@ final class Embedders implements AutoCloseable {
       dot += (double) a[i] * b[i];
     }
     return (float) dot;
-  }
-
-  /** For diagnostics: the providers that embed by default, best first. */
-  List<ProviderInfo> defaultsInfo() {
-    return models.providers().stream().filter(i -> defaults.stream().anyMatch(d -> d.id().equals(i.id()))).toList();
   }
 
   @Override

@@ -228,21 +228,6 @@ final class MemoryIndex implements AutoCloseable {
     }
   }
 
-  /** How many memories are indexed. */
-  int size() {
-    refresh();
-    try {
-      IndexSearcher searcher = searchers.acquire();
-      try {
-        return searcher.getIndexReader().numDocs();
-      } finally {
-        searchers.release(searcher);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   private void refresh() {
     if (stale.getAndSet(false)) {
       try {

@@ -153,11 +153,6 @@ public final class MemoryServiceImpl implements MemoryService, AgentLifecycleLis
     embedders.removeDefault(provider);
   }
 
-  /** For tests: adds a default embedder. */
-  void addEmbedder(ModelProvider provider, String id) {
-    bindEmbedder(provider, Map.of(ModelProvider.PROVIDER_ID, id));
-  }
-
   /** Public for the benchmark, which runs the service on a plain class path. */
   @Deactivate
   public void close() {

@@ -1,7 +1,5 @@
 package otterbot.memory.internal;
 
-import java.util.ArrayList;
-import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -59,24 +57,6 @@ final class MemoryTools {
       throw new ToolException(field + " must be an integer from " + min + " to " + max);
     }
     return n;
-  }
-
-  static List<String> strings(JsonNode args, String field) throws ToolException {
-    JsonNode value = args.get(field);
-    var out = new ArrayList<String>();
-    if (value == null || value.isNull()) {
-      return out;
-    }
-    if (!value.isArray()) {
-      throw new ToolException(field + " must be an array of strings");
-    }
-    for (JsonNode item : value) {
-      if (!item.isTextual()) {
-        throw new ToolException(field + " must be an array of strings");
-      }
-      out.add(item.asText());
-    }
-    return out;
   }
 
   /** Our validation failures are the model's to fix; anything else is an internal failure it cannot fix. */

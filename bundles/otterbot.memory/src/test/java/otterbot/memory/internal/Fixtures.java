@@ -2,7 +2,6 @@ package otterbot.memory.internal;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -266,14 +265,6 @@ final class Fixtures {
     long count(String firstLine) {
       return requests.stream().filter(r -> r.system().startsWith(firstLine)).count();
     }
-  }
-
-  static Map<String, Object> map(Object... kv) {
-    var m = new HashMap<String, Object>();
-    for (int i = 0; i < kv.length; i += 2) {
-      m.put((String) kv[i], kv[i + 1]);
-    }
-    return m;
   }
 
 }
