@@ -19,6 +19,7 @@ import com.corundumstudio.socketio.messages.XHRPostMessage;
 import com.corundumstudio.socketio.protocol.Packet;
 import com.corundumstudio.socketio.protocol.PacketType;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
@@ -92,7 +93,15 @@ final class PollingRequests extends ChannelInboundHandlerAdapter {
         // Handled first, then answered, as the reference server does: "ok" tells the client its packets were taken
         // (netty-socketio answers first, so a client's next request could overtake its own close or leave packet).
         // What the packets make the server say goes to the session's poll, never to this request.
+        boolean closes = holdsClosePacket(request.content());
         ctx.pipeline().fireChannelRead(new PacketsMessage(client, request.content(), Transport.POLLING));
+        if (closes && client.isConnected()) {
+          // The close packet was dropped: netty-socketio hands it to the session's client of "/", and a leave (41)
+          // handled at the same moment on another event loop had just removed that client, before
+          // PortChannelInitializer#onDisconnect put the placeholder back. The client said close, so the session ends.
+          LOG.debug("Close packet of session {} arrived while it left its last namespace; closing it", sid);
+          client.onChannelDisconnect();
+        }
         if (!client.isConnected()) {
           // The packets ended the session (a close packet, 1): as the reference server, answer the poll the client
           // still has open with a NOOP, so it completes; netty-socketio would leave it parked for ever.
@@ -155,6 +164,25 @@ final class PollingRequests extends ChannelInboundHandlerAdapter {
       }
     }
     ctx.fireChannelInactive();
+  }
+
+  /**
+   * Whether an Engine.IO v4 payload holds a close packet: a packet of the one character {@code 1}, packets being
+   * separated by the record separator {@code 0x1e}. Reads without moving the buffer's indexes.
+   */
+  static boolean holdsClosePacket(ByteBuf payload) {
+    int start = payload.readerIndex();
+    int end = payload.writerIndex();
+    int packetStart = start;
+    for (int i = start; i <= end; i++) {
+      if (i == end || payload.getByte(i) == 0x1e) {
+        if (i - packetStart == 1 && payload.getByte(packetStart) == '1') {
+          return true;
+        }
+        packetStart = i + 1;
+      }
+    }
+    return false;
   }
 
   /** The session id of a polling GET or POST this handler serves, or null to leave the request to netty-socketio. */
