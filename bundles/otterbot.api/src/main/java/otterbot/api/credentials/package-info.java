@@ -1,5 +1,5 @@
 /** Per-agent credentials (secrets), write-only through the API and encrypted at rest. */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package otterbot.api.credentials;
 
