@@ -6,10 +6,15 @@ import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.jakartars.whiteboard.annotations.RequireJakartarsWhiteboard;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JSONRequired;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsName;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsResource;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -22,11 +27,14 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import otterbot.api.OtterbotException;
 import otterbot.api.agent.AgentInput;
-import otterbot.api.agent.AgentProfile;
 import otterbot.api.agent.AgentRegistry;
-import otterbot.api.agent.AgentSummary;
+import otterbot.api.asset.AssetLibrary;
 
-/** {@code /api/agents}: upstream-behaviour §4.3. Creation answers 200 with the profile, as upstream does. */
+/**
+ * {@code /api/agents}: upstream-behaviour §4.3. Creation answers 200 with the profile, as upstream does. An agent whose
+ * model pack is not installed is shown with the one it falls back to ({@link AssetJson#withArtwork}); creating or
+ * patching an agent with a pack that is not installed is allowed, as upstream allows it.
+ */
 @Component(service = AgentsResource.class)
 @JakartarsResource
 @JakartarsName("otterbot.agents")
@@ -36,34 +44,51 @@ import otterbot.api.agent.AgentSummary;
 @Produces(MediaType.APPLICATION_JSON)
 public final class AgentsResource {
   private final AgentRegistry agents;
+  private volatile AssetLibrary assets;
 
   @Activate
   public AgentsResource(@Reference AgentRegistry agents) {
     this.agents = agents;
   }
 
+  /** Optional: without the asset library agents are shown with their stored model pack. */
+  @Reference(
+      cardinality = ReferenceCardinality.OPTIONAL,
+      policy = ReferencePolicy.DYNAMIC,
+      policyOption = ReferencePolicyOption.GREEDY)
+  synchronized void setAssets(AssetLibrary assets) {
+    this.assets = assets;
+  }
+
+  synchronized void unsetAssets(AssetLibrary gone) {
+    if (assets == gone) {
+      assets = null;
+    }
+  }
+
   @GET
-  public List<AgentSummary> list() {
-    return agents.list();
+  public List<JsonNode> list() {
+    AssetLibrary library = assets;
+    return agents.list().stream().map(a -> AssetJson.withArtwork(a, library)).toList();
   }
 
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
-  public AgentProfile create(AgentInput input) {
-    return agents.create(input);
+  public JsonNode create(AgentInput input) {
+    return AssetJson.withArtwork(agents.create(input), assets);
   }
 
   @GET
   @Path("{id}")
-  public AgentProfile get(@PathParam("id") String id) {
-    return agents.get(id).orElseThrow(() -> OtterbotException.notFound("not found"));
+  public JsonNode get(@PathParam("id") String id) {
+    return AssetJson.withArtwork(agents.get(id).orElseThrow(() -> OtterbotException.notFound("not found")), assets);
   }
 
   @PATCH
   @Path("{id}")
   @Consumes(MediaType.APPLICATION_JSON)
-  public AgentProfile update(@PathParam("id") String id, AgentInput patch) {
-    return agents.update(id, patch);
+  public JsonNode update(@PathParam("id") String id, AgentInput patch) {
+    return AssetJson.withArtwork(agents.update(id, patch), assets);
   }
 
   @DELETE

@@ -64,13 +64,14 @@ public final class ApiReadiness {
   static final String STARTING = "starting";
   /**
    * Our resources ({@code osgi.jakartars.name}); the API is ready when the default application holds them all. The
-   * providers, credentials, bus, subagent-task, schedule, memory and skill resources bind their services optionally
+   * providers, credentials, bus, subagent-task, schedule, memory, skill and asset resources bind their services optionally
    * (503 until they come), so listing them cannot hold the API back.
    */
   static final Set<String> RESOURCES = Set.of("otterbot.health", "otterbot.agents", "otterbot.setup",
       "otterbot.settings", "otterbot.providers", "otterbot.credentials", "otterbot.bus", "otterbot.subagent-tasks",
       "otterbot.agent-schedule", "otterbot.scheduled-tasks", "otterbot.agent-memories", "otterbot.memories",
-      "otterbot.user-profile", "otterbot.agent-skills", "otterbot.skills", "otterbot.skill-catalog");
+      "otterbot.user-profile", "otterbot.agent-skills", "otterbot.skills", "otterbot.skill-catalog",
+      "otterbot.model-packs", "otterbot.environment-packs", "otterbot.scenes");
 
   private static final Logger LOG = LoggerFactory.getLogger(ApiReadiness.class);
 
