@@ -40,7 +40,8 @@ import otterbot.testsupport.GltfAssets;
  * environment pack and scene; every listed file is served with its content type and validated by the Khronos glTF
  * validator; ETags, ranges and traversal attempts on the raw socket; a file copied into {@code <home>/assets} is
  * listed without a restart; and the example asset bundle hot-installed into {@code deploy/}, with an agent that uses
- * its model pack falling back to prototype-pete while it is gone and getting it back when it returns.
+ * its model pack falling back to prototype-pete while it is gone, getting it back when it returns, and keeping its
+ * choice over a restart without the pack.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class AssetsIT {
@@ -351,6 +352,14 @@ class AssetsIT {
     }
     assertTrue(answers.get() > 0);
     assertEquals(List.of(), failures, "other requests keep working while the pack comes and goes");
+
+    // The stored choice survives a restart while its pack is missing (the one restart of this class).
+    server.stop();
+    server = ServerProcess.start(server.home());
+    http = server.http();
+    JsonNode restarted = http.expect(http.get("/api/agents/" + agent), 200).path("artwork");
+    assertEquals("prototype-pete", restarted.path("modelPack").asText(), restarted.toString());
+    assertEquals("orc-brute", restarted.path("requestedModelPack").asText(), restarted.toString());
   }
 
   static List<String> strings(JsonNode array, String field) {
