@@ -28,8 +28,9 @@ import otterbot.assets.internal.AssetRequests.Range;
  * {@code GET} and {@code HEAD /assets/3d/<path>}: the library's files, streamed (never read whole into memory), with
  * their content type, {@code nosniff}, a strong {@code ETag} and {@code Last-Modified} (and the 304s they allow), and
  * single byte ranges ({@code If-Range} honoured; several ranges get the whole file). Files of asset bundles may be
- * cached for an hour; files of the home directory are revalidated on every use ({@code no-cache}), because users
- * replace them while the server runs and a cheap 304 beats an hour of a stale model.
+ * cached for an hour ({@code private} when the request carried the API token); files of the home directory are
+ * revalidated on every use ({@code no-cache}), because users replace them while the server runs and a cheap 304 beats
+ * an hour of a stale model.
  *
  * <p>The path is read raw, before any decoding, and refused with a 400 when it holds dot segments, encoded slashes,
  * backslashes, encoded dots or NUL (the public port refuses most of these already; this does not rely on it).
@@ -41,6 +42,8 @@ public final class AssetServlet extends HttpServlet {
   static final String PATTERN = "/assets/3d/*";
   static final String PREFIX = "/assets/3d/";
   static final String BUNDLE_CACHE = "public, max-age=3600";
+  /** Behind the API token: a shared cache must not hand the file to clients that have none. */
+  static final String BUNDLE_CACHE_AUTHORIZED = "private, max-age=3600";
   static final String HOME_CACHE = "no-cache";
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(AssetServlet.class);
@@ -86,7 +89,8 @@ public final class AssetServlet extends HttpServlet {
     if (lastModified > 0) {
       response.setHeader("Last-Modified", AssetRequests.httpDate(lastModified));
     }
-    response.setHeader("Cache-Control", changing ? HOME_CACHE : BUNDLE_CACHE);
+    response.setHeader("Cache-Control", changing ? HOME_CACHE
+        : request.getHeader("Authorization") != null ? BUNDLE_CACHE_AUTHORIZED : BUNDLE_CACHE);
     response.setHeader("Accept-Ranges", "bytes");
 
     String ifNoneMatch = request.getHeader("If-None-Match");
