@@ -70,7 +70,8 @@ public final class ApiReadiness {
   static final Set<String> RESOURCES = Set.of("otterbot.health", "otterbot.agents", "otterbot.setup",
       "otterbot.settings", "otterbot.providers", "otterbot.credentials", "otterbot.bus", "otterbot.subagent-tasks",
       "otterbot.agent-schedule", "otterbot.scheduled-tasks", "otterbot.agent-memories", "otterbot.memories",
-      "otterbot.user-profile", "otterbot.agent-skills", "otterbot.skills", "otterbot.skill-catalog");
+      "otterbot.user-profile", "otterbot.agent-skills", "otterbot.skills", "otterbot.skill-catalog",
+      "otterbot.auth-openai");
 
   private static final Logger LOG = LoggerFactory.getLogger(ApiReadiness.class);
 

@@ -31,7 +31,7 @@ class ApiReadinessTest {
   private static final String[] OURS = {"otterbot.health", "otterbot.agents", "otterbot.setup", "otterbot.settings",
       "otterbot.providers", "otterbot.credentials", "otterbot.bus", "otterbot.subagent-tasks", "otterbot.agent-schedule",
       "otterbot.scheduled-tasks", "otterbot.agent-memories", "otterbot.memories", "otterbot.user-profile",
-      "otterbot.agent-skills", "otterbot.skills", "otterbot.skill-catalog"};
+      "otterbot.agent-skills", "otterbot.skills", "otterbot.skill-catalog", "otterbot.auth-openai"};
 
   static RuntimeDTO runtime(String... served) {
     var dto = new RuntimeDTO();
@@ -56,7 +56,7 @@ class ApiReadinessTest {
   void upWhenTheDefaultApplicationServesAllOurResources() {
     Health health = ApiReadiness.readiness(runtime(oursAnd("someone.elses")));
     assertTrue(health.isUp());
-    assertEquals(Map.of("resources", 17), health.details());
+    assertEquals(Map.of("resources", 18), health.details());
   }
 
   @Test
@@ -65,7 +65,7 @@ class ApiReadinessTest {
     assertFalse(empty.isUp());
     assertEquals("starting", empty.details().get("reason"));
     assertEquals(List.of("otterbot.agent-memories", "otterbot.agent-schedule", "otterbot.agent-skills",
-        "otterbot.agents", "otterbot.bus", "otterbot.credentials", "otterbot.health", "otterbot.memories",
+        "otterbot.agents", "otterbot.auth-openai", "otterbot.bus", "otterbot.credentials", "otterbot.health", "otterbot.memories",
         "otterbot.providers", "otterbot.scheduled-tasks", "otterbot.settings", "otterbot.setup",
         "otterbot.skill-catalog", "otterbot.skills", "otterbot.subagent-tasks", "otterbot.user-profile"),
         empty.details().get("missing"));
@@ -73,10 +73,11 @@ class ApiReadinessTest {
     Health partial = ApiReadiness.readiness(runtime("otterbot.health", "otterbot.setup", "otterbot.settings",
         "otterbot.providers", "otterbot.credentials", "otterbot.bus", "otterbot.subagent-tasks",
         "otterbot.agent-schedule", "otterbot.scheduled-tasks", "otterbot.agent-memories", "otterbot.memories",
-        "otterbot.user-profile", "otterbot.agent-skills", "otterbot.skills", "otterbot.skill-catalog"));
+        "otterbot.user-profile", "otterbot.agent-skills", "otterbot.skills", "otterbot.skill-catalog",
+        "otterbot.auth-openai"));
     assertFalse(partial.isUp());
     assertEquals(List.of("otterbot.agents"), partial.details().get("missing"));
-    assertEquals(15, partial.details().get("resources"));
+    assertEquals(16, partial.details().get("resources"));
   }
 
   @Test
@@ -229,7 +230,7 @@ class ApiReadinessTest {
     assertEquals(true, registry.last().get(ApiReadiness.READY), "the health report must be reachable");
     assertFalse(registry.check.check().isUp(), "while the api check itself stays down, naming what is missing");
     assertEquals(java.util.List.of("otterbot.agent-memories", "otterbot.agent-schedule", "otterbot.agent-skills",
-        "otterbot.agents", "otterbot.bus", "otterbot.credentials", "otterbot.memories", "otterbot.providers",
+        "otterbot.agents", "otterbot.auth-openai", "otterbot.bus", "otterbot.credentials", "otterbot.memories", "otterbot.providers",
         "otterbot.scheduled-tasks", "otterbot.settings", "otterbot.setup", "otterbot.skill-catalog", "otterbot.skills",
         "otterbot.subagent-tasks", "otterbot.user-profile"),
         registry.check.check().details().get("missing"));
