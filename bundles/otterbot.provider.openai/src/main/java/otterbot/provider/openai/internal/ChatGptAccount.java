@@ -224,9 +224,14 @@ public final class ChatGptAccount implements ChatGptSignIn, CodexAccess {
     if (current != null && current.expiresAt() - clock.millis() > REFRESH_MARGIN_MS) {
       return new Credentials(current.accessToken(), current.accountId());
     }
+    OAuthTokens seen = current;
     synchronized (refreshLock) {
       current = tokens;
       long now = clock.millis();
+      if (current != null && current != seen && current.expiresAt() > now) {
+        // Refreshed by the caller we waited for: its result is ours, even if it is short-lived itself.
+        return new Credentials(current.accessToken(), current.accountId());
+      }
       if (current == null) {
         String why;
         synchronized (signInLock) {

@@ -204,7 +204,7 @@ class ChatGptAccountTest {
     issuer.expiresIn(60); // less than the five-minute margin: the first use refreshes
     signIn();
     String first = OAuthTokens.fromJson(vault.values.get(ChatGptAccount.VAULT_NAME)).refreshToken();
-    issuer.expiresIn(3600);
+    // The new tokens are short-lived too: the waiting caller must take them rather than refresh once more.
     issuer.holdRefreshes();
     AtomicReference<Object> one = new AtomicReference<>();
     AtomicReference<Object> two = new AtomicReference<>();
