@@ -47,7 +47,9 @@ final class TokenEndpoint {
 
   private final OAuthSettings settings;
   private final ExecutorService executor;
-  private final HttpClient client;
+  /** Created on first use: an HttpClient starts a selector thread at once, and most servers never sign in. */
+  private HttpClient client;
+  private boolean closed;
 
   TokenEndpoint(OAuthSettings settings) {
     this.settings = settings;
@@ -61,12 +63,21 @@ final class TokenEndpoint {
         });
     pool.allowCoreThreadTimeOut(true);
     this.executor = pool;
-    this.client = HttpClient.newBuilder()
-        .connectTimeout(Duration.ofSeconds(10))
-        .version(HttpClient.Version.HTTP_1_1)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .executor(executor)
-        .build();
+  }
+
+  private synchronized HttpClient client() throws Failure {
+    if (closed) {
+      throw new Failure("the ChatGPT sign-in is stopping", false);
+    }
+    if (client == null) {
+      client = HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(10))
+          .version(HttpClient.Version.HTTP_1_1)
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .executor(executor)
+          .build();
+    }
+    return client;
   }
 
   /** Exchanges an authorization code (with its PKCE verifier) for tokens. */
@@ -101,7 +112,7 @@ final class TokenEndpoint {
         .build();
     HttpResponse<String> response;
     try {
-      response = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      response = client().send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new Failure(what + ": cannot reach " + settings.issuer() + " (" + e.getClass().getSimpleName() + ")",
           false);
@@ -135,6 +146,10 @@ final class TokenEndpoint {
 
   /** Stops the client's threads; on Java 17 the client itself cannot be shut down and goes once unreachable. */
   void close() {
+    synchronized (this) {
+      closed = true;
+      client = null;
+    }
     executor.shutdownNow();
   }
 
