@@ -174,6 +174,16 @@ class ChatGptSignInIT {
           one.events().forEach(e -> answers.add(e.toString()));
           two.events().forEach(e -> answers.add(e.toString()));
 
+          // The provider routes work with the signed-in account too: test-model makes a small Responses call, and the
+          // model list falls back to upstream's (this backend has no /models).
+          Http.Response tested = http.post("/api/test-model", "{\"provider\":\"openai\",\"modelId\":\"gpt-5.4\"}");
+          answers.add(tested.body());
+          assertEquals(Http.json("{\"ok\":true,\"sample\":\"Hello from Codex\"}"), http.expect(tested, 200));
+          Http.Response listed = http.post("/api/provider-models", "{\"provider\":\"openai\"}");
+          answers.add(listed.body());
+          assertEquals("gpt-5.4-codex", http.expect(listed, 200).path("models").path(0).asText(),
+              () -> server.explain(listed));
+
           // Sign-out: disconnected, and the next turn says so.
           Http.Response out = http.post("/api/auth/openai/signout", "{}");
           assertEquals(Http.json("{\"ok\":true}"), http.expect(out, 200));

@@ -69,6 +69,8 @@ public final class ChatGptAccount implements ChatGptSignIn, CodexAccess {
     }
   });
   private volatile boolean closed;
+  /** The hash of an access token the backend refused; such a token is refreshed before it is used again. */
+  private volatile String rejected;
 
   @Activate
   public ChatGptAccount(@Reference SecretVault vault, OpenAiConfiguration config) {
@@ -221,7 +223,7 @@ public final class ChatGptAccount implements ChatGptSignIn, CodexAccess {
   @Override
   public Credentials credentials() throws ProviderException {
     OAuthTokens current = tokens;
-    if (current != null && current.expiresAt() - clock.millis() > REFRESH_MARGIN_MS) {
+    if (current != null && current.expiresAt() - clock.millis() > REFRESH_MARGIN_MS && !isRejected(current)) {
       return new Credentials(current.accessToken(), current.accountId());
     }
     OAuthTokens seen = current;
@@ -239,10 +241,16 @@ public final class ChatGptAccount implements ChatGptSignIn, CodexAccess {
         }
         throw new ProviderException(why == null ? NOT_CONNECTED : NOT_CONNECTED + " (" + why + ")");
       }
-      if (current.expiresAt() - now > REFRESH_MARGIN_MS) {
+      boolean refused = isRejected(current);
+      if (current.expiresAt() - now > REFRESH_MARGIN_MS && !refused) {
         return new Credentials(current.accessToken(), current.accountId()); // another caller just refreshed
       }
       if (current.refreshToken() == null || !spent.add(hash(current.refreshToken()))) {
+        if (refused) {
+          disconnect("the ChatGPT access token was refused and cannot be refreshed; sign in again");
+          throw new ProviderException(NOT_CONNECTED + " (the ChatGPT access token was refused and cannot be "
+              + "refreshed; sign in again)");
+        }
         return usableOrDisconnect(current, now, "the ChatGPT access token expired and cannot be refreshed; sign in "
             + "again");
       }
@@ -259,6 +267,10 @@ public final class ChatGptAccount implements ChatGptSignIn, CodexAccess {
         OAuthTokens dropped = current.withoutRefreshToken();
         tokens = dropped;
         store(dropped);
+        if (refused) {
+          disconnect(e.getMessage() + "; sign in again");
+          throw new ProviderException(NOT_CONNECTED + " (" + e.getMessage() + "; sign in again)");
+        }
         return usableOrDisconnect(dropped, now, e.getMessage() + "; sign in again");
       }
       // Rotation: the new tokens are on disk before anyone uses them.
@@ -267,6 +279,21 @@ public final class ChatGptAccount implements ChatGptSignIn, CodexAccess {
       LOG.log(System.Logger.Level.INFO, "ChatGPT sign-in: tokens refreshed");
       return new Credentials(next.accessToken(), next.accountId());
     }
+  }
+
+  @Override
+  public void rejected(String accessToken) {
+    OAuthTokens current = tokens;
+    if (current != null && current.accessToken().equals(accessToken)) {
+      rejected = hash(accessToken);
+      LOG.log(System.Logger.Level.WARNING, "ChatGPT sign-in: the backend refused the access token; the next call "
+          + "refreshes it");
+    }
+  }
+
+  private boolean isRejected(OAuthTokens current) {
+    String refused = rejected;
+    return refused != null && refused.equals(hash(current.accessToken()));
   }
 
   private Credentials usableOrDisconnect(OAuthTokens current, long now, String why) throws ProviderException {

@@ -22,4 +22,10 @@ interface CodexAccess {
    * @throws ProviderException when no account is connected or the refresh failed (the message says what to do)
    */
   Credentials credentials() throws ProviderException;
+
+  /**
+   * The backend refused {@code accessToken} (401) before it expired (revoked at the issuer, say): the next
+   * {@link #credentials()} refreshes instead of handing it out again.
+   */
+  void rejected(String accessToken);
 }

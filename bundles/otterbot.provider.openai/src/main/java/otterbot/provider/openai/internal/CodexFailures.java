@@ -14,13 +14,20 @@ final class CodexFailures extends Failures {
   static final int MAX_BODY = 500;
   private final Redactor redactor;
 
-  CodexFailures(String endpoint, Redactor redactor) {
+  private final Runnable onUnauthorized;
+
+  /** @param onUnauthorized told when the backend answers 401, so the token is refreshed before its next use */
+  CodexFailures(String endpoint, Redactor redactor, Runnable onUnauthorized) {
     super("OpenAI (ChatGPT sign-in)", endpoint, redactor);
     this.redactor = redactor;
+    this.onUnauthorized = onUnauthorized;
   }
 
   @Override
   public String status(int status, HttpHeaders headers, String body) {
+    if (status == 401) {
+      onUnauthorized.run();
+    }
     String reason = Failures.reason(status);
     String text = redactor.scrub(body == null ? "" : body).strip().replaceAll("\\s+", " ");
     if (text.length() > MAX_BODY) {

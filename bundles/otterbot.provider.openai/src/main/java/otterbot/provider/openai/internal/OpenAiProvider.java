@@ -159,7 +159,12 @@ public final class OpenAiProvider extends OpenAiCompatibleProvider {
   private CodexFailures failures(CodexAccess.Credentials credentials) {
     Map<String, String> secrets = new HashMap<>();
     secrets.put("access", credentials.accessToken());
-    return new CodexFailures(codexBaseUrl, Redactor.of(secrets));
+    CodexAccess current = access;
+    return new CodexFailures(codexBaseUrl, Redactor.of(secrets), () -> {
+      if (current != null) {
+        current.rejected(credentials.accessToken());
+      }
+    });
   }
 
   /**

@@ -229,6 +229,22 @@ class ChatGptAccountTest {
   }
 
   @Test
+  void aTokenTheBackendRefusedIsRefreshedBeforeItsNextUse() throws Exception {
+    signIn(); // an hour left: no refresh needed by time
+    String first = account.credentials().accessToken();
+    assertEquals(first, account.credentials().accessToken());
+    assertEquals(0, issuer.refreshes());
+    account.rejected("some other token"); // not ours: nothing changes
+    assertEquals(first, account.credentials().accessToken());
+    account.rejected(first);
+    String second = account.credentials().accessToken();
+    assertNotEquals(first, second);
+    assertEquals(1, issuer.refreshes());
+    assertEquals(second, account.credentials().accessToken(), "the new token is not refused");
+    assertEquals(1, issuer.refreshes());
+  }
+
+  @Test
   void aRefusedRefreshDisconnectsAndIsNeverRetried() throws Exception {
     issuer.expiresIn(60);
     signIn();

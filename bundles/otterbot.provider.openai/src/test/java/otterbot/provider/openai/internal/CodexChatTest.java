@@ -32,12 +32,23 @@ class CodexChatTest {
   FakeCodexBackend backend;
   OpenAiProvider provider;
   volatile String token = TOKEN;
+  final List<String> rejected = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @BeforeEach
   void start() throws Exception {
     backend = FakeCodexBackend.start(TOKEN::equals, ACCOUNT);
     provider = new OpenAiProvider(WAIT, backend.baseUrl());
-    provider.setAccess(() -> new CodexAccess.Credentials(token, ACCOUNT));
+    provider.setAccess(new CodexAccess() {
+      @Override
+      public Credentials credentials() {
+        return new CodexAccess.Credentials(token, ACCOUNT);
+      }
+
+      @Override
+      public void rejected(String accessToken) {
+        rejected.add(accessToken);
+      }
+    });
   }
 
   @AfterEach
@@ -116,6 +127,7 @@ class CodexChatTest {
     assertTrue(sink.failure().startsWith("OpenAI OAuth request failed: 401 Unauthorized "), sink.failure());
     assertTrue(sink.failure().contains("invalid or expired access token"), sink.failure());
     assertFalse(sink.failure().contains(token));
+    assertEquals(List.of(token), rejected, "the refused token is reported, so the next call refreshes it");
   }
 
   @Test
