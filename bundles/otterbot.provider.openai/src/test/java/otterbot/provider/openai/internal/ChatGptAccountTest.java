@@ -58,10 +58,13 @@ class ChatGptAccountTest {
   }
 
   @AfterEach
-  void stop() {
+  void stop() throws InterruptedException {
     account.deactivate();
     issuer.close();
     issuer.assertNoRefreshTokenReused();
+    // Deactivation leaves no thread of ours behind (the listener's event loop, the token requests' pool).
+    await(() -> Thread.getAllStackTraces().keySet().stream()
+        .noneMatch(t -> t.isAlive() && t.getName().startsWith("otterbot-chatgpt-")));
   }
 
   static int freePort() throws IOException {
@@ -187,6 +190,20 @@ class ChatGptAccountTest {
       assertFalse(account.status().pending());
     }
     signIn(); // free again: works
+  }
+
+  @Test
+  void anAbandonedSignInTimesOutAndClosesItsListener() throws Exception {
+    account.deactivate();
+    account = new ChatGptAccount(vault, OAuthSettings.of(PkceTest.config(issuer.issuer(), port,
+        "http://127.0.0.1:1/codex", 1)), clock);
+    account.beginLogin();
+    assertTrue(account.status().pending());
+    await(() -> !account.status().pending());
+    assertEquals("the sign-in timed out after 1 s; start it again", account.status().lastError());
+    awaitRefused(port);
+    assertEquals("no login is in progress — start sign-in first",
+        assertThrows(OtterbotException.class, () -> account.complete("code=a&state=b")).getMessage());
   }
 
   @Test
