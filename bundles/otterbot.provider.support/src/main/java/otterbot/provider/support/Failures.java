@@ -17,7 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * The messages a user sees when a provider call fails. Anything taken from a response or an exception passes through
  * the call's {@link Redactor}, and URLs are shown without user-info, so no secret reaches a message.
  */
-public final class Failures {
+public class Failures {
   /** Provider messages are cut to this length: enough to explain, short enough for a chat bubble. */
   static final int MAX_PROVIDER_MESSAGE = 300;
 
@@ -53,6 +53,11 @@ public final class Failures {
   /** The provider's component was deactivated while the call ran. */
   public static String stopped(String providerId) {
     return "provider " + providerId + " was stopped";
+  }
+
+  /** The reason phrase of a usual status, or null ({@code java.net.http} does not expose the server's). */
+  public static String reason(int status) {
+    return REASONS.get(status);
   }
 
   /**

@@ -122,6 +122,11 @@ public class OpenAiCompatibleProvider implements ModelProvider {
     return null;
   }
 
+  /** The provider's HTTP client, threads and calls in flight, for a subclass that makes calls of its own. */
+  protected final ProviderRuntime runtime() {
+    return runtime;
+  }
+
   /** Ends every call in flight and stops the provider's threads; for the component's {@code @Deactivate}. */
   protected final void close() {
     runtime.close();

@@ -109,6 +109,15 @@ public final class ProviderRuntime {
   }
 
   /**
+   * Runs preparatory work of a call (such as refreshing a token) on the provider's threads, so it stops with them.
+   *
+   * @throws RejectedExecutionException when the runtime is closed
+   */
+  public void execute(Runnable task) {
+    executor.execute(task);
+  }
+
+  /**
    * Sends a small request and returns its answer, whatever the status.
    *
    * @throws ProviderException when the provider cannot be reached or does not answer in time

@@ -71,7 +71,7 @@ public final class ApiReadiness {
       "otterbot.settings", "otterbot.providers", "otterbot.credentials", "otterbot.bus", "otterbot.subagent-tasks",
       "otterbot.agent-schedule", "otterbot.scheduled-tasks", "otterbot.agent-memories", "otterbot.memories",
       "otterbot.user-profile", "otterbot.agent-skills", "otterbot.skills", "otterbot.skill-catalog",
-      "otterbot.model-packs", "otterbot.environment-packs", "otterbot.scenes");
+      "otterbot.model-packs", "otterbot.environment-packs", "otterbot.scenes", "otterbot.auth-openai");
 
   private static final Logger LOG = LoggerFactory.getLogger(ApiReadiness.class);
 

@@ -32,7 +32,7 @@ class ApiReadinessTest {
       "otterbot.providers", "otterbot.credentials", "otterbot.bus", "otterbot.subagent-tasks", "otterbot.agent-schedule",
       "otterbot.scheduled-tasks", "otterbot.agent-memories", "otterbot.memories", "otterbot.user-profile",
       "otterbot.agent-skills", "otterbot.skills", "otterbot.skill-catalog", "otterbot.model-packs",
-      "otterbot.environment-packs", "otterbot.scenes"};
+      "otterbot.environment-packs", "otterbot.scenes", "otterbot.auth-openai"};
 
   static RuntimeDTO runtime(String... served) {
     var dto = new RuntimeDTO();
@@ -57,7 +57,7 @@ class ApiReadinessTest {
   void upWhenTheDefaultApplicationServesAllOurResources() {
     Health health = ApiReadiness.readiness(runtime(oursAnd("someone.elses")));
     assertTrue(health.isUp());
-    assertEquals(Map.of("resources", 20), health.details());
+    assertEquals(Map.of("resources", 21), health.details());
   }
 
   @Test
@@ -66,8 +66,8 @@ class ApiReadinessTest {
     assertFalse(empty.isUp());
     assertEquals("starting", empty.details().get("reason"));
     assertEquals(List.of("otterbot.agent-memories", "otterbot.agent-schedule", "otterbot.agent-skills",
-        "otterbot.agents", "otterbot.bus", "otterbot.credentials", "otterbot.environment-packs", "otterbot.health",
-        "otterbot.memories", "otterbot.model-packs", "otterbot.providers", "otterbot.scenes",
+        "otterbot.agents", "otterbot.auth-openai", "otterbot.bus", "otterbot.credentials", "otterbot.environment-packs",
+        "otterbot.health", "otterbot.memories", "otterbot.model-packs", "otterbot.providers", "otterbot.scenes",
         "otterbot.scheduled-tasks", "otterbot.settings", "otterbot.setup", "otterbot.skill-catalog", "otterbot.skills",
         "otterbot.subagent-tasks", "otterbot.user-profile"),
         empty.details().get("missing"));
@@ -76,10 +76,10 @@ class ApiReadinessTest {
         "otterbot.providers", "otterbot.credentials", "otterbot.bus", "otterbot.subagent-tasks",
         "otterbot.agent-schedule", "otterbot.scheduled-tasks", "otterbot.agent-memories", "otterbot.memories",
         "otterbot.user-profile", "otterbot.agent-skills", "otterbot.skills", "otterbot.skill-catalog",
-        "otterbot.model-packs", "otterbot.environment-packs", "otterbot.scenes"));
+        "otterbot.model-packs", "otterbot.environment-packs", "otterbot.scenes", "otterbot.auth-openai"));
     assertFalse(partial.isUp());
     assertEquals(List.of("otterbot.agents"), partial.details().get("missing"));
-    assertEquals(18, partial.details().get("resources"));
+    assertEquals(19, partial.details().get("resources"));
   }
 
   @Test
@@ -232,8 +232,8 @@ class ApiReadinessTest {
     assertEquals(true, registry.last().get(ApiReadiness.READY), "the health report must be reachable");
     assertFalse(registry.check.check().isUp(), "while the api check itself stays down, naming what is missing");
     assertEquals(java.util.List.of("otterbot.agent-memories", "otterbot.agent-schedule", "otterbot.agent-skills",
-        "otterbot.agents", "otterbot.bus", "otterbot.credentials", "otterbot.environment-packs", "otterbot.memories",
-        "otterbot.model-packs", "otterbot.providers", "otterbot.scenes", "otterbot.scheduled-tasks",
+        "otterbot.agents", "otterbot.auth-openai", "otterbot.bus", "otterbot.credentials", "otterbot.environment-packs",
+        "otterbot.memories", "otterbot.model-packs", "otterbot.providers", "otterbot.scenes", "otterbot.scheduled-tasks",
         "otterbot.settings", "otterbot.setup", "otterbot.skill-catalog", "otterbot.skills", "otterbot.subagent-tasks",
         "otterbot.user-profile"),
         registry.check.check().details().get("missing"));

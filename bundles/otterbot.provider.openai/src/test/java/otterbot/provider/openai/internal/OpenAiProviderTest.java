@@ -33,7 +33,7 @@ class OpenAiProviderTest {
   @BeforeEach
   void start() throws IOException {
     server = FakeModelServer.start();
-    provider = new OpenAiProvider(WAIT);
+    provider = new OpenAiProvider(WAIT, server.baseUrl() + "/codex");
   }
 
   @AfterEach
@@ -75,10 +75,10 @@ class OpenAiProviderTest {
   }
 
   @Test
-  void chatGptSignInIsRefusedWithoutARequest() throws Exception {
+  void chatGptSignInWithoutAConnectedAccountIsRefusedWithoutARequest() throws Exception {
     Map<String, String> oauth = Map.of("OPENAI_AUTH_METHOD", "oauth", "OPENAI_BASE_URL", server.baseUrl());
-    assertEquals("ChatGPT sign-in (OAuth) is not supported by this server; use an API key", chat(oauth, 0).failure());
-    assertEquals("ChatGPT sign-in (OAuth) is not supported by this server; use an API key",
+    assertEquals("OpenAI OAuth is selected but no ChatGPT account is connected", chat(oauth, 0).failure());
+    assertEquals("OpenAI OAuth is selected but no ChatGPT account is connected",
         assertThrows(ProviderException.class, () -> provider.listModels(oauth)).getMessage());
     assertEquals(List.of(), server.requests());
   }
