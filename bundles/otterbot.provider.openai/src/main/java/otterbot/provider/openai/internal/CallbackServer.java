@@ -53,8 +53,17 @@ final class CallbackServer {
   private static final System.Logger LOG = System.getLogger(CallbackServer.class.getName());
   private static final AtomicInteger INSTANCES = new AtomicInteger();
 
-  /** An answer page. */
-  record Page(int status, String html) {}
+  /**
+   * An answer page.
+   *
+   * @param ends whether this callback ended the sign-in (the listener then closes); false for one that did not belong
+   *     to it (a wrong state), so that a page which merely navigates to the listener cannot cancel the sign-in
+   */
+  record Page(int status, String html, boolean ends) {
+    Page(int status, String html) {
+      this(status, html, false);
+    }
+  }
 
   private final EventLoopGroup group;
   private final Channel channel;
@@ -171,17 +180,16 @@ final class CallbackServer {
           params.put(name, values.get(0));
         }
       });
-      Page page;
+      Page page = null;
       try {
         page = handler.apply(params);
       } finally {
-        // One callback per sign-in, whatever its outcome (upstream: "always close the server afterwards").
+        // One callback per sign-in, whatever its outcome (upstream: "always close the server afterwards"), except one
+        // with the wrong state, which was not the issuer's redirect for this sign-in.
         CallbackServer self = server[0];
-        ctx.executor().execute(() -> {
-          if (self != null) {
-            self.close();
-          }
-        });
+        if (self != null && (page == null || page.ends())) {
+          ctx.executor().execute(self::close);
+        }
       }
       respond(ctx, page);
     }

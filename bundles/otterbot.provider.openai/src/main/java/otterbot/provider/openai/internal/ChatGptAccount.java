@@ -144,14 +144,27 @@ public final class ChatGptAccount implements ChatGptSignIn, CodexAccess {
   private CallbackServer.Page onCallback(Map<String, String> params) {
     try {
       finish(Redirect.of(params));
-      return new CallbackServer.Page(200, CallbackServer.page("Signed in to ChatGPT \u2713"));
+      return new CallbackServer.Page(200, CallbackServer.page("Signed in to ChatGPT \u2713"), true);
+    } catch (StateMismatch e) {
+      return new CallbackServer.Page(400, CallbackServer.page("Sign-in failed: " + e.getMessage()), false);
     } catch (OtterbotException e) {
-      return new CallbackServer.Page(200, CallbackServer.page("Sign-in failed: " + e.getMessage()));
+      return new CallbackServer.Page(200, CallbackServer.page("Sign-in failed: " + e.getMessage()), true);
+    }
+  }
+
+  /** A redirect that does not carry this sign-in's state: refused, and the sign-in goes on. */
+  private static final class StateMismatch extends OtterbotException {
+    private static final long serialVersionUID = 1L;
+
+    StateMismatch() {
+      super(Kind.INVALID, "state mismatch — paste the URL from this sign-in attempt");
     }
   }
 
   /**
-   * Upstream's checks in its order (a sign-in pending, no {@code error}, a code, the state), then the exchange. The
+   * Upstream's checks in its order (a sign-in pending, no {@code error}, a code, the state), then the exchange, with
+   * one change: an {@code error} ends the sign-in only when it carries the sign-in's state (the issuer sends it back
+   * with errors too). Upstream let any page that navigates the browser to the listener cancel a sign-in that way. The
    * sign-in is claimed before the exchange, so one code is exchanged once even if the callback and a pasted URL race.
    */
   private void finish(Redirect redirect) {
@@ -160,7 +173,11 @@ public final class ChatGptAccount implements ChatGptSignIn, CodexAccess {
       if (pending == null) {
         throw OtterbotException.invalid("no login is in progress — start sign-in first");
       }
+      boolean ours = pending.pkce().state().equals(redirect.state());
       if (redirect.error() != null) {
+        if (!ours) {
+          throw new StateMismatch();
+        }
         String message = redirect.errorDescription() != null ? redirect.errorDescription() : redirect.error();
         fail(message);
         throw OtterbotException.invalid(message);
@@ -168,8 +185,8 @@ public final class ChatGptAccount implements ChatGptSignIn, CodexAccess {
       if (redirect.code() == null) {
         throw OtterbotException.invalid("could not find an authorization code in that input");
       }
-      if (!pending.pkce().state().equals(redirect.state())) {
-        throw OtterbotException.invalid("state mismatch — paste the URL from this sign-in attempt");
+      if (!ours) {
+        throw new StateMismatch();
       }
       claimed = pending;
       pending = null;

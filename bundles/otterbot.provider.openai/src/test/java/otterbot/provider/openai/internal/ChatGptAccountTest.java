@@ -166,6 +166,29 @@ class ChatGptAccountTest {
     awaitRefused(port);
   }
 
+  /**
+   * Any web page can navigate the browser to the listener. Without this sign-in's state, neither an {@code error} nor a
+   * code may end or complete it: the page says so, the listener stays, and the issuer's real redirect still works.
+   */
+  @Test
+  void aCallbackWithoutTheSignInsStateNeitherCancelsNorCompletesIt() throws Exception {
+    String redirected = consent(account.beginLogin());
+    String callback = "http://localhost:" + port + "/auth/callback";
+    for (String query : new String[] {"?error=access_denied&state=wrong", "?error=access_denied",
+        "?code=code-of-the-attacker&state=wrong", "?code=code-of-the-attacker"}) {
+      HttpResponse<String> page = get(callback + query);
+      assertEquals(400, page.statusCode(), query);
+      assertTrue(page.body().contains("state mismatch"), page.body());
+      assertTrue(account.status().pending(), query);
+      assertNull(account.status().lastError(), query);
+    }
+    assertEquals(0, issuer.codeExchanges());
+    HttpResponse<String> page = get(redirected);
+    assertTrue(page.body().contains("Signed in to ChatGPT \u2713"), page.body());
+    assertTrue(account.status().connected());
+    awaitRefused(port);
+  }
+
   @Test
   void anExpiredCodeIsRefusedByTheIssuerAndSaidSoWithoutSecrets() throws Exception {
     String redirected = consent(account.beginLogin());
