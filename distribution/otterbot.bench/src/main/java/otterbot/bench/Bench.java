@@ -78,6 +78,9 @@ public final class Bench {
     if (!bus.isEmpty()) {
       BusBench.run(bus, cfg.jar, cfg.moduleDir);
     }
+    if (selected.contains(AgentsBench.PART)) {
+      AgentsBench.run(cfg.jar, cfg.moduleDir);
+    }
     if (selected.contains(MemoryBench.PART)) {
       var sizes = new java.util.ArrayList<Integer>();
       for (String size : System.getProperty("bench.memorySizes", "1000,10000,100000").split(",")) {
@@ -112,13 +115,14 @@ public final class Bench {
         case "delegate" -> out.add("bus.delegate");
         case "http" -> out.add("http");
         case EmbeddingBench.PART -> out.add(EmbeddingBench.PART);
+        case AgentsBench.PART -> out.add(AgentsBench.PART);
         case MemoryBench.PART -> out.add(MemoryBench.PART);
         case "chat" -> out.addAll(new java.util.TreeSet<>(ChatBench.PARTS));
         case "relay", "throughput", "idle", "soak" -> out.add("chat." + n);
         default -> {
           if (!ChatBench.PARTS.contains(n) && !BusBench.PARTS.contains(n)) {
             throw new IllegalArgumentException("unknown benchmark '" + n + "': use all, http, chat, chat.relay, "
-                + "chat.throughput, chat.idle, chat.soak, bus, bus.throughput, bus.delegate, embedding or memory (-Dbench=... or program arguments)");
+                + "chat.throughput, chat.idle, chat.soak, bus, bus.throughput, bus.delegate, agents, embedding or memory (-Dbench=... or program arguments)");
           }
           out.add(n);
         }
@@ -680,7 +684,7 @@ public final class Bench {
           Duration.ofSeconds(intProp("bench.roundLimitSeconds", 120, 5, 3600)));
     }
 
-    private static int intProp(String name, int def, int min, int max) {
+    static int intProp(String name, int def, int min, int max) {
       String v = System.getProperty(name);
       if (v == null || v.isBlank()) {
         return def;

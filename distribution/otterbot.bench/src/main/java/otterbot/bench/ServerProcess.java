@@ -80,6 +80,12 @@ final class ServerProcess implements AutoCloseable {
     int port = freePort();
     var command = new ArrayList<String>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // For profiling a benchmark's server (e.g. a JFR recording); empty by default, so the server gets only the defaults.
+    for (String option : System.getProperty("bench.serverJvmArgs", "").trim().split("\\s+")) {
+      if (!option.isEmpty()) {
+        command.add(option);
+      }
+    }
     command.add("-jar");
     command.add(jar.toString());
     command.add("--home");
