@@ -2,6 +2,9 @@ package otterbot.core.internal.agents;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -9,7 +12,9 @@ import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -45,8 +50,9 @@ import otterbot.core.internal.chat.StatusBoard;
  * registered as an {@link Agent} service; agents contributed by other bundles are tracked as {@link Agent} services
  * and come and go with their bundles.
  *
- * <p>Reads are served from an immutable snapshot rebuilt on every change, so listing never takes a lock; writes are
- * serialised and committed to the store before the snapshot changes.
+ * <p>Reads are served from an immutable snapshot, so listing never takes a lock; writes are serialised and committed to
+ * the store before the snapshot changes. A create, update or delete of a stored agent changes the snapshot in place of
+ * rebuilding it (a rebuild is O(n), which made creating n agents O(n²)): see {@link #slots}.
  */
 @Component(service = AgentRegistry.class, immediate = true)
 public final class AgentRegistryImpl implements AgentRegistry {
@@ -62,7 +68,26 @@ public final class AgentRegistryImpl implements AgentRegistry {
   /** Contributed agents by service reference; guarded by {@code this}. */
   private final Map<ServiceReference<Agent>, Contributed> contributed = new HashMap<>();
 
-  private volatile Snapshot snapshot = new Snapshot(List.of(), Map.of());
+  /**
+   * The summaries of the stored agents in creation order (COO first), null where one was deleted. Snapshots share this
+   * array and read only the slots below their own {@code end}, so a create writes the first free slot in place, and any
+   * other change (a deletion, an update, a parent's new child count) copies the array first: an array copy is a few
+   * microseconds even with thousands of agents, where rebuilding the maps was hundreds. Guarded by {@code this}.
+   */
+  private AgentSummary[] slots = new AgentSummary[64];
+  /** Slots in use (deleted ones included) and how many of them are deleted; guarded by {@code this}. */
+  private int end;
+  private int holes;
+  /** Slot of each stored agent; guarded by {@code this}. */
+  private final HashMap<String, Integer> slotOf = new HashMap<>();
+  /** How many listed agents name each id as their parent, kept for ids not (or no longer) listed too. */
+  private final HashMap<String, Integer> children = new HashMap<>();
+  /** Listed contributed agents (those no stored agent shadows) in registration order; rebuilt when they change. */
+  private AgentSummary[] contributedSummaries = new AgentSummary[0];
+  /** Every listed profile by id, for {@link #get}; changed entry by entry so that a reader never misses one. */
+  private final ConcurrentHashMap<String, AgentProfile> listed = new ConcurrentHashMap<>();
+
+  private volatile Snapshot snapshot = new Snapshot(slots, 0, contributedSummaries, 0);
 
   /** Live status for the summaries; optional so that the registry works without the chat runtime (tests). */
   @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -151,17 +176,24 @@ public final class AgentRegistryImpl implements AgentRegistry {
   @Override
   public List<AgentSummary> list() {
     StatusBoard board = statusBoard;
-    List<AgentSummary> summaries = snapshot.summaries();
-    if (board == null) {
-      return summaries;
+    Snapshot snap = snapshot;
+    var live = new ArrayList<AgentSummary>(snap.count());
+    for (int i = 0; i < snap.end(); i++) {
+      AgentSummary s = snap.slots()[i];
+      if (s != null) {
+        live.add(board == null ? s : withStatus(s, board));
+      }
     }
-    var live = new ArrayList<AgentSummary>(summaries.size());
-    for (AgentSummary s : summaries) {
-      String status = board.status(s.id());
-      live.add(status.equals(s.status()) ? s : new AgentSummary(s.id(), s.displayName(), s.role(), status,
-          s.chatModel(), s.artwork(), s.parentId(), s.activeSubagents()));
+    for (AgentSummary s : snap.contributed()) {
+      live.add(board == null ? s : withStatus(s, board));
     }
-    return live;
+    return Collections.unmodifiableList(live);
+  }
+
+  private static AgentSummary withStatus(AgentSummary s, StatusBoard board) {
+    String status = board.status(s.id());
+    return status.equals(s.status()) ? s : new AgentSummary(s.id(), s.displayName(), s.role(), status,
+        s.chatModel(), s.artwork(), s.parentId(), s.activeSubagents());
   }
 
   @Override
@@ -169,12 +201,12 @@ public final class AgentRegistryImpl implements AgentRegistry {
     if (!AgentRules.isValidId(id)) {
       return Optional.empty();
     }
-    return Optional.ofNullable(snapshot.profiles().get(id));
+    return Optional.ofNullable(listed.get(id));
   }
 
   @Override
   public int count() {
-    return snapshot.summaries().size();
+    return snapshot.count();
   }
 
   /**
@@ -209,7 +241,15 @@ public final class AgentRegistryImpl implements AgentRegistry {
     StoredAgent agent = new StoredAgent(profile);
     stored.put(id, agent);
     register(agent);
-    rebuild();
+    // exists() refused ids of contributed agents too, so the new agent shadows none.
+    listed.put(id, profile);
+    if (end == slots.length) {
+      slots = Arrays.copyOf(slots, slots.length * 2);
+    }
+    slotOf.put(id, end);
+    slots[end++] = summary(profile);
+    adopt(profile.parentId(), 1);
+    publish();
     LOG.info("Created agent '{}'", id);
     return profile;
   }
@@ -225,8 +265,15 @@ public final class AgentRegistryImpl implements AgentRegistry {
       throw OtterbotException.invalid("parentId '" + updated.parentId() + "' would make the agent its own ancestor");
     }
     store.save(updated);
+    AgentProfile before = agent.profile();
     agent.update(updated);
-    rebuild();
+    listed.put(id, updated);
+    if (!Objects.equals(before.parentId(), updated.parentId())) {
+      adopt(before.parentId(), -1);
+      adopt(updated.parentId(), 1);
+    }
+    refresh(id);
+    publish();
     LOG.info("Updated agent '{}'", id);
     return updated;
   }
@@ -276,7 +323,19 @@ public final class AgentRegistryImpl implements AgentRegistry {
     store.delete(id);
     stored.remove(id);
     agent.unregister();
-    rebuild();
+    if (contributedById(id) != null) {
+      rebuild(); // a contributed agent with this id was shadowed and is listed from now on
+    } else {
+      listed.remove(id);
+      slots = slots.clone();
+      slots[slotOf.remove(id)] = null;
+      holes++;
+      adopt(agent.profile().parentId(), -1);
+      if (holes > 32 && holes > end / 2) {
+        compact();
+      }
+      publish();
+    }
     tellDeleted(agent.profile());
     LOG.info("Deleted agent '{}'", id);
   }
@@ -330,7 +389,73 @@ public final class AgentRegistryImpl implements AgentRegistry {
     agent.registration(context.registerService(Agent.class, agent, props));
   }
 
-  /** Must hold the lock. */
+  /** The summary of a profile as listed, with its current child count; must hold the lock. */
+  private AgentSummary summary(AgentProfile p) {
+    return new AgentSummary(p.id(), p.displayName(), p.role(), AgentStatus.IDLE, p.model().chat(), p.artwork(),
+        p.parentId(), children.getOrDefault(p.id(), 0));
+  }
+
+  /** Counts one more (or one fewer) child of {@code parentId} and updates the parent's summary; must hold the lock. */
+  private void adopt(String parentId, int delta) {
+    if (parentId == null) {
+      return;
+    }
+    int count = children.getOrDefault(parentId, 0) + delta;
+    if (count == 0) {
+      children.remove(parentId);
+    } else {
+      children.put(parentId, count);
+    }
+    refresh(parentId);
+  }
+
+  /** Re-derives the listed summary of {@code id} after its profile or child count changed; must hold the lock. */
+  private void refresh(String id) {
+    Integer slot = slotOf.get(id);
+    if (slot != null) {
+      slots = slots.clone(); // snapshots share the array: never write a slot they read
+      slots[slot] = summary(stored.get(id).profile());
+    } else if (listed.containsKey(id)) {
+      contributedSummaries = contributedSummaries(); // few, and only when a contributed agent gains a child
+    }
+  }
+
+  /** Drops the deleted slots, so that deleting agents one by one costs O(n) only now and then; must hold the lock. */
+  private void compact() {
+    var kept = new AgentSummary[Math.max(64, Integer.highestOneBit(Math.max(1, end - holes)) * 2)];
+    int n = 0;
+    slotOf.clear();
+    for (int i = 0; i < end; i++) {
+      if (slots[i] != null) {
+        slotOf.put(slots[i].id(), n);
+        kept[n++] = slots[i];
+      }
+    }
+    slots = kept;
+    end = n;
+    holes = 0;
+  }
+
+  /** Makes the current state the one readers see; must hold the lock. */
+  private void publish() {
+    snapshot = new Snapshot(slots, end, contributedSummaries, end - holes + contributedSummaries.length);
+  }
+
+  /** The listed contributed agents: those whose id no stored agent has, first registered first; must hold the lock. */
+  private AgentSummary[] contributedSummaries() {
+    var seen = new HashSet<String>();
+    return contributed.values().stream()
+        .sorted(Comparator.comparingLong(Contributed::serviceId))
+        .map(Contributed::profile)
+        .filter(p -> !stored.containsKey(p.id()) && seen.add(p.id()))
+        .map(this::summary)
+        .toArray(AgentSummary[]::new);
+  }
+
+  /**
+   * Derives everything listed from {@link #stored} and {@link #contributed}: at activation and when contributed
+   * agents come or go (rare, and their bundle's start costs far more); must hold the lock.
+   */
   private void rebuild() {
     var profiles = new LinkedHashMap<String, AgentProfile>();
     for (StoredAgent agent : stored.values()) {
@@ -339,21 +464,29 @@ public final class AgentRegistryImpl implements AgentRegistry {
     contributed.values().stream()
         .sorted(Comparator.comparingLong(Contributed::serviceId))
         .forEach(c -> profiles.putIfAbsent(c.profile().id(), c.profile()));
-    var children = new HashMap<String, Integer>();
+    children.clear();
     for (AgentProfile p : profiles.values()) {
       if (p.parentId() != null) {
         children.merge(p.parentId(), 1, Integer::sum);
       }
     }
-    var summaries = new ArrayList<AgentSummary>(profiles.size());
-    for (AgentProfile p : profiles.values()) {
-      summaries.add(new AgentSummary(p.id(), p.displayName(), p.role(), AgentStatus.IDLE, p.model().chat(),
-          p.artwork(), p.parentId(), children.getOrDefault(p.id(), 0)));
+    // Entry by entry, so that get() never misses an agent that stays.
+    listed.putAll(profiles);
+    listed.keySet().retainAll(profiles.keySet());
+    slots = new AgentSummary[Math.max(64, Integer.highestOneBit(Math.max(1, stored.size())) * 2)];
+    slotOf.clear();
+    end = 0;
+    holes = 0;
+    for (StoredAgent agent : stored.values()) {
+      slotOf.put(agent.profile().id(), end);
+      slots[end++] = summary(agent.profile());
     }
-    snapshot = new Snapshot(List.copyOf(summaries), Map.copyOf(profiles));
+    contributedSummaries = contributedSummaries();
+    publish();
   }
 
-  private record Snapshot(List<AgentSummary> summaries, Map<String, AgentProfile> profiles) {}
+  /** What readers see: {@code slots[0, end)} (nulls skipped), then the contributed agents; {@code count} listed. */
+  private record Snapshot(AgentSummary[] slots, int end, AgentSummary[] contributed, int count) {}
 
   private record Contributed(AgentProfile profile, String bundle, ServiceReference<Agent> ref) {
     /** Registration order, so contributed agents list in the order their bundles offered them. */
