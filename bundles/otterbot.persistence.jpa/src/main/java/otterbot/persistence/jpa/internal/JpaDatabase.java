@@ -364,6 +364,9 @@ public final class JpaDatabase implements Transactions, HealthCheck {
       // One agent's skills in creation order: every prompt and every listing reads them so.
       em.createNativeQuery("CREATE INDEX IF NOT EXISTS skills_agent_position ON " + qualified("skills")
           + " (agent_id, position)").executeUpdate();
+      // Every new agent takes MAX(position) + 1: without this index that is a scan of the whole table per create.
+      em.createNativeQuery("CREATE INDEX IF NOT EXISTS agents_position ON " + qualified("agents")
+          + " (position)").executeUpdate();
       em.getTransaction().commit();
     } finally {
       if (em.getTransaction().isActive()) {
