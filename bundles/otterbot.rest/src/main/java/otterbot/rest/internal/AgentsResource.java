@@ -69,7 +69,7 @@ public final class AgentsResource {
   @GET
   public List<JsonNode> list() {
     AssetLibrary library = assets;
-    return agents.list().stream().map(a -> AssetJson.withArtwork(a, library)).toList();
+    return agents.list().stream().map(AssetJson.withArtwork(library)).toList();
   }
 
   @POST

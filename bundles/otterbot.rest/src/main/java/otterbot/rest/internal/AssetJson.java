@@ -3,9 +3,12 @@ package otterbot.rest.internal;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -96,15 +99,35 @@ final class AssetJson {
    * its own pack again when it returns). Without the library the stored value is shown as it is.
    */
   static JsonNode withArtwork(Object agent, AssetLibrary library) {
+    Function<String, String> effective = library == null ? null : library::effectiveModelPack;
+    return withArtwork(agent, effective);
+  }
+
+  /**
+   * As {@link #withArtwork(Object, AssetLibrary)} for a whole listing: the library merges every installed pack each
+   * time it is asked (so that it answers what is installed right now), which for thousands of agents was seconds per
+   * listing; this asks once per distinct stored pack, and a listing is still answered from one look at the packs.
+   */
+  static Function<Object, JsonNode> withArtwork(AssetLibrary library) {
+    if (library == null) {
+      return agent -> withArtwork(agent, (Function<String, String>) null);
+    }
+    var effective = new HashMap<Optional<String>, String>();
+    Function<String, String> once = requested -> effective.computeIfAbsent(Optional.ofNullable(requested),
+        r -> library.effectiveModelPack(r.orElse(null)));
+    return agent -> withArtwork(agent, once);
+  }
+
+  private static JsonNode withArtwork(Object agent, Function<String, String> effectiveModelPack) {
     JsonNode node = JsonProvider.MAPPER.valueToTree(agent);
-    if (library == null || !(node.path("artwork") instanceof ObjectNode artwork)) {
+    if (effectiveModelPack == null || !(node.path("artwork") instanceof ObjectNode artwork)) {
       return node;
     }
     JsonNode stored = artwork.get("modelPack");
     String requested = stored == null || !stored.isTextual() ? null : stored.asText();
     String effective;
     try {
-      effective = library.effectiveModelPack(requested);
+      effective = effectiveModelPack.apply(requested);
     } catch (RuntimeException e) {
       return node; // the library went away under us: the stored value is still the truth
     }
