@@ -14,7 +14,6 @@ import org.osgi.service.jakartars.whiteboard.propertytypes.JSONRequired;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsName;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsResource;
 
-import com.fasterxml.jackson.databind.JsonNode;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -67,27 +66,27 @@ public final class AgentsResource {
   }
 
   @GET
-  public List<JsonNode> list() {
+  public List<Object> list() {
     AssetLibrary library = assets;
     return agents.list().stream().map(AssetJson.withArtwork(library)).toList();
   }
 
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
-  public JsonNode create(AgentInput input) {
+  public Object create(AgentInput input) {
     return AssetJson.withArtwork(agents.create(input), assets);
   }
 
   @GET
   @Path("{id}")
-  public JsonNode get(@PathParam("id") String id) {
+  public Object get(@PathParam("id") String id) {
     return AssetJson.withArtwork(agents.get(id).orElseThrow(() -> OtterbotException.notFound("not found")), assets);
   }
 
   @PATCH
   @Path("{id}")
   @Consumes(MediaType.APPLICATION_JSON)
-  public JsonNode update(@PathParam("id") String id, AgentInput patch) {
+  public Object update(@PathParam("id") String id, AgentInput patch) {
     return AssetJson.withArtwork(agents.update(id, patch), assets);
   }
 

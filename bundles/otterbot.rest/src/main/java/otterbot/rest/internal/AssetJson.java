@@ -15,6 +15,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import jakarta.ws.rs.core.StreamingOutput;
 import otterbot.api.OtterbotException;
+import otterbot.api.agent.AgentProfile;
+import otterbot.api.agent.AgentSummary;
+import otterbot.api.agent.Artwork;
 import otterbot.api.asset.AssetLibrary;
 import otterbot.api.asset.EnvironmentPack;
 import otterbot.api.asset.ModelPack;
@@ -96,9 +99,11 @@ final class AssetJson {
   /**
    * An agent profile or summary as JSON, with {@code artwork.modelPack} the pack it is shown with when its own is not
    * installed, and then {@code artwork.requestedModelPack} the stored one (which is never changed, so the agent shows
-   * its own pack again when it returns). Without the library the stored value is shown as it is.
+   * its own pack again when it returns). Without the library the stored value is shown as it is. When the agent shows
+   * its own pack (the usual case) it is returned as it is, for the JSON provider to write: a JSON tree per agent was
+   * most of the cost of listing thousands of them.
    */
-  static JsonNode withArtwork(Object agent, AssetLibrary library) {
+  static Object withArtwork(Object agent, AssetLibrary library) {
     Function<String, String> effective = library == null ? null : library::effectiveModelPack;
     return withArtwork(agent, effective);
   }
@@ -108,9 +113,9 @@ final class AssetJson {
    * time it is asked (so that it answers what is installed right now), which for thousands of agents was seconds per
    * listing; this asks once per distinct stored pack, and a listing is still answered from one look at the packs.
    */
-  static Function<Object, JsonNode> withArtwork(AssetLibrary library) {
+  static Function<Object, Object> withArtwork(AssetLibrary library) {
     if (library == null) {
-      return agent -> withArtwork(agent, (Function<String, String>) null);
+      return agent -> agent;
     }
     var effective = new HashMap<Optional<String>, String>();
     Function<String, String> once = requested -> effective.computeIfAbsent(Optional.ofNullable(requested),
@@ -118,20 +123,30 @@ final class AssetJson {
     return agent -> withArtwork(agent, once);
   }
 
-  private static JsonNode withArtwork(Object agent, Function<String, String> effectiveModelPack) {
-    JsonNode node = JsonProvider.MAPPER.valueToTree(agent);
-    if (effectiveModelPack == null || !(node.path("artwork") instanceof ObjectNode artwork)) {
-      return node;
+  private static Object withArtwork(Object agent, Function<String, String> effectiveModelPack) {
+    Artwork stored;
+    if (agent instanceof AgentProfile profile) {
+      stored = profile.artwork();
+    } else if (agent instanceof AgentSummary summary) {
+      stored = summary.artwork();
+    } else {
+      throw new IllegalArgumentException("not an agent: " + agent);
     }
-    JsonNode stored = artwork.get("modelPack");
-    String requested = stored == null || !stored.isTextual() ? null : stored.asText();
+    if (effectiveModelPack == null || stored == null) {
+      return agent;
+    }
+    String requested = stored.modelPack();
     String effective;
     try {
       effective = effectiveModelPack.apply(requested);
     } catch (RuntimeException e) {
-      return node; // the library went away under us: the stored value is still the truth
+      return agent; // the library went away under us: the stored value is still the truth
     }
-    if (effective != null && !effective.equals(requested)) {
+    if (effective == null || effective.equals(requested)) {
+      return agent;
+    }
+    JsonNode node = JsonProvider.MAPPER.valueToTree(agent);
+    if (node.path("artwork") instanceof ObjectNode artwork) {
       artwork.put("modelPack", effective);
       artwork.put("requestedModelPack", requested);
     }
