@@ -27,7 +27,7 @@ public interface AssetPack {
   /**
    * Every file of the pack, as relative paths with {@code /} separators and no {@code .} or {@code ..} segments,
    * in no particular order. Called on every listing request, so it must be cheap or cached; at most 10,000 paths are
-   * read.
+   * read. Return a new list when the files change: the library keeps what it derived from a list it is given again.
    */
   List<String> paths();
 

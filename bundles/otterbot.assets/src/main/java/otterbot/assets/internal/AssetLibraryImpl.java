@@ -44,8 +44,8 @@ import otterbot.assets.internal.AssetMerge.Source;
 
 /**
  * The {@link AssetLibrary}: every registered {@link AssetPack} merged by upstream's rules ({@link AssetMerge}),
- * highest {@code service.ranking} first. Nothing is kept between requests but the parsed scenes: packs come and go
- * (bundles, the home directory), and listing them is cheap, so every answer is what is installed right now.
+ * highest {@code service.ranking} first. Every answer is what is installed right now: the packs are asked for their
+ * listings on each request, and only the merge of listings that did not change and the parsed scenes are kept.
  */
 @Component(service = AssetLibrary.class)
 public final class AssetLibraryImpl implements AssetLibrary {
@@ -75,6 +75,8 @@ public final class AssetLibraryImpl implements AssetLibrary {
         }
       });
   private final Set<String> loggedOnce = ConcurrentHashMap.newKeySet();
+  /** The last merge (see {@link #current()}). */
+  private volatile View view;
   private volatile AgentRegistry agents;
 
   public AssetLibraryImpl() {
@@ -156,8 +158,9 @@ public final class AssetLibraryImpl implements AssetLibrary {
     if (!AssetPaths.isSafe(path) || AssetPaths.isHidden(path)) {
       return Optional.empty();
     }
-    List<Source> sources = sources();
-    Optional<Source> owner = AssetMerge.owner(AssetMerge.merge(sources), path);
+    View current = current();
+    List<Source> sources = current.sources();
+    Optional<Source> owner = AssetMerge.owner(current.merged(), path);
     if (owner.isPresent()) {
       return served(owner.get(), path);
     }
@@ -182,11 +185,21 @@ public final class AssetLibraryImpl implements AssetLibrary {
   }
 
   private Merged merged() {
-    return AssetMerge.merge(sources());
+    return current().merged();
   }
 
   /** Each pack with its paths, highest ranking first; a pack that fails to list is left out of this answer. */
   List<Source> sources() {
+    return current().sources();
+  }
+
+  /**
+   * The packs as they are now, merged. The merge walks every path of every pack, and agent answers ask for it on every
+   * request (the fallback model pack), so the last one is kept while the same packs return the very same listings: a
+   * bundle's pack lists once, the home directory's returns one list until its next scan, and a pack whose files
+   * change returns a new list ({@link AssetPack#paths()}).
+   */
+  private View current() {
     List<Map.Entry<ServiceReference<AssetPack>, AssetPack>> snapshot;
     synchronized (packs) {
       snapshot = new ArrayList<>(packs.entrySet());
@@ -196,16 +209,50 @@ public final class AssetLibraryImpl implements AssetLibrary {
           MAX_PACKS));
       snapshot = snapshot.subList(0, MAX_PACKS);
     }
-    var out = new ArrayList<Source>(snapshot.size());
+    var key = new ArrayList<Object>(snapshot.size() * 3);
     for (var entry : snapshot) {
       String name = name(entry.getKey(), entry.getValue());
+      List<String> listed;
       try {
-        out.add(new Source(name, entry.getValue(), paths(name, entry.getValue().paths())));
+        listed = entry.getValue().paths();
       } catch (RuntimeException e) {
         LOG.debug("Asset pack {} cannot list its files: {}", name, e.toString());
+        continue;
       }
+      key.add(name);
+      key.add(entry.getValue());
+      key.add(listed);
     }
-    return out;
+    View last = view;
+    if (last != null && last.isFor(key)) {
+      return last;
+    }
+    var sources = new ArrayList<Source>(key.size() / 3);
+    for (int i = 0; i < key.size(); i += 3) {
+      String name = (String) key.get(i);
+      @SuppressWarnings("unchecked")
+      List<String> listed = (List<String>) key.get(i + 2);
+      sources.add(new Source(name, (AssetPack) key.get(i + 1), paths(name, listed)));
+    }
+    View next = new View(key, List.copyOf(sources), AssetMerge.merge(sources));
+    view = next;
+    return next;
+  }
+
+  /** The merge of the packs named by {@code key}: name, pack and listing of each, compared by identity. */
+  private record View(List<Object> key, List<Source> sources, Merged merged) {
+    boolean isFor(List<Object> other) {
+      if (other.size() != key.size()) {
+        return false;
+      }
+      for (int i = 0; i < key.size(); i++) {
+        Object mine = key.get(i);
+        if (i % 3 == 0 ? !mine.equals(other.get(i)) : mine != other.get(i)) {
+          return false;
+        }
+      }
+      return true;
+    }
   }
 
   private static String name(ServiceReference<AssetPack> reference, AssetPack pack) {

@@ -1,6 +1,7 @@
 package otterbot.assets.internal;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +63,8 @@ final class AssetMerge {
       }
     }
     return new Merged(List.copyOf(models.values()), List.copyOf(environments.values()),
-        List.copyOf(scenes.values()), modelOwners, environmentOwners, sceneOwners);
+        List.copyOf(scenes.values()), Collections.unmodifiableMap(modelOwners),
+        Collections.unmodifiableMap(environmentOwners), Collections.unmodifiableMap(sceneOwners));
   }
 
   /**

@@ -128,6 +128,34 @@ class AssetLibraryImplTest {
     assertFalse(library.hasModelPack("zed"));
   }
 
+  /** A pack that hands out the same listing again is not merged again; a new listing is merged at once. */
+  @Test
+  void theMergeIsKeptWhileEveryPackReturnsTheSameListing() {
+    var library = new AssetLibraryImpl();
+    var calls = new java.util.concurrent.atomic.AtomicInteger();
+    var listing = new java.util.concurrent.atomic.AtomicReference<List<String>>(
+        List.of("workers/amy/characters/A.glb"));
+    var pack = new MapPack("b") {
+      @Override
+      public List<String> paths() {
+        calls.incrementAndGet();
+        return listing.get();
+      }
+    };
+    add(library, pack, 0);
+    List<?> first = library.modelPacks();
+    assertTrue(first == library.modelPacks(), "the same merge, not a new one");
+    assertTrue(library.hasModelPack("amy"));
+    assertEquals(3, calls.get(), "the pack is still asked on every request");
+
+    listing.set(List.of("workers/amy/characters/A.glb", "workers/zed/characters/Z.glb"));
+    assertTrue(library.hasModelPack("zed"), "a new listing is merged at once");
+    Ref other = add(library, new MapPack("c", "workers/bob/characters/B.glb"), 0);
+    assertTrue(library.hasModelPack("bob"), "a new pack is merged at once");
+    library.removePack(other, null);
+    assertFalse(library.hasModelPack("bob"), "and its removal too");
+  }
+
   @Test
   void unsafeAndHiddenPathsAreNeverLookedUp() {
     var library = new AssetLibraryImpl();

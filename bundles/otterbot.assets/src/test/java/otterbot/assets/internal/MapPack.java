@@ -12,7 +12,7 @@ import otterbot.api.asset.AssetFile;
 import otterbot.api.asset.AssetPack;
 
 /** A pack held in memory: path to content. */
-final class MapPack implements AssetPack {
+class MapPack implements AssetPack {
   final String name;
   final Map<String, byte[]> files = new TreeMap<>();
 
