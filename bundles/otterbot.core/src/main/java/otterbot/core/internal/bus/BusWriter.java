@@ -25,6 +25,11 @@ import otterbot.api.persistence.BusStore;
  * only once its message is durable; what changes is that concurrent publishers share a commit instead of taking turns
  * at one commit each (publishing was serialised on one H2 commit per message, about 1.2 ms).
  *
+ * <p>A publisher that finds nothing queued and nothing being stored stores its own message on its own thread, as
+ * publishing did before: with one publisher at a time (a chat turn's tool calls) a hand-off to the writer and back
+ * would only add two thread switches per message, which on two busy cores cost more than they save. Either way at
+ * most one thread stores and delivers at a time ({@link #storing}), so order and seqs are the same.
+ *
  * <p>A batch the store refuses is retried one message at a time, so a message that cannot be stored (an id already on
  * the bus) fails alone and the others are stored once each. The queue is bounded: a publisher waits at most
  * {@code fullWait} for room and then gets an {@code UNAVAILABLE} error naming the bound.
@@ -43,6 +48,8 @@ final class BusWriter {
   private final ArrayDeque<Entry> queue = new ArrayDeque<>();
   private final Thread thread;
   private boolean closed;
+  /** The thread storing and delivering right now (the writer or a publisher on its own), or null; under the lock. */
+  private Thread storing;
 
   /** A message waiting to be stored, and its publisher's answer. */
   private record Entry(AgentMessage message, CompletableFuture<AgentMessage> stored) {
@@ -71,15 +78,31 @@ final class BusWriter {
    *     or the bus stopped
    */
   AgentMessage write(AgentMessage message) {
-    if (Thread.currentThread() == thread) {
-      // A delivery that publishes (a bridge answering at once) must not wait for the writer it runs on.
-      AgentMessage stored = store.append(message);
-      deliver.accept(stored);
-      return stored;
-    }
+    Thread self = Thread.currentThread();
     var entry = new Entry(message, new CompletableFuture<>());
     lock.lock();
     try {
+      if (storing == self) {
+        // A delivery that publishes (a bridge answering at once) must not wait for the store it runs inside.
+        lock.unlock();
+        try {
+          return storeOne(message);
+        } finally {
+          lock.lock();
+        }
+      }
+      if (!closed && storing == null && queue.isEmpty()) {
+        // Nobody to share a commit with: no hand-off.
+        storing = self;
+        lock.unlock();
+        try {
+          return storeOne(message);
+        } finally {
+          lock.lock();
+          storing = null;
+          queued.signal(); // what was queued meanwhile is the writer's
+        }
+      }
       long left = fullWaitNanos;
       while (!closed && queue.size() >= maxQueued) {
         if (left <= 0) {
@@ -164,22 +187,43 @@ final class BusWriter {
     while (true) {
       lock.lock();
       try {
-        while (queue.isEmpty() && !closed) {
+        while (queue.isEmpty() || storing != null) {
+          if (closed && queue.isEmpty()) {
+            return; // nothing left to store
+          }
           queued.awaitUninterruptibly();
-        }
-        if (queue.isEmpty()) {
-          return; // closed, and nothing left to store
         }
         for (int i = 0; i < maxBatch && !queue.isEmpty(); i++) {
           batch.add(queue.poll());
         }
+        storing = thread;
         room.signalAll();
       } finally {
         lock.unlock();
       }
-      storeAndDeliver(batch);
-      batch.clear();
+      try {
+        storeAndDeliver(batch);
+      } finally {
+        batch.clear();
+        lock.lock();
+        try {
+          storing = null;
+        } finally {
+          lock.unlock();
+        }
+      }
     }
+  }
+
+  /** Stores and delivers one message on the caller's thread, which holds {@link #storing}. */
+  private AgentMessage storeOne(AgentMessage message) {
+    AgentMessage stored = store.append(message);
+    try {
+      deliver.accept(stored);
+    } catch (RuntimeException e) {
+      LOG.warn("Delivering bus message {} failed: {}", stored.seq(), e.toString());
+    }
+    return stored;
   }
 
   private void storeAndDeliver(List<Entry> batch) {

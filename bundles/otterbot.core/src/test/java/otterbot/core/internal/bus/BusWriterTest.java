@@ -133,6 +133,21 @@ class BusWriterTest {
   }
 
   @Test
+  void aLonePublisherStoresAndDeliversOnItsOwnThreadWithoutAHandOff() throws Exception {
+    var threads = new CopyOnWriteArrayList<Thread>();
+    writer = new BusWriter(store, m -> threads.add(Thread.currentThread()), 100, 100, Duration.ofSeconds(10));
+    var publisher = new CompletableFuture<Thread>();
+
+    AgentMessage m = publishers.submit(() -> {
+      publisher.complete(Thread.currentThread());
+      return writer.write(message("alone"));
+    }).get(10, TimeUnit.SECONDS);
+
+    assertEquals(1, m.seq());
+    assertEquals(List.of(publisher.get()), threads);
+  }
+
+  @Test
   void aBatchIsBoundedByItsSize() throws Exception {
     writer(100, 2, Duration.ofSeconds(10));
     gate = new CountDownLatch(1);
@@ -317,7 +332,7 @@ class BusWriterTest {
     assertEquals(List.of("question", "answer"), delivered.stream().map(AgentMessage::id).toList());
   }
 
-  /** Waits until the writer has taken the first message and is inside the (gated) store. */
+  /** Waits until the first message is inside the (gated) store, stored by its publisher on its own thread. */
   private void awaitStoring() throws InterruptedException {
     assertTrue(storing.await(20, TimeUnit.SECONDS), "the writer never reached the store");
   }
