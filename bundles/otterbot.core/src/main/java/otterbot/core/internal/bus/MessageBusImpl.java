@@ -77,7 +77,7 @@ public final class MessageBusImpl implements MessageBus {
    * the time that is left.
    */
   private final Map<String, Long> awaited = new ConcurrentHashMap<>();
-  /** Stores and delivers; its one thread calls the transports, so they see messages in seq order. */
+  /** Stores and delivers; one thread at a time calls the transports, so they see messages in seq order. */
   private final BusWriter writer;
 
   /**

@@ -255,7 +255,9 @@ class BusWriterTest {
     gate = new CountDownLatch(1);
     Future<AgentMessage> first = publish("m0");
     awaitStoring();
-    var queued = List.of(publish("a"), publish("b"));
+    Future<AgentMessage> a = publish("a");
+    awaitQueued(1); // one at a time, so the queue order is known
+    var queued = List.of(a, publish("b"));
     awaitQueued(2);
 
     var e = assertThrows(OtterbotException.class, () -> writer.write(message("c")));
