@@ -34,9 +34,10 @@ import otterbot.api.orchestration.MessageBus;
 import otterbot.api.persistence.BusStore;
 
 /**
- * The message bus (upstream-behaviour §6.3). Publishing stores the message (committed), then, in seq order, hands it
- * to every {@link BusTransport}; a response completes the request waiting for it; a request is queued for the
- * addressed agent, which answers with a turn of its own in conversation {@code bus-<threadId>}, one request at a time.
+ * The message bus (upstream-behaviour §6.3). Publishing stores the message (committed, in a group commit with whatever
+ * else is being published: {@link BusWriter}), then, in seq order, hands it to every {@link BusTransport}; a response
+ * completes the request waiting for it; a request is queued for the addressed agent, which answers with a turn of its
+ * own in conversation {@code bus-<threadId>}, one request at a time.
  */
 @Component(service = {MessageBus.class, MessageBusImpl.class})
 public final class MessageBusImpl implements MessageBus {
@@ -50,6 +51,17 @@ public final class MessageBusImpl implements MessageBus {
    * timeout, with its clear message, always comes first.
    */
   static final Duration ANSWER_GRACE = Duration.ofSeconds(1);
+  /**
+   * Messages waiting for the writer. Each publisher waits for its own, so this is only reached with more publishing
+   * threads than that (turns are capped at 1024 by default).
+   */
+  static final int MAX_QUEUED = 4096;
+  /** Messages per commit: bounds a batch's transaction and how long the first of them waits for the last. */
+  static final int MAX_BATCH = 256;
+  /** How long a publisher waits for room in a full queue before it is told the bus is overloaded. */
+  static final Duration FULL_WAIT = Duration.ofSeconds(10);
+  /** How long stopping waits for the writer to store what is queued. */
+  static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
   private final BusStore store;
   private final AgentRegistry agents;
@@ -65,8 +77,8 @@ public final class MessageBusImpl implements MessageBus {
    * the time that is left.
    */
   private final Map<String, Long> awaited = new ConcurrentHashMap<>();
-  /** Held from storing a message until every transport has it, so transports see messages in seq order. */
-  private final Object order = new Object();
+  /** Stores and delivers; one thread at a time calls the transports, so they see messages in seq order. */
+  private final BusWriter writer;
 
   /**
    * Dynamic, not a constructor reference: the chat service's tools (delegate, broadcast) need this bus, so a static
@@ -83,10 +95,15 @@ public final class MessageBusImpl implements MessageBus {
 
   @Activate
   public MessageBusImpl(@Reference BusStore store, @Reference AgentRegistry agents) {
-    this(store, null, agents, Clock.systemUTC());
+    this(store, null, agents, Clock.systemUTC(), MAX_QUEUED, MAX_BATCH, FULL_WAIT);
   }
 
   MessageBusImpl(BusStore store, ChatService chat, AgentRegistry agents, Clock clock) {
+    this(store, chat, agents, clock, MAX_QUEUED, MAX_BATCH, FULL_WAIT);
+  }
+
+  MessageBusImpl(BusStore store, ChatService chat, AgentRegistry agents, Clock clock, int maxQueued, int maxBatch,
+      Duration fullWait) {
     this.store = store;
     this.chat = chat;
     this.agents = agents;
@@ -99,10 +116,12 @@ public final class MessageBusImpl implements MessageBus {
       return t;
     });
     this.queues = new AgentQueues(pool);
+    this.writer = new BusWriter(store, this::deliver, maxQueued, maxBatch, fullWait);
   }
 
   @Deactivate
   void deactivate() {
+    writer.close(STOP_WAIT);
     pool.shutdownNow();
     pending.values().forEach(f -> f.completeExceptionally(
         OtterbotException.unavailable("the message bus stopped", null)));
@@ -115,18 +134,7 @@ public final class MessageBusImpl implements MessageBus {
 
   @Override
   public AgentMessage publish(AgentMessage draft) {
-    AgentMessage message = complete(draft);
-    AgentMessage stored;
-    synchronized (order) {
-      stored = store.append(message);
-      for (BusTransport transport : transports) {
-        try {
-          transport.send(stored);
-        } catch (RuntimeException e) {
-          LOG.warn("Bus transport {} failed on message {}: {}", safeId(transport), stored.seq(), e.toString());
-        }
-      }
-    }
+    AgentMessage stored = writer.write(complete(draft));
     if (AgentMessage.RESPONSE.equals(stored.kind()) && stored.correlationId() != null) {
       CompletableFuture<AgentMessage> waiting = pending.remove(stored.correlationId());
       if (waiting != null) {
@@ -179,6 +187,17 @@ public final class MessageBusImpl implements MessageBus {
       throw OtterbotException.invalid("limit must not be negative");
     }
     return store.last(Math.min(limit, MAX_HISTORY));
+  }
+
+  /** On the writer thread, in seq order, after the message is committed. */
+  private void deliver(AgentMessage stored) {
+    for (BusTransport transport : transports) {
+      try {
+        transport.send(stored);
+      } catch (RuntimeException e) {
+        LOG.warn("Bus transport {} failed on message {}: {}", safeId(transport), stored.seq(), e.toString());
+      }
+    }
   }
 
   /** Queues the request for its addressee, whose turn's answer is published as the response. */

@@ -49,6 +49,11 @@ class MessageBusImplTest {
       }
 
       @Override
+      public synchronized List<AgentMessage> appendAll(List<AgentMessage> messages) {
+        return messages.stream().map(this::append).toList();
+      }
+
+      @Override
       public synchronized List<AgentMessage> last(int limit) {
         return List.copyOf(stored.subList(Math.max(0, stored.size() - limit), stored.size()));
       }

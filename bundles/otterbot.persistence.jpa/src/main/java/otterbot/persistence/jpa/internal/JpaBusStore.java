@@ -1,10 +1,10 @@
 package otterbot.persistence.jpa.internal;
 
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -28,8 +28,8 @@ import otterbot.api.persistence.BusStore;
 /**
  * The {@code bus_messages} table: the agents' message history in one gapless sequence.
  *
- * <p>{@code seq} is max + 1, read and inserted while no other append of this JVM runs, and the lock is held until the
- * commit: so numbers are handed out in commit order, and a reader never sees seq n+1 without n (a rolled-back append
+ * <p>{@code seq} is max + 1 (max + 1 .. max + n for a batch), read and inserted while no other append of this JVM runs,
+ * and the lock is held until the commit: so numbers are handed out in commit order, and a reader never sees seq n+1 without n (a rolled-back append
  * took no number). On PostgreSQL the transaction also locks the table against other appenders (plain reads are not
  * blocked), so several servers on one database keep the same order instead of one of them failing on the key. An
  * embedded H2 file is open in one process only, so the JVM lock suffices there.
@@ -59,7 +59,81 @@ public final class JpaBusStore implements BusStore {
 
   @Override
   public AgentMessage append(AgentMessage message) {
-    Objects.requireNonNull(message, "message");
+    return appendAll(List.of(Objects.requireNonNull(message, "message"))).get(0);
+  }
+
+  /**
+   * One transaction for the whole list (the bus's group commit): the table lock, one query for the last seq, the
+   * inserts, one commit. Fields are checked before the transaction starts, so an invalid message costs no database
+   * work; a taken id is a {@code CONFLICT} for a single message and fails a longer list as a whole (see below).
+   */
+  @Override
+  public List<AgentMessage> appendAll(List<AgentMessage> messages) {
+    Objects.requireNonNull(messages, "messages");
+    if (messages.isEmpty()) {
+      return List.of();
+    }
+    var rows = new ArrayList<Row>(messages.size());
+    var ids = new HashSet<String>();
+    for (AgentMessage message : messages) {
+      Row row = row(Objects.requireNonNull(message, "message"));
+      if (!ids.add(row.id())) {
+        throw OtterbotException.conflict("bus message '" + row.id() + "' is twice in one append");
+      }
+      rows.add(row);
+    }
+    String what = rows.size() == 1 ? "bus message '" + rows.get(0).id() + "'" : rows.size() + " bus messages";
+    appends.lock();
+    try {
+      long first = db.write("append " + what + " to the bus", List.of(), em -> {
+        if (tableLock != null) {
+          em.createNativeQuery(tableLock).executeUpdate();
+        }
+        if (rows.size() == 1) {
+          String id = rows.get(0).id();
+          long taken = em.createQuery("SELECT COUNT(b) FROM BusMessageEntity b WHERE b.id = :id", Long.class)
+              .setParameter("id", id)
+              .getSingleResult();
+          if (taken > 0) {
+            throw OtterbotException.conflict(what + " is already on the bus");
+          }
+        }
+        // A list is not checked id by id: an "id IN (...)" query of varying length is parsed and planned anew every
+        // time and cost as much as the inserts and the commit together (JFR, issue 12). The unique index on id still
+        // refuses a taken id, failing the whole list; the bus then appends one by one, which names the culprit.
+        Long last = em.createQuery("SELECT MAX(b.seq) FROM BusMessageEntity b", Long.class).getSingleResult();
+        long next = last == null ? 1 : last + 1;
+        for (int i = 0; i < rows.size(); i++) {
+          em.persist(rows.get(i).entity(next + i));
+        }
+        return next;
+      });
+      var stored = new ArrayList<AgentMessage>(rows.size());
+      for (int i = 0; i < rows.size(); i++) {
+        stored.add(rows.get(i).stored(first + i));
+      }
+      return List.copyOf(stored);
+    } finally {
+      appends.unlock();
+    }
+  }
+
+  /** A message checked and converted, waiting for its seq. */
+  private record Row(String id, String kind, String from, String to, String thread, String correlation,
+      String rootSpawn, String body, String payloadJson, Object payload, String status, String transport,
+      Instant createdAt) {
+    BusMessageEntity entity(long seq) {
+      return new BusMessageEntity(seq, id, kind, from, to, thread, correlation, rootSpawn, body, payloadJson, status,
+          transport, JpaConversationStore.utc(createdAt));
+    }
+
+    AgentMessage stored(long seq) {
+      return new AgentMessage(id, seq, kind, from, to, thread, correlation, rootSpawn, body, payload, status, transport,
+          createdAt);
+    }
+  }
+
+  private Row row(AgentMessage message) {
     // The bus names every message; one that comes without an id still gets a unique one rather than a failure.
     String id = message.id() == null ? UUID.randomUUID().toString()
         : Validation.validKey("bus message id", message.id(), BusMessageEntity.ID_LENGTH);
@@ -81,30 +155,8 @@ public final class JpaBusStore implements BusStore {
     // Dated by its arrival unless the caller dated it; cut to what the column keeps, so the answer equals a later read.
     Instant createdAt = (message.createdAt() == null ? Instant.now() : message.createdAt())
         .truncatedTo(java.time.temporal.ChronoUnit.MICROS);
-    LocalDateTime at = JpaConversationStore.utc(createdAt);
-    appends.lock();
-    try {
-      long seq = db.write("append " + what + " to the bus", List.of(), em -> {
-        if (tableLock != null) {
-          em.createNativeQuery(tableLock).executeUpdate();
-        }
-        long taken = em.createQuery("SELECT COUNT(b) FROM BusMessageEntity b WHERE b.id = :id", Long.class)
-            .setParameter("id", id)
-            .getSingleResult();
-        if (taken > 0) {
-          throw OtterbotException.conflict(what + " is already on the bus");
-        }
-        Long last = em.createQuery("SELECT MAX(b.seq) FROM BusMessageEntity b", Long.class).getSingleResult();
-        long next = last == null ? 1 : last + 1;
-        em.persist(new BusMessageEntity(next, id, kind, from, to, thread, correlation, rootSpawn, message.body(),
-            payload, status, transport, at));
-        return next;
-      });
-      return new AgentMessage(id, seq, kind, from, to, thread, correlation, rootSpawn, message.body(),
-          payload == null ? null : decode(id, payload), status, transport, createdAt);
-    } finally {
-      appends.unlock();
-    }
+    return new Row(id, kind, from, to, thread, correlation, rootSpawn, message.body(), payload,
+        payload == null ? null : decode(id, payload), status, transport, createdAt);
   }
 
   /** The last {@code limit} messages by seq, oldest first; nothing for a limit of 0 or less. */

@@ -167,6 +167,44 @@ abstract class OrchestrationStoreContract {
   }
 
   @Test
+  void appendAllStoresAListInOneGoWithConsecutiveSeqsInListOrder() {
+    var store = open();
+    store.append(message("m-1", AgentMessage.REQUEST, "coo", "ada", "first"));
+
+    List<AgentMessage> stored = store.bus.appendAll(List.of(
+        message("m-2", AgentMessage.BROADCAST, "coo", null, "two"),
+        message("m-3", AgentMessage.TOOL, "ada", "coo", "three").withPayload(Map.of("n", 3)),
+        message("m-4", AgentMessage.RESPONSE, "ada", "coo", "four")));
+
+    assertEquals(List.of(2L, 3L, 4L), seqs(stored));
+    assertEquals(List.of("m-2", "m-3", "m-4"), stored.stream().map(AgentMessage::id).toList());
+    assertEquals(stored, store.last(3), "what appendAll returned is what is read back");
+    assertEquals(List.of(), store.bus.appendAll(List.of()));
+  }
+
+  @Test
+  void appendAllIsAllOrNothingAndARefusedListTakesNoSeq() {
+    var store = open();
+    store.append(message("m-1", AgentMessage.REQUEST, "coo", "ada", "first"));
+
+    // an id already on the bus, an id twice in the list, an invalid message: each fails the whole list
+    assertThrows(OtterbotException.class, () -> store.bus.appendAll(List.of(
+        message("m-2", AgentMessage.BROADCAST, "coo", null, "x"), message("m-1", AgentMessage.BROADCAST, "coo", null,
+            "taken"))));
+    var twice = assertThrows(OtterbotException.class, () -> store.bus.appendAll(List.of(
+        message("m-2", AgentMessage.BROADCAST, "coo", null, "x"), message("m-2", AgentMessage.BROADCAST, "coo", null,
+            "again"))));
+    assertInvalid(() -> store.bus.appendAll(List.of(
+        message("m-2", AgentMessage.BROADCAST, "coo", null, "x"), message("m-3", AgentMessage.BROADCAST, "coo", null,
+            null))));
+    AgentMessage next = store.append(message("m-2", AgentMessage.REQUEST, "coo", "ada", "second"));
+
+    assertEquals(OtterbotException.Kind.CONFLICT, twice.kind());
+    assertEquals(2, next.seq(), "no seq was taken by the refused lists");
+    assertEquals(List.of("first", "second"), store.last(10).stream().map(AgentMessage::body).toList());
+  }
+
+  @Test
   void invalidBusMessagesAreRejectedAsInvalidAndStoreNothing() {
     var store = open();
     assertInvalid(() -> store.append(message("m", null, "coo", "ada", "x")));
