@@ -3,7 +3,6 @@ package otterbot.provider.support;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -118,7 +117,8 @@ public final class ProviderRuntime {
   }
 
   /**
-   * Sends a small request and returns its answer, whatever the status.
+   * Sends a small request and returns its answer (at most {@link BoundedBody#SMALL_ANSWER} bytes), whatever the
+   * status.
    *
    * @throws ProviderException when the provider cannot be reached or does not answer in time
    */
@@ -134,7 +134,7 @@ public final class ProviderRuntime {
       throw new ProviderException(Failures.stopped(providerId));
     }
     CompletableFuture<HttpResponse<String>> answer =
-        client.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        client.sendAsync(request, BoundedBody.ofString(BoundedBody.SMALL_ANSWER));
     try {
       return answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {

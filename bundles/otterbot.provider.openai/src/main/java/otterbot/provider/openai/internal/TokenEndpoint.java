@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import otterbot.provider.support.BoundedBody;
 import otterbot.provider.support.Failures;
 import otterbot.provider.support.Json;
 
@@ -30,6 +31,8 @@ import otterbot.provider.support.Json;
 final class TokenEndpoint {
   static final Duration TIMEOUT = Duration.ofSeconds(30);
   private static final int MAX_BODY_IN_MESSAGE = 300;
+  /** A token answer is a few KiB (three tokens and their lifetimes); more is not an issuer we can trust. */
+  static final int MAX_ANSWER = 256 * 1024;
   private static final Pattern TOKEN_FIELDS = Pattern.compile(
       "(\"(?:access_token|refresh_token|id_token|code|code_verifier)\"\\s*:\\s*)\"[^\"]*\"");
 
@@ -112,10 +115,11 @@ final class TokenEndpoint {
         .build();
     HttpResponse<String> response;
     try {
-      response = client().send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      response = client().send(request, BoundedBody.ofString(MAX_ANSWER));
     } catch (IOException e) {
-      throw new Failure(what + ": cannot reach " + settings.issuer() + " (" + e.getClass().getSimpleName() + ")",
-          false);
+      // The exception's text, not the request: a connection error, or an answer over MAX_ANSWER.
+      throw new Failure(what + ": cannot reach " + settings.issuer() + " (" + e.getClass().getSimpleName()
+          + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", false);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new Failure(what + ": interrupted", false);
