@@ -60,7 +60,7 @@ class EmbeddingModelIT {
         errors.add(e);
       }
     };
-    // The first load happened while the framework started; the vectors it gives are the reference.
+    // The first embedding loads the model; the vectors it gives are the reference.
     ServiceReference<ModelProvider> reference = awaitMinilm();
     assertEquals(Boolean.TRUE, reference.getProperty(ModelProvider.DEFAULT_EMBEDDER), "the default embedder");
     List<float[]> first = embed();

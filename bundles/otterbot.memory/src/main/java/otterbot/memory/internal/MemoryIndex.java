@@ -228,6 +228,35 @@ final class MemoryIndex implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether any memory of the agent (any agent's for null) is searchable: a search of an agent without memories
+   * then skips embedding its query, which would cost a model run (milliseconds of CPU, a load on the first one) on
+   * every chat turn of a new agent for nothing.
+   */
+  boolean holds(String agentId) {
+    refresh();
+    IndexSearcher searcher;
+    try {
+      searcher = searchers.acquire();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    try {
+      if (agentId == null) {
+        return searcher.getIndexReader().numDocs() > 0;
+      }
+      return searcher.count(new TermQuery(new Term(AGENT, agentId))) > 0;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      try {
+        searchers.release(searcher);
+      } catch (IOException e) {
+        // released or not, the searcher is closed with the manager
+      }
+    }
+  }
+
   private void refresh() {
     if (stale.getAndSet(false)) {
       try {

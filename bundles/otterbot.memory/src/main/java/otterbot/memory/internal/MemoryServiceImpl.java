@@ -268,6 +268,9 @@ public final class MemoryServiceImpl implements MemoryService, AgentLifecycleLis
     }
     int max = validLimit(limit, MAX_SEARCH_LIMIT);
     awaitIndex();
+    if (!index.holds(agentId)) {
+      return List.of();
+    }
     AgentProfile agent = agentId == null ? null : agents.get(agentId).orElse(null);
     Optional<Embedders.Choice> choice = agentId == null ? embedders.defaultChoice() : embedders.choose(agent);
     Embedders.Vector vector = null;

@@ -96,6 +96,19 @@ class MemoryServiceImplTest {
   }
 
   @Test
+  void searchingAnAgentWithoutMemoriesDoesNotRunTheEmbedder() {
+    assertEquals(List.of(), memory.search("alice", "what is my dog called", 5));
+    assertEquals(List.of(), memory.search(null, "what is my dog called", 5));
+    assertEquals(List.of(), embedder.batchSizes, "no query was embedded");
+    save("alice", "The user's dog is called Rex");
+    int afterSave = embedder.batchSizes.size();
+    assertEquals(List.of(), memory.search("bob", "what is my dog called", 5), "bob has none");
+    assertEquals(afterSave, embedder.batchSizes.size());
+    assertEquals("The user's dog is called Rex", memory.search("alice", "dog called", 5).get(0).entry().content());
+    assertEquals(afterSave + 1, embedder.batchSizes.size(), "alice's query was embedded");
+  }
+
+  @Test
   void aMemoryOfOneAgentIsNeverFoundFromAnother() {
     save("alice", "The user's favourite colour is green");
     save("bob", "The user plays chess on Sundays");

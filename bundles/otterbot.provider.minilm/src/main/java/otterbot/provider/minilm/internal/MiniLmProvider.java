@@ -26,9 +26,11 @@ import otterbot.api.provider.ProviderInfo;
 /**
  * The server's default embedder: all-MiniLM-L6-v2 (int8), built in and offline, 384 dimensions. It cannot chat.
  *
- * <p>Activation only starts loading the model (about 1 to 3 s on two cores) on a thread of its own, so the bundle
- * starts at once; {@link #embed} waits for the load. ONNX Runtime lives on the launcher's class path, not in a bundle,
- * so stopping, updating or refreshing this bundle never loads its native library a second time.
+ * <p>The model is loaded (about 1 to 3 s of CPU on two cores, and some 70 MiB of native memory) on a thread of its own
+ * when the first text is to be embedded, not at activation: a server whose agents have no memories yet, and whose
+ * searches therefore never embed, neither pays for it during its start nor carries it while idle (issue 12). The
+ * first {@link #embed} waits for the load. ONNX Runtime lives on the launcher's class path, not in a bundle, so
+ * stopping, updating or refreshing this bundle never loads its native library a second time.
  *
  * <p>Immediate: a delayed component would be disposed whenever its last user let go of it, and the next user would
  * wait for the model to load again.
@@ -49,6 +51,8 @@ public final class MiniLmProvider implements ModelProvider {
       new ProviderInfo(ID, "all-MiniLM-L6-v2 (built in, offline)", false, true, false, null, null, null);
 
   private final CompletableFuture<MiniLmModel> model = new CompletableFuture<>();
+  private final Loader loader;
+  private boolean loading;
   private volatile boolean stopped;
 
   /** How the model is obtained: from the bundle in production, from the langchain4j jar in unit tests. */
@@ -62,12 +66,26 @@ public final class MiniLmProvider implements ModelProvider {
   }
 
   MiniLmProvider(Loader loader) {
-    Thread thread = new Thread(() -> load(loader), "otterbot-minilm-load");
+    this.loader = loader;
+  }
+
+  /** Starts the load once; on a thread of its own, so a caller that gives up waiting does not abandon it half-done. */
+  private synchronized void startLoading() {
+    if (loading || stopped) {
+      return;
+    }
+    loading = true;
+    Thread thread = new Thread(this::load, "otterbot-minilm-load");
     thread.setDaemon(true);
     thread.start();
   }
 
-  private void load(Loader loader) {
+  /** Whether the model's load has begun (tests). */
+  synchronized boolean loadStarted() {
+    return loading;
+  }
+
+  private void load() {
     long start = System.nanoTime();
     try {
       MiniLmModel loaded = loader.load();
@@ -142,6 +160,7 @@ public final class MiniLmProvider implements ModelProvider {
     if (stopped) {
       throw new ProviderException("provider " + ID + " was stopped");
     }
+    startLoading();
     try {
       return model.get(LOAD_WAIT_SECONDS, TimeUnit.SECONDS);
     } catch (TimeoutException e) {

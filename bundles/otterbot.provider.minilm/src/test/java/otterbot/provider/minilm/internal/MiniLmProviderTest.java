@@ -117,6 +117,45 @@ class MiniLmProviderTest {
   }
 
   @Test
+  void theModelIsLoadedByTheFirstTextToEmbedNotByActivation() throws Exception {
+    var loads = new java.util.concurrent.atomic.AtomicInteger();
+    MiniLmProvider provider = new MiniLmProvider(() -> {
+      loads.incrementAndGet();
+      return model;
+    });
+    assertEquals(List.of(), provider.embed(new EmbeddingRequest(null, List.of(), Map.of())));
+    assertEquals(false, provider.loadStarted());
+    assertEquals(0, loads.get());
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      var calls = new ArrayList<java.util.concurrent.Future<List<float[]>>>();
+      for (int i = 0; i < 4; i++) {
+        calls.add(pool.submit(() -> provider.embed(new EmbeddingRequest(null, List.of("otters"), Map.of()))));
+      }
+      for (var call : calls) {
+        assertEquals(1, call.get().size());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(1, loads.get(), "concurrent first callers share one load");
+  }
+
+  @Test
+  void aProviderStoppedBeforeItsFirstTextNeverLoadsTheModel() {
+    var loads = new java.util.concurrent.atomic.AtomicInteger();
+    MiniLmProvider provider = new MiniLmProvider(() -> {
+      loads.incrementAndGet();
+      return model;
+    });
+    provider.deactivate();
+    ProviderException stopped = assertThrows(ProviderException.class,
+        () -> provider.embed(new EmbeddingRequest(null, List.of("x"), Map.of())));
+    assertEquals("provider minilm was stopped", stopped.getMessage());
+    assertEquals(0, loads.get());
+  }
+
+  @Test
   void theProviderDescribesItselfAndRefusesToChat() {
     MiniLmProvider provider = new MiniLmProvider(() -> model);
     assertEquals(new ProviderInfo("minilm", "all-MiniLM-L6-v2 (built in, offline)", false, true, false, null, null,
