@@ -27,6 +27,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import otterbot.api.agent.AgentLifecycleListener;
 import otterbot.api.agent.AgentProfile;
 import otterbot.api.agent.AgentRegistry;
 import otterbot.api.chat.ChatListener;
@@ -54,9 +55,9 @@ import otterbot.core.internal.providers.ModelServiceImpl;
  * with an error chunk, never queued), each has a wall-clock deadline, and plug-in code (tools, providers starting a
  * call) runs on threads of its own with a timeout, so a plug-in that hangs cannot hold a turn past its deadline.
  */
-@Component(service = ChatService.class, configurationPid = ChatConfiguration.PID)
+@Component(service = {ChatService.class, AgentLifecycleListener.class}, configurationPid = ChatConfiguration.PID)
 @Designate(ocd = ChatConfiguration.class)
-public final class ChatServiceImpl implements ChatService {
+public final class ChatServiceImpl implements ChatService, AgentLifecycleListener {
   private static final Logger LOG = LoggerFactory.getLogger(ChatServiceImpl.class);
   /** Conversation ids clients may choose: what upstream generates ({@code conv-coo-1732...}), ours ({@code conv-<uuid>}, {@code bus-...}) and the like. */
   private static final Pattern CONVERSATION_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,199}");
@@ -102,7 +103,7 @@ public final class ChatServiceImpl implements ChatService {
       Duration conversationIdle) {
     this.models = models;
     this.conversationEvents = new ConversationEvents(Clock.systemUTC(), conversationIdle);
-    this.context = new TurnContext(agents, models, credentials, conversations, settings, board, tools::get,
+    this.context = new TurnContext(agents, models, credentials, new CachedConversations(conversations), settings, board, tools::get,
         Clock.systemUTC(), limits, plugins, conversationEvents::listeners, this::promptContributors);
     this.pool = Executors.newCachedThreadPool(daemonThreads("otterbot-chat-"));
     this.deadlines = new ScheduledThreadPoolExecutor(1, daemonThreads("otterbot-chat-deadline-"));
@@ -276,6 +277,12 @@ public final class ChatServiceImpl implements ChatService {
   }
 
   /** A turn of the conversation starts: it is active, and watched for idleness. */
+  /** A deleted agent's history went with it: its conversations are no longer held in memory either. */
+  @Override
+  public void deleted(AgentProfile agent) {
+    context.conversations().forget(agent.id());
+  }
+
   void activity(AgentProfile agent, String conversationId) {
     conversationEvents.activity(agent, conversationId);
   }

@@ -254,7 +254,7 @@ final class Turn implements ChatTurn, Runnable {
    * it; the whole history stays stored.
    */
   private List<ChatMessage> history() {
-    return window(ctx.conversations().messages(conversationId), ctx.limits().historyCharBudget());
+    return window(ctx.conversations().history(agent.id(), conversationId), ctx.limits().historyCharBudget());
   }
 
   static List<ChatMessage> window(List<StoredMessage> stored, int budget) {

@@ -8,7 +8,6 @@ import otterbot.api.agent.AgentRegistry;
 import otterbot.api.chat.ConversationListener;
 import otterbot.api.chat.PromptContributor;
 import otterbot.api.credentials.CredentialService;
-import otterbot.api.persistence.ConversationStore;
 import otterbot.api.settings.SettingsService;
 import otterbot.core.internal.PluginCalls;
 import otterbot.core.internal.providers.ModelServiceImpl;
@@ -18,7 +17,7 @@ record TurnContext(
     AgentRegistry agents,
     ModelServiceImpl models,
     CredentialService credentials,
-    ConversationStore conversations,
+    CachedConversations conversations,
     SettingsService settings,
     StatusBoard board,
     Supplier<List<ToolSet.Entry>> tools,

@@ -1,0 +1,159 @@
+package otterbot.core.internal.chat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+
+import otterbot.api.OtterbotException;
+import otterbot.api.persistence.ConversationStore;
+import otterbot.api.persistence.StoredMessage;
+
+class CachedConversationsTest {
+  /** A store that counts its reads and can be told to fail the next append. */
+  static final class CountingStore implements ConversationStore {
+    final Map<String, List<StoredMessage>> rows = new HashMap<>();
+    final Map<String, String> owners = new HashMap<>();
+    final AtomicInteger reads = new AtomicInteger();
+    volatile boolean failNext;
+
+    @Override
+    public synchronized Optional<String> owner(String conversationId) {
+      return Optional.ofNullable(owners.get(conversationId));
+    }
+
+    @Override
+    public synchronized void append(String agentId, StoredMessage message) {
+      String owner = owners.putIfAbsent(message.conversationId(), agentId);
+      if (owner != null && !owner.equals(agentId)) {
+        throw OtterbotException.conflict("belongs to another agent");
+      }
+      rows.computeIfAbsent(message.conversationId(), k -> new ArrayList<>()).add(message);
+      if (failNext) {
+        failNext = false; // committed, but the caller hears a failure: the outcome is unknown to it
+        throw new IllegalStateException("connection lost during commit");
+      }
+    }
+
+    @Override
+    public synchronized List<StoredMessage> messages(String conversationId) {
+      reads.incrementAndGet();
+      return List.copyOf(rows.getOrDefault(conversationId, List.of()));
+    }
+
+    @Override
+    public synchronized int deleteAll(String agentId) {
+      int n = 0;
+      for (var it = owners.entrySet().iterator(); it.hasNext(); ) {
+        var e = it.next();
+        if (e.getValue().equals(agentId)) {
+          rows.remove(e.getKey());
+          it.remove();
+          n++;
+        }
+      }
+      return n;
+    }
+  }
+
+  final CountingStore store = new CountingStore();
+  final CachedConversations cached = new CachedConversations(store);
+  int n;
+
+  StoredMessage message(String conversation, String content) {
+    return new StoredMessage("m" + (++n), conversation, "user", content, Instant.EPOCH);
+  }
+
+  static List<String> contents(List<StoredMessage> messages) {
+    return messages.stream().map(StoredMessage::content).toList();
+  }
+
+  @Test
+  void aConversationIsReadFromTheStoreOnceAndThenFollowsItsAppends() {
+    cached.append("coo", message("c1", "hello"));
+    assertEquals(List.of("hello"), contents(cached.history("coo", "c1")));
+    cached.append("coo", message("c1", "hi there"));
+    cached.append("coo", message("c1", "how are you"));
+    assertEquals(List.of("hello", "hi there", "how are you"), contents(cached.history("coo", "c1")));
+    assertEquals(1, store.reads.get(), "one read, then the appends kept it");
+    assertEquals(contents(store.messages("c1")), contents(cached.history("coo", "c1")), "what the store holds");
+  }
+
+  @Test
+  void anAppendThatFailedDropsTheConversationSoItIsReadAgain() {
+    cached.append("coo", message("c1", "one"));
+    cached.history("coo", "c1");
+    store.failNext = true;
+    assertThrows(IllegalStateException.class, () -> cached.append("coo", message("c1", "two")));
+    assertEquals(List.of("one", "two"), contents(cached.history("coo", "c1")), "read again: it was committed");
+    assertEquals(2, store.reads.get());
+    assertThrows(OtterbotException.class, () -> cached.append("other", message("c1", "not yours")));
+    assertEquals(List.of("one", "two"), contents(cached.history("coo", "c1")));
+  }
+
+  @Test
+  void aDeletedAgentsConversationsAreForgotten() {
+    cached.append("a1", message("c1", "remember the milk"));
+    cached.history("a1", "c1");
+    store.deleteAll("a1"); // as the agent registry does, past this object
+    cached.forget("a1");
+    cached.append("a1", message("c1", "a new agent with the old id"));
+    assertEquals(List.of("a new agent with the old id"), contents(cached.history("a1", "c1")));
+  }
+
+  @Test
+  void aLongConversationIsNotHeldAndTheNumberOfConversationsIsBounded() {
+    String big = "x".repeat((int) CachedConversations.MAX_CHARS);
+    cached.append("coo", message("long", big));
+    cached.history("coo", "long");
+    cached.append("coo", message("long", "one more"));
+    assertEquals(2, cached.history("coo", "long").size());
+    cached.history("coo", "long");
+    assertEquals(3, store.reads.get(), "read again each time once it outgrew the bound");
+    for (int i = 0; i < CachedConversations.MAX_CONVERSATIONS + 10; i++) {
+      cached.append("coo", message("c" + i, "hi"));
+      cached.history("coo", "c" + i);
+    }
+    assertEquals(CachedConversations.MAX_CONVERSATIONS, cached.size());
+  }
+
+  @Test
+  void concurrentAppendsToOneConversationAreHeldInTheStoresOrder() throws Exception {
+    cached.append("coo", message("c1", "start"));
+    cached.history("coo", "c1");
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<?>> calls = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int thread = t;
+        calls.add(pool.submit(() -> {
+          for (int i = 0; i < 200; i++) {
+            cached.append("coo", new StoredMessage(thread + "-" + i, "c1", "user", thread + "-" + i, Instant.EPOCH));
+            if (i % 50 == 0) {
+              cached.history("coo", "c1");
+            }
+          }
+          return null;
+        }));
+      }
+      for (Future<?> call : calls) {
+        call.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(contents(store.messages("c1")), contents(cached.history("coo", "c1")));
+    assertEquals(801, cached.history("coo", "c1").size());
+  }
+}
