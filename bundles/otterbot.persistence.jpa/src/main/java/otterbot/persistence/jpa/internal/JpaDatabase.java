@@ -400,9 +400,17 @@ public final class JpaDatabase implements Transactions, HealthCheck {
     // Another process may write the same tables; see also UnitInfo.getSharedCacheMode().
     p.put(PersistenceUnitProperties.CACHE_SHARED_DEFAULT, "false");
     p.put(pool(PersistenceUnitProperties.CONNECTION_POOL_INITIAL), "1");
-    p.put(pool(PersistenceUnitProperties.CONNECTION_POOL_MIN), String.valueOf(Math.min(2, db.poolMax())));
+    // Min = max: EclipseLink's pool closes a released connection whenever more than min are open, so with a min of 2
+    // any third concurrent transaction opened a new connection (an H2 session, or a PostgreSQL login) and threw it
+    // away afterwards, with its prepared statements (issue 12). Connections are still opened only when needed.
+    p.put(pool(PersistenceUnitProperties.CONNECTION_POOL_MIN), String.valueOf(db.poolMax()));
     p.put(pool(PersistenceUnitProperties.CONNECTION_POOL_MAX), String.valueOf(db.poolMax()));
     p.put(pool(PersistenceUnitProperties.CONNECTION_POOL_WAIT), String.valueOf(POOL_WAIT_MILLIS));
+    // Each pooled connection keeps its prepared statements (issue 12): without this every statement of every
+    // transaction was prepared again, and H2 tokenized and parsed its SQL again each time (a chat turn's appends and
+    // reads showed up as H2's parser in the profile).
+    p.put(PersistenceUnitProperties.CACHE_STATEMENTS, "true");
+    p.put(PersistenceUnitProperties.CACHE_STATEMENTS_SIZE, "128");
     if (db.kind() == Database.Kind.POSTGRESQL) {
       p.put(PersistenceUnitProperties.JDBC_PROPERTY + "connectTimeout", POSTGRESQL_CONNECT_TIMEOUT);
       // Without this pgjdbc appends the server's DETAIL to exception messages, and for a failed insert that is
