@@ -128,6 +128,11 @@ public final class Front implements AutoCloseable {
     // Compression would hold server-sent events back in the deflater, and it pairs responses with requests in a way
     // that breaks on the sequencer's own 413 answers. Jetty can compress what it sends if that is ever wanted.
     config.setHttpCompression(false);
+    // No permessage-deflate on WebSockets, as Socket.IO 4 (perMessageDeflate: false by default): netty-socketio agreed
+    // to it with every client that offered it (browsers and Node's ws do), which kept a zlib deflater and inflater per
+    // connection and deflated every streamed token frame (issue 12: most of 80 KiB per idle connection, and a tenth
+    // of a chat's server CPU). Chat frames are small JSON; the gain was never worth it.
+    config.setWebsocketCompression(false);
     // No product banner in the Server header (and no scan of every manifest on the class path to build it).
     config.setAddVersionHeader(false);
     // Session ids come from the server only; by default netty-socketio adopts an "io" cookie the client sends.

@@ -219,6 +219,20 @@ class EngineIoProtocolTest {
   }
 
   @Test
+  void aWebSocketIsNeverCompressedEvenWhenTheClientOffersIt() throws Exception {
+    try (var http = connect()) {
+      http.send(("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: localhost\r\n"
+          + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+          + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n")
+          .getBytes(StandardCharsets.ISO_8859_1));
+      RawHttp.Response upgrade = http.read();
+      assertEquals(101, upgrade.status(), upgrade.headers().toString());
+      assertEquals(null, upgrade.header("sec-websocket-extensions"), "as Socket.IO 4: perMessageDeflate is off");
+    }
+  }
+
+  @Test
   void aClosedSessionIsUnknown() throws Exception {
     String sid = handshake();
     assertEquals("ok", post(session(sid), "40").text());
