@@ -70,6 +70,24 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /**
+   * The server's JVM settings file, {@code otterbot.jvmOptions} or {@code ../otterbot.app/jvm.options} from the
+   * working directory or the module ({@code otterbot.bench.dir}), as the start script passes it.
+   */
+  static Path jvmOptions() {
+    Path options = Path.of(System.getProperty("otterbot.jvmOptions", "../otterbot.app/jvm.options")).normalize();
+    if (!options.isAbsolute()) {
+      Path moduleDir = Path.of(System.getProperty("otterbot.bench.dir", ".")).toAbsolutePath().normalize();
+      Path fromCwd = options.toAbsolutePath().normalize();
+      options = Files.isRegularFile(fromCwd) ? fromCwd : moduleDir.resolve(options).normalize();
+    }
+    if (!Files.isRegularFile(options)) {
+      throw new IllegalStateException("the server's JVM settings " + options + " do not exist "
+          + "(or pass -Dotterbot.jvmOptions=/path/to/jvm.options)");
+    }
+    return options;
+  }
+
+  /**
    * Starts the server on a fresh temporary home and a free loopback port; returns at once.
    *
    * @param log where the server's stdout and stderr go
@@ -80,6 +98,8 @@ final class ServerProcess implements AutoCloseable {
     int port = freePort();
     var command = new ArrayList<String>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // The settings the start script gives the server (distribution/otterbot.app/jvm.options).
+    command.add("@" + jvmOptions());
     // For profiling a benchmark's server (e.g. a JFR recording); empty by default, so the server gets only the defaults.
     for (String option : System.getProperty("bench.serverJvmArgs", "").trim().split("\\s+")) {
       if (!option.isEmpty()) {

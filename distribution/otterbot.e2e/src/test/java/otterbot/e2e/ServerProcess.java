@@ -85,6 +85,17 @@ final class ServerProcess implements AutoCloseable {
     return jar;
   }
 
+  /**
+   * The server's JVM settings (distribution/otterbot.app/jvm.options), passed as its start script passes them, so the
+   * tests run the server as users start it.
+   */
+  static Path jvmOptions() {
+    String value = System.getProperty("otterbot.jvmOptions", "../otterbot.app/jvm.options");
+    Path options = Path.of(value).toAbsolutePath().normalize();
+    assertTrue(Files.isRegularFile(options), "the server's JVM settings " + options + " do not exist");
+    return options;
+  }
+
   /** A port nobody listens on right now. */
   static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
@@ -154,12 +165,36 @@ final class ServerProcess implements AutoCloseable {
    * @param env extra environment variables; any OTTERBOT_* or LMSTUDIO_* variables of the test JVM are removed
    */
   static ServerProcess launch(Path home, String host, int port, List<String> args, Map<String, String> env) {
-    Path log = home.resolveSibling(home.getFileName() + "-server-" + LAUNCHES.incrementAndGet() + ".log");
     var command = new ArrayList<String>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("@" + jvmOptions());
     command.add("-jar");
     command.add(jar().toString());
     command.addAll(args);
+    return launch(command, home, host, port, env);
+  }
+
+  /**
+   * Starts the server as the README does, with the start script beside {@link #jvmOptions()}, on a free port, and
+   * waits until it is ready. The script runs the test JVM's Java ({@code JAVA_HOME}).
+   */
+  static ServerProcess startWithScript(Path home) {
+    int port = freePort();
+    Path script = jvmOptions().resolveSibling("otterbot");
+    var command = List.of(script.toString(), "--home", home.toString(), "--port", Integer.toString(port));
+    ServerProcess server = launch(command, home, "127.0.0.1", port, Map.of("JAVA_HOME", System.getProperty("java.home")));
+    try {
+      server.awaitReady();
+    } catch (Throwable failure) {
+      server.close();
+      throw failure;
+    }
+    return server;
+  }
+
+  private static ServerProcess launch(List<String> command, Path home, String host, int port,
+      Map<String, String> env) {
+    Path log = home.resolveSibling(home.getFileName() + "-server-" + LAUNCHES.incrementAndGet() + ".log");
     ProcessBuilder builder = new ProcessBuilder(command)
         .directory(home.getParent().toFile())
         .redirectErrorStream(true)

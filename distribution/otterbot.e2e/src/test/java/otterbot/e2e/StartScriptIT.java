@@ -1,0 +1,47 @@
+package otterbot.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's start command: {@code distribution/otterbot.app/otterbot} starts the server in one process (the script
+ * execs Java, so the PID a user or a service manager holds is the server's) with the settings of jvm.options.
+ */
+class StartScriptIT {
+  @TempDir
+  Path dir;
+
+  @Test
+  void theStartScriptRunsTheServerInItsOwnProcessWithTheJvmSettingsOfJvmOptions() throws Exception {
+    try (ServerProcess server = ServerProcess.startWithScript(dir.resolve("home"))) {
+      assertEquals(200, server.http().get("/api/health").status());
+      // /proc/<pid>/cmdline: NUL-separated arguments of the process the test started.
+      List<String> cmdline = Arrays.asList(new String(Files.readAllBytes(Path.of("/proc/" + server.pid() + "/cmdline")),
+          StandardCharsets.UTF_8).split("\0"));
+      assertTrue(cmdline.get(0).endsWith("/bin/java"), "the shell was replaced by java: " + cmdline);
+      assertTrue(cmdline.contains("@" + ServerProcess.jvmOptions()), "the settings file is passed: " + cmdline);
+      assertTrue(cmdline.contains("-jar"), cmdline.toString());
+      // The settings are in force, not only on the command line.
+      String flags = jcmd(server.pid(), "VM.flags");
+      assertTrue(flags.contains("-XX:+UseSerialGC"), flags);
+      assertTrue(flags.contains("-XX:MaxHeapSize=536870912"), flags);
+    }
+  }
+
+  private static String jcmd(long pid, String command) throws Exception {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), out);
+    return out;
+  }
+}
