@@ -8,8 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 
+import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 
 import org.osgi.service.component.annotations.Activate;
@@ -32,24 +34,49 @@ public final class JpaConversationStore implements ConversationStore {
   private final Transactions db;
 
   /**
-   * Held around appends in this JVM, one stripe per conversation: an append reads max(seq) and inserts max + 1, so two
-   * appends to one conversation must not interleave, and two first appends to a new conversation must not both insert
-   * its row. Appends to different conversations (different chats) proceed side by side: one lock for all of them made
-   * every chat on the server wait for every other chat's commit. A deletion takes every stripe. Between processes
-   * the database's row locks order appends to an existing conversation (its row is updated first).
+   * Appends waiting for their commit (a group commit, issue 12). H2 writes a chunk of the store for every commit, which
+   * was most of a chat turn's CPU with 50 chats at once; the appends that queue up while one commit runs now share the
+   * next one. Whoever holds {@link #writer} commits everything queued (in queue order, so a conversation's messages
+   * keep the order of their appends) in one transaction; each caller returns only once its own append is committed,
+   * or fails with its own error. With no other append waiting, an append commits alone at once, as before.
    */
-  private final ReentrantLock[] stripes = new ReentrantLock[64];
+  private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+  /**
+   * Held while a batch is committed and by a deletion: appends in this JVM never interleave, and an append reads
+   * max(seq) and inserts max + 1 without another append in between. Between processes the database's row locks order
+   * appends to an existing conversation (its row is updated first).
+   */
+  private final ReentrantLock writer = new ReentrantLock();
+  /** At most this many appends share a transaction. */
+  static final int MAX_BATCH = 64;
+
+  /** One append; {@code done} and {@code failure} are written and read under {@link #writer}. */
+  private static final class Pending {
+    final String agent;
+    final String conversation;
+    final String id;
+    final String role;
+    final String content;
+    final LocalDateTime createdAt;
+    final LocalDateTime now;
+    boolean done;
+    RuntimeException failure;
+
+    Pending(String agent, String conversation, String id, String role, String content, LocalDateTime createdAt,
+        LocalDateTime now) {
+      this.agent = agent;
+      this.conversation = conversation;
+      this.id = id;
+      this.role = role;
+      this.content = content;
+      this.createdAt = createdAt;
+      this.now = now;
+    }
+  }
 
   @Activate
   public JpaConversationStore(@Reference Transactions db) {
     this.db = db;
-    for (int i = 0; i < stripes.length; i++) {
-      stripes[i] = new ReentrantLock();
-    }
-  }
-
-  private ReentrantLock stripe(String conversationId) {
-    return stripes[Math.floorMod(conversationId.hashCode(), stripes.length)];
   }
 
   @Override
@@ -76,34 +103,81 @@ public final class JpaConversationStore implements ConversationStore {
     LocalDateTime now = utc(Instant.now());
     // A message the caller did not date is dated by its arrival.
     LocalDateTime createdAt = message.createdAt() == null ? now : utc(message.createdAt());
-    ReentrantLock lock = stripe(conversation);
-    lock.lock();
+    Pending pending = new Pending(agent, conversation, id, role, message.content(), createdAt, now);
+    queue.add(pending);
+    writer.lock();
     try {
-      db.write("append to conversation '" + conversation + "'", List.of(), em -> {
-        // Update first: on an existing conversation this takes its row lock before max(seq) is read.
-        int bumped = em.createQuery("UPDATE ConversationEntity c SET c.updatedAt = :now"
-                + " WHERE c.id = :id AND c.agentId = :agent")
-            .setParameter("now", now)
-            .setParameter("id", conversation)
-            .setParameter("agent", agent)
-            .executeUpdate();
-        if (bumped == 0) {
-          if (em.find(ConversationEntity.class, conversation) != null) {
-            // Appending would hand one agent's history to another.
-            throw OtterbotException.conflict("conversation '" + conversation + "' belongs to another agent");
-          }
-          em.persist(new ConversationEntity(conversation, agent, now));
+      // Queue order: this append is in one of the batches taken here, unless an earlier holder committed it already.
+      while (!pending.done) {
+        commit(takeBatch());
+      }
+    } finally {
+      writer.unlock();
+    }
+    if (pending.failure != null) {
+      throw pending.failure;
+    }
+  }
+
+  private List<Pending> takeBatch() {
+    var batch = new ArrayList<Pending>();
+    for (Pending next; batch.size() < MAX_BATCH && (next = queue.poll()) != null; ) {
+      batch.add(next);
+    }
+    return batch;
+  }
+
+  /**
+   * One transaction for the batch. An append refused for its own reason (the conversation is another agent's) is left
+   * out and fails alone; should the transaction fail, every append of the batch fails with that error, as each would
+   * have alone (nothing of it was committed, or the commit's outcome is unknown and a retry could store twice).
+   */
+  private void commit(List<Pending> batch) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    String what = batch.size() == 1 ? "append to conversation '" + batch.get(0).conversation + "'"
+        : "append " + batch.size() + " messages to conversations";
+    try {
+      db.write(what, List.of(), em -> {
+        for (Pending p : batch) {
+          p.failure = null;
+          insert(em, p);
         }
-        Long last = em.createQuery("SELECT MAX(m.key.seq) FROM MessageEntity m WHERE m.key.conversationId = :id", Long.class)
-            .setParameter("id", conversation)
-            .getSingleResult();
-        em.persist(new MessageEntity(conversation, last == null ? 1 : last + 1, id, role, message.content(),
-            createdAt));
         return null;
       });
+    } catch (RuntimeException e) {
+      for (Pending p : batch) {
+        p.failure = e;
+      }
     } finally {
-      lock.unlock();
+      for (Pending p : batch) {
+        p.done = true;
+      }
     }
+  }
+
+  private static void insert(EntityManager em, Pending p) {
+    // Update first: on an existing conversation this takes its row lock before max(seq) is read. An earlier append
+    // of the same batch is flushed before each query, so it is seen here.
+    int bumped = em.createQuery("UPDATE ConversationEntity c SET c.updatedAt = :now"
+            + " WHERE c.id = :id AND c.agentId = :agent")
+        .setParameter("now", p.now)
+        .setParameter("id", p.conversation)
+        .setParameter("agent", p.agent)
+        .executeUpdate();
+    if (bumped == 0) {
+      if (em.find(ConversationEntity.class, p.conversation) != null) {
+        // Appending would hand one agent's history to another.
+        p.failure = OtterbotException.conflict("conversation '" + p.conversation + "' belongs to another agent");
+        return;
+      }
+      em.persist(new ConversationEntity(p.conversation, p.agent, p.now));
+    }
+    Long last = em.createQuery("SELECT MAX(m.key.seq) FROM MessageEntity m WHERE m.key.conversationId = :id", Long.class)
+        .setParameter("id", p.conversation)
+        .getSingleResult();
+    em.persist(new MessageEntity(p.conversation, last == null ? 1 : last + 1, p.id, p.role, p.content, p.createdAt));
   }
 
   @Override
@@ -130,9 +204,7 @@ public final class JpaConversationStore implements ConversationStore {
     if (!fits(agentId, MAX_AGENT_ID_LENGTH)) {
       return 0;
     }
-    for (ReentrantLock lock : stripes) {
-      lock.lock(); // always in index order, so two deletions cannot deadlock
-    }
+    writer.lock();
     try {
       return db.write("delete the conversations of agent '" + agentId + "'", List.of(), em -> {
         // Locks the rows first, so that an append in another process either commits before (and its message is
@@ -150,9 +222,7 @@ public final class JpaConversationStore implements ConversationStore {
             .executeUpdate();
       });
     } finally {
-      for (int i = stripes.length - 1; i >= 0; i--) {
-        stripes[i].unlock();
-      }
+      writer.unlock();
     }
   }
 

@@ -347,6 +347,57 @@ abstract class ConversationAndSecretContract {
     }
   }
 
+  /**
+   * Appends that wait together are committed together (the group commit): many threads on new and existing
+   * conversations, with conflicting appends among them. Each refused append fails alone and leaves nothing behind;
+   * every other one is stored, in its order.
+   */
+  @Test
+  void appendsCommittedTogetherKeepTheirOrderAndARefusedOneFailsAlone() throws Exception {
+    var store = open();
+    store.append("ada", message("owned", "first", "user", "ada's", T0));
+    int threads = 8;
+    int perThread = 30;
+    var conflicts = new java.util.concurrent.atomic.AtomicInteger();
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      var done = new ArrayList<java.util.concurrent.Future<?>>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        done.add(pool.submit(() -> {
+          for (int i = 0; i < perThread; i++) {
+            store.append("agent-" + thread, message("conv-" + thread + "-" + (i % 3), "m" + i, "user", "t" + thread
+                + ":" + i, T0));
+            if (i % 10 == 0) {
+              var e = assertThrows(OtterbotException.class,
+                  () -> store.append("mallory", message("owned", "x" + thread, "user", "injected", T0)));
+              assertEquals(OtterbotException.Kind.CONFLICT, e.kind());
+              conflicts.incrementAndGet();
+            }
+          }
+          return null;
+        }));
+      }
+      for (var f : done) {
+        f.get(); // rethrows a failed append or assertion
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(threads * perThread / 10, conflicts.get());
+    assertEquals(List.of("ada's"), contents(store.messages("owned")), "no refused append was stored");
+    for (int t = 0; t < threads; t++) {
+      for (int c = 0; c < 3; c++) {
+        int thread = t;
+        int conv = c;
+        List<String> expected = java.util.stream.IntStream.range(0, perThread).filter(i -> i % 3 == conv)
+            .mapToObj(i -> "t" + thread + ":" + i).toList();
+        assertEquals(expected, contents(store.messages("conv-" + t + "-" + c)));
+        assertEquals(Optional.of("agent-" + t), store.owner("conv-" + t + "-" + c));
+      }
+    }
+  }
+
   /** The primary keys are what the reads look up by, so no read scans a table. */
   @Test
   void theKeysServeTheReads() throws SQLException {
