@@ -44,22 +44,45 @@ public final class PluginCalls implements AutoCloseable {
    * @throws InterruptedException when the caller is interrupted (the call is interrupted too)
    */
   public <T> T call(Callable<T> call, Duration timeout) throws Exception {
-    Future<T> future = pool.submit(call);
-    try {
-      return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      future.cancel(true);
-      throw new Timeout(timeout);
-    } catch (InterruptedException e) {
-      future.cancel(true);
-      throw e;
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof Exception ex) {
-        throw ex;
+    return start(call).await(timeout);
+  }
+
+  /** Starts {@code call} now; its result is collected later with {@link Started#await}, so calls can overlap. */
+  public <T> Started<T> start(Callable<T> call) {
+    return new Started<>(pool.submit(call));
+  }
+
+  /** A call that was started. */
+  public static final class Started<T> {
+    private final Future<T> future;
+
+    Started(Future<T> future) {
+      this.future = future;
+    }
+
+    /** As {@link PluginCalls#call}: waits at most {@code timeout} for the result, interrupting the call after it. */
+    public T await(Duration timeout) throws Exception {
+      try {
+        return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        future.cancel(true);
+        throw new Timeout(timeout);
+      } catch (InterruptedException e) {
+        future.cancel(true);
+        throw e;
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof Exception ex) {
+          throw ex;
+        }
+        // An Error from a plug-in (a class of a bundle that went away, a stack overflow) is its failure, not ours.
+        throw new RuntimeException(String.valueOf(cause), cause);
       }
-      // An Error from a plug-in (a class of a bundle that went away, a stack overflow) is its failure, not ours.
-      throw new RuntimeException(String.valueOf(cause), cause);
+    }
+
+    /** Interrupts the call if it still runs. */
+    public void cancel() {
+      future.cancel(true);
     }
   }
 

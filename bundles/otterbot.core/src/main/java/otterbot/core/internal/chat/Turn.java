@@ -59,6 +59,8 @@ final class Turn implements ChatTurn, Runnable {
   static final int MAX_STEPS = 8;
   /** How long one conversation listener or prompt contributor may take for one turn. */
   static final java.time.Duration PLUGIN_PART = java.time.Duration.ofSeconds(5);
+  /** How long a turn waits for its user message's commit (the database's own timeouts end it sooner). */
+  static final java.time.Duration STORE_WAIT = java.time.Duration.ofSeconds(60);
   /** Used when the agent has no persona (upstream's built-in fallback, §7.3). */
   static final String FALLBACK_PERSONA = "You are a helpful OtterBot agent. You remember what matters across sessions,"
       + " write down reusable know-how as skills, and keep a model of the user. Never invent memories: say so when you"
@@ -158,17 +160,33 @@ final class Turn implements ChatTurn, Runnable {
     boolean userStored = false;
     var reply = new StringBuilder();
     try {
-      ctx.conversations().append(agentId, message("user", text));
-      userStored = true;
-      messageReceived();
-      String system = systemPrompt();
+      // The user message is committed on another thread while this one prepares the prompt, the credentials and the
+      // tools (issue 12: the commit and the preparation each took milliseconds of the time to first token). The model
+      // is called only after the commit, so the message is still stored before anything is answered; a message that
+      // cannot be stored ends the turn with an error as before (the listeners may have seen it by then).
+      StoredMessage user = message("user", text);
+      PluginCalls.Started<Void> storing = ctx.plugins().start(() -> {
+        ctx.conversations().append(agentId, user);
+        return null;
+      });
+      String system;
+      ModelRef model;
+      ModelProvider provider;
+      ToolContext toolContext;
+      Map<String, ToolSet.Entry> tools;
+      try {
+        messageReceived();
+        system = systemPrompt();
+        model = effectiveModel();
+        provider = ctx.models().provider(model.provider())
+            .orElseThrow(() -> OtterbotException.invalid(ctx.models().unknownProvider(model.provider())));
+        secrets = ctx.credentials().effectiveSecrets(agentId);
+        toolContext = new ToolContext(agent, conversationId, secrets);
+        tools = toolsFor(toolContext);
+      } finally {
+        userStored = stored(storing);
+      }
       List<ChatMessage> messages = history();
-      ModelRef model = effectiveModel();
-      ModelProvider provider = ctx.models().provider(model.provider())
-          .orElseThrow(() -> OtterbotException.invalid(ctx.models().unknownProvider(model.provider())));
-      secrets = ctx.credentials().effectiveSecrets(agentId);
-      ToolContext toolContext = new ToolContext(agent, conversationId, secrets);
-      Map<String, ToolSet.Entry> tools = toolsFor(toolContext);
       List<ToolSpec> specs = tools.values().stream().map(t -> new ToolSpec(t.name(), t.description(), t.parameters()))
           .toList();
       int maxCalls = ctx.limits().maxToolCallsPerStep();
@@ -249,6 +267,36 @@ final class Turn implements ChatTurn, Runnable {
   }
 
   /**
+   * Waits for the user message's commit; true once it is stored. Its failure is rethrown as the store threw it (an
+   * {@link OtterbotException} says why; anything else is an internal error). Not cut short by a cancel: the turn must
+   * know whether the message was stored, to store the reply after it.
+   */
+  private static boolean stored(PluginCalls.Started<Void> storing) {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          storing.await(STORE_WAIT);
+          return true;
+        } catch (InterruptedException e) {
+          interrupted = true; // a cancel; the commit goes on and its outcome still decides
+        } catch (PluginCalls.Timeout e) {
+          throw OtterbotException.unavailable("the message could not be stored within " + STORE_WAIT.toSeconds()
+              + " s", e);
+        } catch (RuntimeException e) {
+          throw e;
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
    * The model history: the conversation's user and assistant messages in order (tool traffic is not stored), as a
    * window of the newest ones that fit the history budget. The last message (the one this turn answers) is always in
    * it; the whole history stays stored.
@@ -319,7 +367,8 @@ final class Turn implements ChatTurn, Runnable {
   /**
    * The system prompt (upstream-behaviour §7.3): who the agent is and its persona, then the sections of the prompt
    * contributors in their order (the user profile, relevant memories, relevant skills), then today's date. A
-   * contributor that fails or takes longer than {@link #PLUGIN_PART} is left out of this turn.
+   * contributor that fails or takes longer than {@link #PLUGIN_PART} (counted once the sections before it are in) is left
+   * out of this turn.
    */
   private String systemPrompt() {
     var prompt = new StringBuilder();
@@ -331,17 +380,24 @@ final class Turn implements ChatTurn, Runnable {
       prompt.append('\n').append(FALLBACK_PERSONA).append('\n');
     }
     var context = new PromptContext(agent, conversationId, text);
+    // The sections are written side by side (each on a plug-in thread) and put in the contributors' order.
+    var started = new ArrayList<PluginCalls.Started<String>>();
     for (PromptContributor contributor : ctx.promptContributors().get()) {
+      started.add(ctx.plugins().start(() -> contributor.section(context)));
+    }
+    for (int i = 0; i < started.size(); i++) {
       if (cancelled) {
+        started.subList(i, started.size()).forEach(PluginCalls.Started::cancel);
         break;
       }
       try {
-        String section = ctx.plugins().call(() -> contributor.section(context), PLUGIN_PART);
+        String section = started.get(i).await(PLUGIN_PART);
         if (section != null && !section.isBlank()) {
           prompt.append('\n').append(section.strip()).append('\n');
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+        started.subList(i, started.size()).forEach(PluginCalls.Started::cancel);
         break;
       } catch (Exception e) {
         LOG.warn("A prompt section for agent '{}' is left out: {}", agent.id(), e.toString());

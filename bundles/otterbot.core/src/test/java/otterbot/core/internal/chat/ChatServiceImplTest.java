@@ -52,6 +52,8 @@ class ChatServiceImplTest {
   final Map<String, String> owners = Collections.synchronizedMap(new HashMap<>());
   final List<String> statuses = new CopyOnWriteArrayList<>();
   final List<ChatRequest> requests = new CopyOnWriteArrayList<>();
+  /** Thrown by the store's append while set. */
+  volatile RuntimeException appendFailure;
   volatile ModelRef globalDefault = new ModelRef("builtin", "offline");
   /** What the scripted provider does with each request. */
   volatile BiConsumer<ChatRequest, ChatSink> script = (request, sink) -> {
@@ -151,6 +153,20 @@ class ChatServiceImplTest {
     assertEquals("m1", second.modelId());
     assertEquals(SECRET, second.secrets().get("SCRIPTED_API_KEY"), "the provider gets the effective secrets");
     assertTrue(second.system().contains("coo"), second.system());
+  }
+
+  @Test
+  void aMessageThatCannotBeStoredIsNeverAnsweredAndTheTurnSaysWhy() throws Exception {
+    appendFailure = otterbot.api.OtterbotException.unavailable("cannot append to conversation 'conv-x': disk full",
+        null);
+    Recorder r = send("coo", "conv-x", "hello?");
+    assertEquals(List.of("error"), r.kinds(), r.chunks.toString());
+    assertTrue(r.chunks.get(0).message().contains("disk full"), r.chunks.toString());
+    assertEquals(List.of(), requests, "the model was not called");
+    assertEquals(List.of(), stored("conv-x"), "no reply stored after a message that was not");
+    appendFailure = null;
+    send("coo", "conv-x", "hello again");
+    assertEquals(List.of("user:hello again", "assistant:Hello, world"), stored("conv-x"));
   }
 
   @Test
@@ -747,6 +763,10 @@ class ChatServiceImplTest {
 
       @Override
       public void append(String agentId, StoredMessage message) {
+        RuntimeException failure = appendFailure;
+        if (failure != null) {
+          throw failure;
+        }
         synchronized (conversations) {
           owners.putIfAbsent(message.conversationId(), agentId);
           conversations.computeIfAbsent(message.conversationId(), k -> new ArrayList<>()).add(message);
