@@ -19,6 +19,7 @@ import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.framework.hooks.service.EventListenerHook;
 import org.osgi.framework.launch.Framework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,6 +85,9 @@ public final class BootActivator implements BundleActivator {
     props.put(Constants.SERVICE_DESCRIPTION, "OtterBot server environment");
     registration = context.registerService(ServerEnvironment.class, env, props);
     LOG.info("Home {}", env.home());
+    if (!LoggerFactory.getLogger("Events.Service").isInfoEnabled()) {
+      context.registerService(EventListenerHook.class, new QuietServiceEvents(), null);
+    }
 
     // The bnd launcher's own shutdown hook only deletes its temporary directory; without this, SIGTERM would end
     // the JVM without stopping a single bundle (no database shutdown, no socket close, no log line).
