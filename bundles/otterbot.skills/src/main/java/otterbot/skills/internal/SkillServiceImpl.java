@@ -9,7 +9,9 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -51,6 +53,10 @@ public final class SkillServiceImpl implements SkillService, AgentLifecycleListe
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final SkillStore store;
+  static final int MAX_CACHED_AGENTS = 1024;
+  /** See {@link #stored}; guarded by itself, as is {@link #writes}. */
+  private final Map<String, List<Skill>> storedByAgent = new HashMap<>();
+  private long writes;
   private final AgentRegistry agents;
   private final SkillCatalog catalog;
   private final SafeFetcher fetcher;
@@ -97,7 +103,7 @@ public final class SkillServiceImpl implements SkillService, AgentLifecycleListe
     if (agentId != null) {
       validAgentId(agentId);
     }
-    var out = new ArrayList<>(store.list(agentId));
+    var out = new ArrayList<>(stored(agentId));
     for (ContributedSkills.Contribution c : contributions()) {
       c.attached().stream().filter(s -> agentId == null || s.agentId().equals(agentId)).forEach(out::add);
     }
@@ -185,7 +191,11 @@ public final class SkillServiceImpl implements SkillService, AgentLifecycleListe
     List<ScanFinding> findings = SkillScanner.scan(text);
     var updated = new Skill(old.id(), agentId, meta, newBody, old.source(), SkillScanner.status(findings), findings,
         old.useCount(), old.createdAt(), now(), null);
-    return store.update(updated) ? Optional.of(updated) : Optional.empty();
+    try {
+      return store.update(updated) ? Optional.of(updated) : Optional.empty();
+    } finally {
+      changed();
+    }
   }
 
   @Override
@@ -194,7 +204,11 @@ public final class SkillServiceImpl implements SkillService, AgentLifecycleListe
     if (skillId == null || skillId.isBlank() || skillId.length() > 64) {
       return false;
     }
-    return store.delete(agentId, skillId);
+    try {
+      return store.delete(agentId, skillId);
+    } finally {
+      changed();
+    }
   }
 
   @Override
@@ -270,27 +284,76 @@ public final class SkillServiceImpl implements SkillService, AgentLifecycleListe
         store.used(stored);
       } catch (RuntimeException e) {
         LOG.debug("Counting the use of {} skills failed: {}", stored.size(), e.toString());
+      } finally {
+        changed();
       }
     }
   }
 
   @Override
   public void deleted(AgentProfile agent) {
-    int n = store.deleteAll(agent.id());
+    int n;
+    try {
+      n = store.deleteAll(agent.id());
+    } finally {
+      changed();
+    }
     LOG.info("Deleted agent '{}': {} skills went with it", agent.id(), n);
   }
 
   // ------------------------------------------------------------------------------------------ internals
 
+  /**
+   * The agent's stored skills, from memory when they were read since the last write: every chat turn lists them for
+   * its prompt, and for most agents the answer is "none" (issue 12: a database read of every turn's time to first
+   * token). This service is the only writer of the skills table, and every write drops what is held; a read that ran
+   * alongside a write is not kept. At most {@link #MAX_CACHED_AGENTS} agents are held.
+   */
+  private List<Skill> stored(String agentId) {
+    if (agentId == null) {
+      return store.list(null);
+    }
+    long seen;
+    synchronized (storedByAgent) {
+      List<Skill> held = storedByAgent.get(agentId);
+      if (held != null) {
+        return held;
+      }
+      seen = writes;
+    }
+    List<Skill> loaded = List.copyOf(store.list(agentId));
+    synchronized (storedByAgent) {
+      if (writes == seen) {
+        if (storedByAgent.size() >= MAX_CACHED_AGENTS) {
+          storedByAgent.clear();
+        }
+        storedByAgent.put(agentId, loaded);
+      }
+    }
+    return loaded;
+  }
+
+  /** After every write (also a failed one: its outcome may be unknown). */
+  private void changed() {
+    synchronized (storedByAgent) {
+      writes++;
+      storedByAgent.clear();
+    }
+  }
+
   private Skill insert(String agentId, SkillMeta meta, String body, String source, List<ScanFinding> findings) {
-    if (store.list(agentId).size() >= maxSkills) {
+    if (stored(agentId).size() >= maxSkills) {
       throw OtterbotException.invalid("agent '" + agentId + "' has " + maxSkills
           + " skills, the most allowed (maxSkillsPerAgent in otterbot.skills.cfg); delete one first");
     }
     Instant now = now();
     var skill = new Skill(newId(), agentId, meta, body, source, SkillScanner.status(findings), findings, 0, now, now,
         null);
-    store.insert(skill);
+    try {
+      store.insert(skill);
+    } finally {
+      changed();
+    }
     if (!findings.isEmpty()) {
       LOG.info("Skill '{}' of agent '{}' saved with scan status {}: {}", meta.name(), agentId, skill.scanStatus(),
           SkillScanner.format(findings));

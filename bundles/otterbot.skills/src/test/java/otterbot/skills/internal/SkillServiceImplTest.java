@@ -32,9 +32,11 @@ import otterbot.api.skill.Skill;
 /** The skill service outside OSGi, on a store in a list: the rules a user meets through the API and the tools. */
 class SkillServiceImplTest {
   final List<Skill> rows = new ArrayList<>();
+  final java.util.concurrent.atomic.AtomicInteger listReads = new java.util.concurrent.atomic.AtomicInteger();
   final SkillStore store = new SkillStore() {
     @Override
     public synchronized List<Skill> list(String agentId) {
+      listReads.incrementAndGet();
       return rows.stream().filter(s -> agentId == null || s.agentId().equals(agentId)).toList();
     }
 
@@ -106,6 +108,27 @@ class SkillServiceImplTest {
     assertEquals("skill markdown needs frontmatter `name` and a body",
         assertThrows(OtterbotException.class, () -> skills.createFromMarkdown("writer", "---\nname: x\n---\n"))
             .getMessage());
+  }
+
+  @Test
+  void anAgentsSkillsAreReadOnceUntilTheNextWriteAndEveryWriteIsSeen() {
+    assertEquals(List.of(), skills.list("coo"));
+    assertEquals(List.of(), skills.list("coo"));
+    assertEquals(1, listReads.get(), "the second list came from memory");
+    Skill skill = skills.createAuthored("coo", "Greet", "Say hello", "Say hello warmly.", List.of());
+    assertEquals(List.of(skill.id()), skills.list("coo").stream().map(Skill::id).toList(), "a create is seen");
+    skills.used(List.of(skill.id()));
+    assertEquals(1, skills.list("coo").get(0).useCount(), "a use is seen");
+    skills.update("coo", skill.id(), null, null, "Say hello briefly");
+    assertEquals("Say hello briefly", skills.list("coo").get(0).meta().description(), "an update is seen");
+    int reads = listReads.get();
+    skills.list("coo");
+    assertEquals(reads, listReads.get());
+    assertTrue(skills.delete("coo", skill.id()));
+    assertEquals(List.of(), skills.list("coo"), "a delete is seen");
+    skills.createAuthored("coo", "Again", "Again", "Body.", List.of());
+    skills.deleted(agent("coo"));
+    assertEquals(List.of(), skills.list("coo"), "the agent's deletion is seen");
   }
 
   @Test
