@@ -83,6 +83,10 @@ public final class MemoryServiceImpl implements MemoryService, AgentLifecycleLis
 
   private final MemoryStore store;
   private final ProfileStore profiles;
+  static final int MAX_CACHED_PROFILES = 1024;
+  /** See {@link #storedProfile}; guarded by itself, as is {@link #profileWrites}. */
+  private final Map<String, Optional<String>> profileJson = new HashMap<>();
+  private long profileWrites;
   private final AgentRegistry agents;
   private final Embedders embedders;
   private final MemoryIndex index = new MemoryIndex();
@@ -340,7 +344,42 @@ public final class MemoryServiceImpl implements MemoryService, AgentLifecycleLis
   @Override
   public UserProfile profile(String agentId) {
     validAgentId(agentId);
-    return profiles.profile(agentId).map(json -> Profiles.fromJson(json, now())).orElseGet(() -> UserProfile.empty(now()));
+    return storedProfile(agentId).map(json -> Profiles.fromJson(json, now()))
+        .orElseGet(() -> UserProfile.empty(now()));
+  }
+
+  /**
+   * The agent's stored profile, from memory when it was read since the last write: every chat turn puts it in its
+   * prompt (issue 12: a database read of every turn's time to first token). This service is the only writer of
+   * profiles, and every write drops what is held; a read that ran alongside a write is not kept.
+   */
+  private Optional<String> storedProfile(String agentId) {
+    long seen;
+    synchronized (profileJson) {
+      Optional<String> held = profileJson.get(agentId);
+      if (held != null) {
+        return held;
+      }
+      seen = profileWrites;
+    }
+    Optional<String> loaded = profiles.profile(agentId);
+    synchronized (profileJson) {
+      if (profileWrites == seen) {
+        if (profileJson.size() >= MAX_CACHED_PROFILES) {
+          profileJson.clear();
+        }
+        profileJson.put(agentId, loaded);
+      }
+    }
+    return loaded;
+  }
+
+  /** After every profile write (also a failed one: its outcome may be unknown). */
+  private void profileChanged() {
+    synchronized (profileJson) {
+      profileWrites++;
+      profileJson.clear();
+    }
   }
 
   @Override
@@ -357,7 +396,11 @@ public final class MemoryServiceImpl implements MemoryService, AgentLifecycleLis
     }
     synchronized (lock(agentId)) {
       UserProfile next = Profiles.confirm(profile(agentId), bucket, content, now());
-      profiles.putProfile(agentId, Profiles.toJson(next));
+      try {
+        profiles.putProfile(agentId, Profiles.toJson(next));
+      } finally {
+        profileChanged();
+      }
       return next;
     }
   }
@@ -365,7 +408,11 @@ public final class MemoryServiceImpl implements MemoryService, AgentLifecycleLis
   /** Replaces the agent's profile (the learning's dialectic update). */
   void replaceProfile(String agentId, UserProfile profile) {
     synchronized (lock(agentId)) {
-      profiles.putProfile(agentId, Profiles.toJson(profile));
+      try {
+        profiles.putProfile(agentId, Profiles.toJson(profile));
+      } finally {
+        profileChanged();
+      }
     }
   }
 
@@ -399,7 +446,12 @@ public final class MemoryServiceImpl implements MemoryService, AgentLifecycleLis
   public void deleted(AgentProfile agent) {
     synchronized (lock(agent.id())) {
       int memories = store.deleteAll(agent.id());
-      int learned = profiles.deleteAll(agent.id());
+      int learned;
+      try {
+        learned = profiles.deleteAll(agent.id());
+      } finally {
+        profileChanged();
+      }
       index.removeAgent(agent.id());
       LOG.info("Deleted agent '{}': {} memories and {} profile and learning records went with it", agent.id(),
           memories, learned);

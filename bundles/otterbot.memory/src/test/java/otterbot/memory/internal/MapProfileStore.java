@@ -11,9 +11,11 @@ import otterbot.api.persistence.ProfileStore;
 final class MapProfileStore implements ProfileStore {
   final Map<String, String> profiles = new ConcurrentHashMap<>();
   final Map<String, ConversationLearning> learnings = new ConcurrentHashMap<>();
+  final java.util.concurrent.atomic.AtomicInteger profileReads = new java.util.concurrent.atomic.AtomicInteger();
 
   @Override
   public Optional<String> profile(String agentId) {
+    profileReads.incrementAndGet();
     return Optional.ofNullable(profiles.get(agentId));
   }
 

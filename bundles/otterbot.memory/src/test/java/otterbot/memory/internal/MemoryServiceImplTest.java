@@ -254,6 +254,20 @@ class MemoryServiceImplTest {
   }
 
   @Test
+  void aProfileIsReadOnceUntilTheNextWriteAndEveryWriteIsSeen() {
+    assertTrue(memory.profile("alice").isEmpty());
+    memory.profile("alice");
+    assertEquals(1, profiles.profileReads.get(), "the second read came from memory");
+    memory.confirm("alice", "facts", "Keeps bees");
+    assertEquals("Keeps bees", memory.profile("alice").facts().get(0).content(), "a confirm is seen");
+    memory.replaceProfile("alice", UserProfile.empty(java.time.Instant.EPOCH));
+    assertTrue(memory.profile("alice").isEmpty(), "a replace is seen");
+    memory.confirm("alice", "facts", "Keeps goats");
+    memory.deleted(agents.profiles.get("alice"));
+    assertTrue(memory.profile("alice").isEmpty(), "the agent's deletion is seen");
+  }
+
+  @Test
   void profileItemsAreAddedThenReconfirmed() {
     Clock clock = Clock.fixed(Instant.parse("2026-12-06T10:00:00Z"), ZoneOffset.UTC);
     memory.close();
