@@ -80,6 +80,37 @@ public final class PluginCalls implements AutoCloseable {
       }
     }
 
+    /**
+     * Waits at most {@code timeout} for the result and never interrupts the call, not even when the caller is
+     * interrupted (the interrupt is kept for later): for work that must run to its end once started, such as a commit,
+     * whose interruption could leave the database in doubt.
+     */
+    public T awaitToTheEnd(Duration timeout) throws Exception {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      boolean interrupted = false;
+      try {
+        while (true) {
+          try {
+            return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+          } catch (InterruptedException e) {
+            interrupted = true;
+          } catch (TimeoutException e) {
+            throw new Timeout(timeout);
+          } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof Exception ex) {
+              throw ex;
+            }
+            throw new RuntimeException(String.valueOf(cause), cause);
+          }
+        }
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+
     /** Interrupts the call if it still runs. */
     public void cancel() {
       future.cancel(true);

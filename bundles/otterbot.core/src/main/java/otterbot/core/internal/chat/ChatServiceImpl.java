@@ -103,8 +103,8 @@ public final class ChatServiceImpl implements ChatService, AgentLifecycleListene
       Duration conversationIdle) {
     this.models = models;
     this.conversationEvents = new ConversationEvents(Clock.systemUTC(), conversationIdle);
-    this.context = new TurnContext(agents, models, credentials, new CachedConversations(conversations), settings, board, tools::get,
-        Clock.systemUTC(), limits, plugins, conversationEvents::listeners, this::promptContributors);
+    this.context = new TurnContext(agents, models, credentials, new CachedConversations(conversations), settings,
+        board, tools::get, Clock.systemUTC(), limits, plugins, conversationEvents::listeners, this::promptContributors);
     this.pool = Executors.newCachedThreadPool(daemonThreads("otterbot-chat-"));
     this.deadlines = new ScheduledThreadPoolExecutor(1, daemonThreads("otterbot-chat-deadline-"));
     this.deadlines.setRemoveOnCancelPolicy(true);

@@ -272,27 +272,16 @@ final class Turn implements ChatTurn, Runnable {
    * know whether the message was stored, to store the reply after it.
    */
   private static boolean stored(PluginCalls.Started<Void> storing) {
-    boolean interrupted = false;
     try {
-      while (true) {
-        try {
-          storing.await(STORE_WAIT);
-          return true;
-        } catch (InterruptedException e) {
-          interrupted = true; // a cancel; the commit goes on and its outcome still decides
-        } catch (PluginCalls.Timeout e) {
-          throw OtterbotException.unavailable("the message could not be stored within " + STORE_WAIT.toSeconds()
-              + " s", e);
-        } catch (RuntimeException e) {
-          throw e;
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+      storing.awaitToTheEnd(STORE_WAIT);
+      return true;
+    } catch (PluginCalls.Timeout e) {
+      throw OtterbotException.unavailable("the message could not be stored within " + STORE_WAIT.toSeconds() + " s",
+          e);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
     }
   }
 
