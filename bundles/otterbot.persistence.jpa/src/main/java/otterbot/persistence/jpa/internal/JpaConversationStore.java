@@ -146,9 +146,16 @@ public final class JpaConversationStore implements ConversationStore {
         }
         return null;
       });
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // An Error (out of memory, a class gone with a refreshed bundle) fails the others of the batch too; it goes on
+      // up the committing caller's stack.
+      RuntimeException failure = e instanceof RuntimeException r ? r
+          : new OtterbotException(OtterbotException.Kind.UNAVAILABLE, "cannot " + what + ": " + e, e);
       for (Pending p : batch) {
-        p.failure = e;
+        p.failure = failure;
+      }
+      if (e instanceof Error error) {
+        throw error;
       }
     } finally {
       for (Pending p : batch) {
