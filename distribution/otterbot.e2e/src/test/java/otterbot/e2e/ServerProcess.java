@@ -182,7 +182,8 @@ final class ServerProcess implements AutoCloseable {
     int port = freePort();
     Path script = jvmOptions().resolveSibling("otterbot");
     var command = List.of(script.toString(), "--home", home.toString(), "--port", Integer.toString(port));
-    ServerProcess server = launch(command, home, "127.0.0.1", port, Map.of("JAVA_HOME", System.getProperty("java.home")));
+    ServerProcess server = launch(command, home, "127.0.0.1", port,
+        Map.of("JAVA_HOME", System.getProperty("java.home")));
     try {
       server.awaitReady();
     } catch (Throwable failure) {

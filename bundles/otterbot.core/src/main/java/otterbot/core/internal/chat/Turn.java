@@ -356,8 +356,8 @@ final class Turn implements ChatTurn, Runnable {
   /**
    * The system prompt (upstream-behaviour §7.3): who the agent is and its persona, then the sections of the prompt
    * contributors in their order (the user profile, relevant memories, relevant skills), then today's date. A
-   * contributor that fails or takes longer than {@link #PLUGIN_PART} (counted once the sections before it are in) is left
-   * out of this turn.
+   * contributor that fails or takes longer than {@link #PLUGIN_PART} (counted once the sections before it are in)
+   * is left out of this turn.
    */
   private String systemPrompt() {
     var prompt = new StringBuilder();

@@ -184,7 +184,8 @@ public final class JpaConversationStore implements ConversationStore {
     Long last = em.createQuery("SELECT MAX(m.key.seq) FROM MessageEntity m WHERE m.key.conversationId = :id", Long.class)
         .setParameter("id", p.conversation)
         .getSingleResult();
-    em.persist(new MessageEntity(p.conversation, last == null ? 1 : last + 1, p.id, p.role, p.content, p.createdAt));
+    long seq = last == null ? 1 : last + 1;
+    em.persist(new MessageEntity(p.conversation, seq, p.id, p.role, p.content, p.createdAt));
   }
 
   @Override
