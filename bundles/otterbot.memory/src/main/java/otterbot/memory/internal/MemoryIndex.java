@@ -178,14 +178,7 @@ final class MemoryIndex implements AutoCloseable {
    * @param model the model that made {@code vector}
    */
   List<Candidate> search(String agentId, String query, float[] vector, String model, int perSide) {
-    refresh();
-    IndexSearcher searcher;
-    try {
-      searcher = searchers.acquire();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    try {
+    return withSearcher(searcher -> {
       Map<String, Candidate> found = new LinkedHashMap<>();
       Query filter = agentId == null ? null : new TermQuery(new Term(AGENT, agentId));
       List<String> terms = terms(query);
@@ -217,15 +210,7 @@ final class MemoryIndex implements AutoCloseable {
         }
       }
       return List.copyOf(found.values());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      try {
-        searchers.release(searcher);
-      } catch (IOException e) {
-        // released or not, the searcher is closed with the manager
-      }
-    }
+    });
   }
 
   /**
@@ -234,6 +219,17 @@ final class MemoryIndex implements AutoCloseable {
    * every chat turn of a new agent for nothing.
    */
   boolean holds(String agentId) {
+    return withSearcher(searcher -> agentId == null ? searcher.getIndexReader().numDocs() > 0
+        : searcher.count(new TermQuery(new Term(AGENT, agentId))) > 0);
+  }
+
+  /** What a read does with the index's current searcher. */
+  private interface Read<T> {
+    T apply(IndexSearcher searcher) throws IOException;
+  }
+
+  /** Runs {@code read} on a searcher that sees every change made so far, and releases it afterwards. */
+  private <T> T withSearcher(Read<T> read) {
     refresh();
     IndexSearcher searcher;
     try {
@@ -242,10 +238,7 @@ final class MemoryIndex implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     try {
-      if (agentId == null) {
-        return searcher.getIndexReader().numDocs() > 0;
-      }
-      return searcher.count(new TermQuery(new Term(AGENT, agentId))) > 0;
+      return read.apply(searcher);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
