@@ -127,15 +127,8 @@ final class ServerProcess implements AutoCloseable {
 
   /** Starts a server on {@code home} and {@code port} and waits until it is ready. */
   static ServerProcess start(Path home, int port) {
-    ServerProcess server = launch(home, "127.0.0.1", port, List.of("--home", home.toString(), "--port", Integer.toString(port)),
-        Map.of());
-    try {
-      server.awaitReady();
-    } catch (Throwable failure) {
-      server.close();
-      throw failure;
-    }
-    return server;
+    return launch(home, "127.0.0.1", port, List.of("--home", home.toString(), "--port", Integer.toString(port)),
+        Map.of()).ready();
   }
 
   /**
@@ -146,14 +139,7 @@ final class ServerProcess implements AutoCloseable {
     int port = freePort();
     var args = new ArrayList<>(List.of("--home", home.toString(), "--port", Integer.toString(port)));
     args.addAll(moreArgs);
-    ServerProcess server = launch(home, "127.0.0.1", port, args, env);
-    try {
-      server.awaitReady();
-    } catch (Throwable failure) {
-      server.close();
-      throw failure;
-    }
-    return server;
+    return launch(home, "127.0.0.1", port, args, env).ready();
   }
 
   /**
@@ -182,15 +168,7 @@ final class ServerProcess implements AutoCloseable {
     int port = freePort();
     Path script = jvmOptions().resolveSibling("otterbot");
     var command = List.of(script.toString(), "--home", home.toString(), "--port", Integer.toString(port));
-    ServerProcess server = launch(command, home, "127.0.0.1", port,
-        Map.of("JAVA_HOME", System.getProperty("java.home")));
-    try {
-      server.awaitReady();
-    } catch (Throwable failure) {
-      server.close();
-      throw failure;
-    }
-    return server;
+    return launch(command, home, "127.0.0.1", port, Map.of("JAVA_HOME", System.getProperty("java.home"))).ready();
   }
 
   private static ServerProcess launch(List<String> command, Path home, String host, int port,
@@ -211,6 +189,17 @@ final class ServerProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + command, e);
     }
+  }
+
+  /** This server once it is ready; stopped (and the failure rethrown) when it does not get there. */
+  private ServerProcess ready() {
+    try {
+      awaitReady();
+    } catch (Throwable failure) {
+      close();
+      throw failure;
+    }
+    return this;
   }
 
   /** Polls {@code GET /api/health} every 50 ms until it answers 200; fails with the log tail otherwise. */
