@@ -64,7 +64,7 @@ final class AgentsBench {
   }
 
   /** One round of creates: what it cost and how long each took. */
-  private record Round(int ok, Map<String, Integer> errors, long wallNanos, long serverCpuNanos, LatencyHistogram latency,
+  record Round(int ok, Map<String, Integer> errors, long wallNanos, long serverCpuNanos, LatencyHistogram latency,
       List<String> ids) {
     double perSecond() {
       return ok * 1e9 / wallNanos;
@@ -156,8 +156,12 @@ final class AgentsBench {
     }
   }
 
-  /** {@code n} creates over {@code conns} connections, each with a unique display name. */
-  private Round createConcurrently(ServerProcess server, int port, String prefix, int n, int conns) throws Exception {
+  /**
+   * {@code n} creates over {@code conns} connections, each with a unique display name. Also used by
+   * {@link LimitsBench} to grow the number of agents.
+   */
+  static Round createConcurrently(ServerProcess server, int port, String prefix, int n, int conns) throws Exception {
+    ObjectMapper json = SocketIoClient.JSON;
     var next = new AtomicInteger();
     var ids = new ConcurrentLinkedQueue<String>();
     var errors = new ConcurrentHashMap<String, Integer>();

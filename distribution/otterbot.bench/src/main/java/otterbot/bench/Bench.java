@@ -81,6 +81,9 @@ public final class Bench {
     if (selected.contains(AgentsBench.PART)) {
       AgentsBench.run(cfg.jar, cfg.moduleDir);
     }
+    if (selected.contains(LimitsBench.PART)) {
+      LimitsBench.run(cfg.jar, cfg.moduleDir);
+    }
     if (selected.contains(BusDirectBench.PART)) {
       var counts = new java.util.ArrayList<Integer>();
       for (String n : System.getProperty("bench.bus.directPublishers", "1,4,16,64").split(",")) {
@@ -126,12 +129,13 @@ public final class Bench {
         case AgentsBench.PART -> out.add(AgentsBench.PART);
         case MemoryBench.PART -> out.add(MemoryBench.PART);
         case BusDirectBench.PART -> out.add(BusDirectBench.PART);
+        case LimitsBench.PART -> out.add(LimitsBench.PART);
         case "chat" -> out.addAll(new java.util.TreeSet<>(ChatBench.PARTS));
         case "relay", "throughput", "idle", "soak" -> out.add("chat." + n);
         default -> {
           if (!ChatBench.PARTS.contains(n) && !BusBench.PARTS.contains(n)) {
             throw new IllegalArgumentException("unknown benchmark '" + n + "': use all, http, chat, chat.relay, "
-                + "chat.throughput, chat.idle, chat.soak, bus, bus.throughput, bus.delegate, bus.direct, agents, embedding or memory (-Dbench=... or program arguments)");
+                + "chat.throughput, chat.idle, chat.soak, bus, bus.throughput, bus.delegate, bus.direct, agents, limits, embedding or memory (-Dbench=... or program arguments)");
           }
           out.add(n);
         }

@@ -1063,7 +1063,7 @@ final class ChatBench {
   }
 
   /** {pauses, milliseconds paused} of the server's GC so far, from {@code jstat -gc <pid>}; null if unknown. */
-  private static long[] serverGc(long pid) {
+  static long[] serverGc(long pid) {
     Path jstat = Path.of(System.getProperty("java.home"), "bin", "jstat");
     if (!Files.isExecutable(jstat)) {
       return null;

@@ -197,6 +197,27 @@ final class ServerProcess implements AutoCloseable {
     return Long.parseLong(parts[0]);
   }
 
+  /**
+   * Points the global default chat and embedding models at the OpenAI-compatible server at {@code baseUrl} (a fake
+   * model in the benchmark's JVM) with {@code PUT /api/settings/global}; the COO, and every agent created without a
+   * model, follow the global default.
+   */
+  void useModel(String baseUrl) throws IOException {
+    String body = "{\"theme\":\"obsidian\","
+        + "\"defaultChatModel\":{\"provider\":\"openai-compatible\",\"modelId\":\"fake-model\"},"
+        + "\"defaultEmbeddingModel\":{\"provider\":\"openai-compatible\",\"modelId\":\"fake-model\"},"
+        + "\"providers\":{\"openai-compatible\":{\"baseUrl\":" + SocketIoClient.JSON.writeValueAsString(baseUrl)
+        + "}}}";
+    try (HttpConnection c = new HttpConnection("127.0.0.1", port)) {
+      int status = c.exchange(c.request("PUT", "/api/settings/global", "application/json",
+          body.getBytes(StandardCharsets.UTF_8), false));
+      if (status != 200) {
+        throw new IllegalStateException("PUT /api/settings/global answered " + status + ": "
+            + abbreviate(c.bodyText()));
+      }
+    }
+  }
+
   /** CPU time the server process has used so far (user + system), or -1 if unknown. */
   long cpuNanos() {
     return process.toHandle().info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
