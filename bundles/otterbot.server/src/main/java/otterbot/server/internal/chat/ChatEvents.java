@@ -552,8 +552,10 @@ public final class ChatEvents implements AutoCloseable {
     @Override
     public void done() {
       if (done.compareAndSet(false, true)) {
-        session.emit(DONE, fields("agentId", agentId, "conversationId", conversationId));
+        // No longer counted before chat:done goes out: a client that waits for it may send its next message at once,
+        // and must not be told that too many turns run.
         session.finished(this);
+        session.emit(DONE, fields("agentId", agentId, "conversationId", conversationId));
       }
     }
 
