@@ -17,7 +17,16 @@ final class Http {
   private Http() {}
 
   static HttpResponse<String> send(String method, String url, String json) throws IOException, InterruptedException {
+    return send(method, url, json, new String[0]);
+  }
+
+  /** @param headers names and values, alternating */
+  static HttpResponse<String> send(String method, String url, String json, String... headers)
+      throws IOException, InterruptedException {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20));
+    if (headers.length > 0) {
+      b.headers(headers);
+    }
     if (json == null) {
       b.method(method, HttpRequest.BodyPublishers.noBody());
     } else {

@@ -1,6 +1,7 @@
 package otterbot.itest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -47,12 +48,46 @@ class RestWhiteboardIT {
     }
   }
 
+  /**
+   * Jetty's own loopback port is reachable by any program, and by web pages through DNS rebinding; it has none of the
+   * public port's checks, so it answers only requests that carry the front's key (otterbot.server's
+   * InternalPortGuard), whatever servlet context they are for.
+   */
+  @Test
+  void theInternalJettyRefusesEveryRequestThatDidNotComeThroughThePublicPort() throws Exception {
+    String base = internalBase();
+    String key = frontKey();
+    Await.until("GET /api/agents through the front", Duration.ofSeconds(20), () -> {
+      try {
+        return Http.send("GET", publicBase() + "/api/agents", null).statusCode() == 200 ? true : null;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    String refused = "{\"error\":\"forbidden: use the public port\"}";
+    for (String path : new String[] {"/api/agents", "/api/health", "/api/no-such-thing", "/assets/3d/x.glb", "/"}) {
+      var none = Http.send("GET", base + path, null);
+      assertEquals(403, none.statusCode(), path);
+      assertEquals(refused, none.body(), path);
+      assertTrue(none.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), path);
+      var guessed = Http.send("GET", base + path, null, "X-Otterbot-Front", key.substring(1) + "A");
+      assertEquals(403, guessed.statusCode(), path + " with a wrong key");
+    }
+    var created = Http.send("POST", base + "/api/agents", "{\"displayName\":\"Rebound\"}");
+    assertEquals(403, created.statusCode(), created.body());
+    assertFalse(Http.send("GET", base + "/api/agents", null, "X-Otterbot-Front", key).body().contains("Rebound"),
+        "nothing was created");
+    assertEquals(200, Http.send("GET", base + "/api/agents", null, "X-Otterbot-Front", key).statusCode(),
+        "the front's key lets a request in");
+  }
+
   @Test
   void theApiAnswersJsonOnTheInternalJettyAndThroughThePublicPort() throws Exception {
+    String key = frontKey();
     for (String base : new String[] {internalBase(), publicBase()}) {
       var list = Await.until("GET /api/agents on " + base, Duration.ofSeconds(20), () -> {
         try {
-          var r = Http.send("GET", base + "/api/agents", null);
+          var r = Http.send("GET", base + "/api/agents", null, "X-Otterbot-Front", key);
           return r.statusCode() == 200 ? r : null;
         } catch (Exception e) {
           throw new IllegalStateException(e);
@@ -61,15 +96,15 @@ class RestWhiteboardIT {
       assertTrue(list.body().startsWith("[{\"id\":\"coo\""), list.body());
       assertTrue(list.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
 
-      var bad = Http.send("POST", base + "/api/agents", "{\"displayName\":\"\"}");
+      var bad = Http.send("POST", base + "/api/agents", "{\"displayName\":\"\"}", "X-Otterbot-Front", key);
       assertEquals(400, bad.statusCode());
       assertEquals("{\"error\":\"displayName is required\"}", bad.body());
 
-      var unknown = Http.send("GET", base + "/api/no-such-thing", null);
+      var unknown = Http.send("GET", base + "/api/no-such-thing", null, "X-Otterbot-Front", key);
       assertEquals(404, unknown.statusCode());
       assertEquals("{\"error\":\"not found\"}", unknown.body());
 
-      var wrongMethod = Http.send("PUT", base + "/api/agents", "{}");
+      var wrongMethod = Http.send("PUT", base + "/api/agents", "{}", "X-Otterbot-Front", key);
       assertEquals(405, wrongMethod.statusCode());
       assertTrue(wrongMethod.body().contains("\"error\""), wrongMethod.body());
     }
@@ -82,11 +117,12 @@ class RestWhiteboardIT {
   @Test
   void withoutTheFrontABodyWithoutContentTypeIsStill415() throws Exception {
     String base = internalBase();
+    String key = frontKey();
     // HTTP/1.1 only: Jetty here speaks nothing else, and a default client would first offer an h2c upgrade.
     var client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
     var before = Await.until("GET /api/agents on " + base, Duration.ofSeconds(20), () -> {
       try {
-        var r = Http.send("GET", base + "/api/agents", null);
+        var r = Http.send("GET", base + "/api/agents", null, "X-Otterbot-Front", key);
         return r.statusCode() == 200 ? r.body() : null;
       } catch (Exception e) {
         throw new IllegalStateException(e);
@@ -94,6 +130,7 @@ class RestWhiteboardIT {
     });
     for (String path : new String[] {"/api/agents", "/api/test-model", "/api/agents/coo/scheduled-tasks"}) {
       var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path))
+          .header("X-Otterbot-Front", key)
           .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
               "{\"displayName\":\"Sneaky\",\"provider\":\"builtin\",\"modelId\":\"x\",\"cron\":\"* * * * *\",\"prompt\":\"p\"}"))
           .build();
@@ -114,7 +151,30 @@ class RestWhiteboardIT {
       assertEquals(415, response.statusCode(), path + ": " + response.body());
       assertEquals("{\"error\":\"unsupported media type: send application/json\"}", response.body());
     }
-    assertEquals(before, Http.send("GET", base + "/api/agents", null).body(), "nothing was created");
+    assertEquals(before, Http.send("GET", base + "/api/agents", null, "X-Otterbot-Front", key).body(),
+        "nothing was created");
+  }
+
+  /** The key the front sends to Jetty, from the server bundle's private InternalPortGuard component. */
+  private String frontKey() throws Exception {
+    return Await.until("the front's key", Duration.ofSeconds(20), () -> {
+      try {
+        ServiceReference<?>[] refs = context.getServiceReferences("otterbot.server.internal.InternalPortGuard", null);
+        if (refs == null) {
+          return null;
+        }
+        Object guard = context.getService(refs[0]);
+        try {
+          java.lang.reflect.Method key = guard.getClass().getDeclaredMethod("key");
+          key.setAccessible(true);
+          return (String) key.invoke(guard);
+        } finally {
+          context.ungetService(refs[0]);
+        }
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
   }
 
   private String internalBase() throws Exception {

@@ -139,6 +139,65 @@ class SecurityIT {
         + "\r\nConnection: close\r\n", ""), 421);
   }
 
+  /**
+   * The server's other listening ports (the internal Jetty's, on loopback) are as reachable from a rebound page as the
+   * public one, but have none of its checks: they must refuse whatever did not come through the public port, here a
+   * rebound page's request with its foreign {@code Host} and a forged front header.
+   */
+  @Test
+  void theServersOtherPortsRefuseARequestThatDidNotComeThroughThePublicPort() throws Exception {
+    List<Integer> others = listeningPorts(loopback.pid()).stream().filter(p -> p != loopback.port()).toList();
+    System.out.printf("[e2e] server pid %d listens on %d and %s%n", loopback.pid(), loopback.port(), others);
+    assertFalse(others.isEmpty(), "the internal Jetty's port is found (if it is gone, this test has done its job)");
+    for (int port : others) {
+      Http direct = new Http(java.net.URI.create("http://127.0.0.1:" + port), () -> "");
+      for (String head : List.of(
+          "GET /api/agents HTTP/1.1\r\nHost: evil.example:" + port + "\r\nConnection: close\r\n",
+          "GET /api/agents HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nX-Otterbot-Front: x\r\nConnection: close\r\n",
+          "POST /api/agents HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nContent-Type: application/json\r\n"
+              + "Content-Length: 25\r\nConnection: close\r\n")) {
+        var answer = direct.exchange(head, head.startsWith("POST") ? "{\"displayName\":\"Rebound\"}" : "");
+        assertJsonError(answer, 403);
+        assertEquals("forbidden: use the public port", answer.json().path("error").asText(), answer::toString);
+      }
+    }
+    assertFalse(loopback.http().get("/api/agents").body().contains("Rebound"), "nothing was created");
+  }
+
+  /** The TCP ports a process listens on, from /proc (Linux): its socket inodes matched against /proc/net/tcp{,6}. */
+  static List<Integer> listeningPorts(long pid) throws java.io.IOException {
+    var inodes = new java.util.HashSet<String>();
+    try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+      for (Path fd : (Iterable<Path>) fds::iterator) {
+        try {
+          String target = Files.readSymbolicLink(fd).toString();
+          if (target.startsWith("socket:[")) {
+            inodes.add(target.substring(8, target.length() - 1));
+          }
+        } catch (java.io.IOException e) {
+          // closed meanwhile
+        }
+      }
+    }
+    var ports = new java.util.TreeSet<Integer>();
+    for (String table : List.of("tcp", "tcp6")) {
+      Path file = Path.of("/proc", Long.toString(pid), "net", table);
+      if (!Files.exists(file)) {
+        continue;
+      }
+      List<String> lines = Files.readAllLines(file);
+      for (String line : lines.subList(1, lines.size())) {
+        String[] f = line.trim().split("\\s+");
+        // local_address is HEXIP:HEXPORT, st 0A is LISTEN, inode is the tenth column
+        if (f.length > 9 && f[3].equals("0A") && inodes.contains(f[9])) {
+          String local = f[1];
+          ports.add(Integer.parseInt(local.substring(local.indexOf(':') + 1), 16));
+        }
+      }
+    }
+    return List.copyOf(ports);
+  }
+
   // --- health says nothing about the installation -----------------------------------------------------------------
 
   @Test

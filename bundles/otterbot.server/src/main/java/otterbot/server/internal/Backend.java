@@ -15,6 +15,7 @@ final class Backend {
   private final Supplier<URI> address;
   private final BooleanSupplier apiReady;
   private final int connectTimeoutMillis;
+  private final String key;
   private final ConcurrentHashMap<EventLoop, BackendPool> pools = new ConcurrentHashMap<>();
 
   /**
@@ -22,11 +23,18 @@ final class Backend {
    *     service is not running
    * @param apiReady read once per {@code /api} request, so it must be cheap too (a volatile read); {@code false} while
    *     the REST application is not built yet, which the front answers with 503
+   * @param key what Jetty's {@link InternalPortGuard} lets in, or {@code null} (tests with a Jetty of their own)
    */
-  Backend(Supplier<URI> address, BooleanSupplier apiReady, int connectTimeoutMillis) {
+  Backend(Supplier<URI> address, BooleanSupplier apiReady, int connectTimeoutMillis, String key) {
     this.address = address;
     this.apiReady = apiReady;
     this.connectTimeoutMillis = connectTimeoutMillis;
+    this.key = key;
+  }
+
+  /** The key sent with every forwarded request ({@link InternalPortGuard}); {@code null} sends none. */
+  String key() {
+    return key;
   }
 
   URI address() {

@@ -128,7 +128,7 @@ final class Forwarder extends ChannelInboundHandlerAdapter implements ChannelFut
       failRetryable(SERVICE_UNAVAILABLE, JsonErrors.STARTING);
       return;
     }
-    ProxyHeaders.prepareRequest(request.headers(), clientAddress(), localAuthority());
+    ProxyHeaders.prepareRequest(request.headers(), clientAddress(), localAuthority(), backendService.key());
     request.setProtocolVersion(HTTP_1_1); // also for 1.0 clients, so the backend connection stays reusable
     this.target = address;
     this.request = request;

@@ -64,11 +64,23 @@ public final class Front implements AutoCloseable {
    * @throws IllegalStateException when the port cannot be bound, naming the address
    */
   public static Front start(FrontSettings settings, Supplier<URI> backendAddress, BooleanSupplier apiReady) {
+    return start(settings, backendAddress, apiReady, null);
+  }
+
+  /**
+   * Binds the port and starts serving; returns once the port is bound.
+   *
+   * @param backendKey sent with every forwarded request so that Jetty's {@link InternalPortGuard} lets it in;
+   *     {@code null} sends none (a backend without the guard)
+   * @see #start(FrontSettings, Supplier, BooleanSupplier)
+   */
+  public static Front start(FrontSettings settings, Supplier<URI> backendAddress, BooleanSupplier apiReady,
+      String backendKey) {
     if (settings.access().token() == null && !Admission.isLoopback(settings.host())) {
       throw new IllegalArgumentException("bound off loopback (" + settings.host() + "), the port needs an API token");
     }
     var threads = new PortThreads();
-    var backend = new Backend(backendAddress, apiReady, settings.backendConnectTimeoutMillis());
+    var backend = new Backend(backendAddress, apiReady, settings.backendConnectTimeoutMillis(), backendKey);
     var admission = new Admission(settings.host(), settings.access());
     var socketAuth = new SocketAuth(admission);
     var initializer = new PortChannelInitializer(settings, backend, SOCKET_IO_CONTEXT + "/", threads, admission,

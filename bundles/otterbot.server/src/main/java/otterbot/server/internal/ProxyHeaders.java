@@ -12,6 +12,7 @@ final class ProxyHeaders {
   static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
   static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
   static final AsciiString HTTP = AsciiString.cached("http");
+  static final AsciiString FRONT_KEY = AsciiString.cached(InternalPortGuard.HEADER.toLowerCase(java.util.Locale.ROOT));
 
   /** Hop-by-hop headers (RFC 9110 §7.6.1) plus the obsolete {@code Proxy-Connection}. */
   private static final AsciiString[] HOP_BY_HOP = {
@@ -53,12 +54,19 @@ final class ProxyHeaders {
    * expectation and sends the whole body), {@code Host} stays, and the {@code X-Forwarded-*} trio says who asked.
    *
    * @param fallbackHost the front's own address, for HTTP/1.0 clients that send no {@code Host}
+   * @param backendKey the key Jetty lets in ({@link InternalPortGuard}), or {@code null} for a Jetty without the guard
    */
-  static void prepareRequest(HttpHeaders headers, String clientAddress, CharSequence fallbackHost) {
+  static void prepareRequest(HttpHeaders headers, String clientAddress, CharSequence fallbackHost,
+      String backendKey) {
     stripHopByHop(headers);
     headers.remove(HttpHeaderNames.EXPECT);
     for (AsciiString name : FORWARDING) {
       headers.remove(name);
+    }
+    // Never a client's: only the front may say that a request came through it.
+    headers.remove(FRONT_KEY);
+    if (backendKey != null) {
+      headers.set(FRONT_KEY, backendKey);
     }
     String host = headers.get(HttpHeaderNames.HOST);
     if (host == null) {

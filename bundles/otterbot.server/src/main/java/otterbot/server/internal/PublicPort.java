@@ -37,15 +37,18 @@ public final class PublicPort {
   /** {@code service.id} of the HttpServiceRuntime the backend address came from. */
   private Object boundRuntime;
 
-  /** @param apiGate holds {@code /api} requests back while the REST application is being built */
+  /**
+   * @param apiGate holds {@code /api} requests back while the REST application is being built
+   * @param guard lets only the front into Jetty; its key goes with every forwarded request
+   */
   @Activate
   public PublicPort(@Reference ServerEnvironment environment, @Reference ApiGate apiGate,
-      PublicPortConfiguration config) {
+      @Reference InternalPortGuard guard, PublicPortConfiguration config) {
     var settings = new FrontSettings(environment.host(), environment.port(), config.maxRequestBytes(),
         config.backendConnectTimeoutMillis(), config.workerThreads(), config.idleTimeoutSeconds(),
         config.maxConnections(), config.maxSessions(), access(environment, config),
         new EngineIoTimings(config.pingIntervalMillis(), config.pingTimeoutMillis(), config.connectTimeoutMillis()));
-    this.front = Front.start(settings, backend::get, apiGate::isOpen);
+    this.front = Front.start(settings, backend::get, apiGate::isOpen, guard.key());
   }
 
   /** The token is read or generated only when it is required: off loopback, or on loopback with requireToken. */

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -34,7 +36,7 @@ class ProxyHeadersTest {
         .set("X-Forwarded-For", "6.6.6.6")
         .set("X-Forwarded-Port", "1")
         .set("Expect", "100-continue");
-    ProxyHeaders.prepareRequest(headers, "127.0.0.1", "127.0.0.1:3001");
+    ProxyHeaders.prepareRequest(headers, "127.0.0.1", "127.0.0.1:3001", null);
     assertEquals("127.0.0.1", headers.get("X-Forwarded-For"));
     assertEquals("otter.example", headers.get("X-Forwarded-Host"));
     assertEquals("http", headers.get("X-Forwarded-Proto"));
@@ -43,9 +45,20 @@ class ProxyHeadersTest {
   }
 
   @Test
+  void onlyTheFrontSaysThatARequestCameThroughIt() {
+    var forged = new DefaultHttpHeaders().set(InternalPortGuard.HEADER, "guessed");
+    ProxyHeaders.prepareRequest(forged, "127.0.0.1", "127.0.0.1:3001", "the-key");
+    assertEquals(List.of("the-key"), forged.getAll(InternalPortGuard.HEADER));
+
+    var withoutGuard = new DefaultHttpHeaders().set(InternalPortGuard.HEADER, "guessed");
+    ProxyHeaders.prepareRequest(withoutGuard, "127.0.0.1", "127.0.0.1:3001", null);
+    assertNull(withoutGuard.get(InternalPortGuard.HEADER), "a client's value never crosses");
+  }
+
+  @Test
   void aMissingHostIsTheFrontsAddress() {
     var headers = new DefaultHttpHeaders();
-    ProxyHeaders.prepareRequest(headers, "10.0.0.7", "127.0.0.1:3001");
+    ProxyHeaders.prepareRequest(headers, "10.0.0.7", "127.0.0.1:3001", null);
     assertEquals("127.0.0.1:3001", headers.get("Host"));
     assertEquals("127.0.0.1:3001", headers.get("X-Forwarded-Host"));
   }
