@@ -34,6 +34,7 @@ class StartScriptIT {
       String flags = jcmd(server.pid(), "VM.flags");
       assertTrue(flags.contains("-XX:+UseSerialGC"), flags);
       assertTrue(flags.contains("-XX:MaxHeapSize=536870912"), flags);
+      assertTrue(flags.contains("-XX:TieredStopAtLevel=1"), flags);
     }
   }
 
