@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +23,9 @@ class StartScriptIT {
 
   @Test
   void theStartScriptRunsTheServerInItsOwnProcessWithTheJvmSettingsOfJvmOptions() throws Exception {
+    ServerProcess started;
     try (ServerProcess server = ServerProcess.startWithScript(dir.resolve("home"))) {
+      started = server;
       assertEquals(200, server.http().get("/api/health").status());
       // /proc/<pid>/cmdline: NUL-separated arguments of the process the test started.
       List<String> cmdline = Arrays.asList(new String(Files.readAllBytes(Path.of("/proc/" + server.pid() + "/cmdline")),
@@ -35,7 +38,14 @@ class StartScriptIT {
       assertTrue(flags.contains("-XX:+UseSerialGC"), flags);
       assertTrue(flags.contains("-XX:MaxHeapSize=536870912"), flags);
       assertTrue(flags.contains("-XX:TieredStopAtLevel=1"), flags);
+      assertEquals(200, server.http().post("/api/agents", Map.of("displayName", "Stopper")).status());
+      assertEquals(200, server.http().get("/api/agents").status());
     }
+    // Stopped with SIGTERM: a clean start and stop log no ERROR. (A race this does not provoke: the REST whiteboard,
+    // when it was stopped after the resources, could rebuild its application from components that were going away
+    // and log "Service factory returned null"; seen at the end of 3 of 5 long benchmark runs.)
+    List<String> errors = started.logText().lines().filter(line -> line.contains("[ERROR]")).toList();
+    assertEquals(List.of(), errors, "ERROR lines in " + started.log());
   }
 
   private static String jcmd(long pid, String command) throws Exception {
