@@ -7,26 +7,34 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodySubscriber;
 import java.net.http.HttpResponse.BodySubscribers;
 import java.net.http.HttpResponse.ResponseInfo;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 
 import otterbot.api.provider.ChatCall;
 
 /**
- * One streamed HTTP exchange: reads the response line by line as it arrives, parses SSE and hands every event to the
- * decoder at once, so tokens reach the sink without buffering. A non-2xx answer, a transport error, a cut stream and an
- * idle stream each end the step with a failure.
+ * One streamed HTTP exchange: reads the response line by line as it arrives ({@link LineSplitter}), parses SSE and
+ * hands every event to the decoder at once, so tokens reach the sink without buffering. A non-2xx answer, a transport
+ * error, a cut stream and an idle stream each end the step with a failure.
  */
-final class StreamingCall implements ChatCall, Flow.Subscriber<String> {
+final class StreamingCall implements ChatCall, HttpResponse.BodySubscriber<Void> {
   private static final System.Logger LOG = System.getLogger(StreamingCall.class.getName());
+  /** The longest SSE line accepted (a model's events are small; this only bounds a broken or hostile stream). */
+  static final int MAX_LINE_BYTES = 16 * 1024 * 1024;
 
   private final ProviderRuntime runtime;
   private final GuardedSink sink;
   private final StreamDecoder decoder;
   private final Failures failures;
   private final SseParser parser = new SseParser();
+  private final LineSplitter splitter = new LineSplitter(MAX_LINE_BYTES);
+  /** Completes when the body ends, however it ends: the exchange's future follows it. */
+  private final CompletableFuture<Void> body = new CompletableFuture<>();
 
   private volatile long lastActivity = System.nanoTime();
   private volatile boolean aborted;
@@ -85,7 +93,7 @@ final class StreamingCall implements ChatCall, Flow.Subscriber<String> {
     responded = true;
     lastActivity = System.nanoTime();
     if (info.statusCode() / 100 == 2) {
-      return BodySubscribers.fromLineSubscriber(this, subscriber -> null, StandardCharsets.UTF_8, null);
+      return this;
     }
     return BodySubscribers.mapping(BodySubscribers.ofString(StandardCharsets.UTF_8), body -> {
       sink.failed(failures.status(info.statusCode(), info.headers(), body));
@@ -104,7 +112,37 @@ final class StreamingCall implements ChatCall, Flow.Subscriber<String> {
   }
 
   @Override
-  public void onNext(String line) {
+  public CompletionStage<Void> getBody() {
+    return body;
+  }
+
+  @Override
+  public void onNext(List<ByteBuffer> buffers) {
+    try {
+      for (ByteBuffer buffer : buffers) {
+        splitter.feed(buffer, this::line, this::stopped);
+        if (stopped()) {
+          break;
+        }
+      }
+    } catch (LineSplitter.LineTooLong e) {
+      sink.failed(failures.malformed());
+    }
+    if (stopped()) {
+      abort();
+    } else {
+      // One body part at a time, each handled to the end before the next is asked for: the connection is only read as
+      // fast as the sink takes the deltas.
+      subscription.request(1);
+    }
+  }
+
+  /** The call is over for us: aborted, or the sink is done without having completed (failed, closed). */
+  private boolean stopped() {
+    return aborted || sink.isDone() && !sink.isCompleted();
+  }
+
+  private void line(String line) {
     // Only data counts as activity: a model that sends nothing but SSE comments (": ping" heartbeats) and blank lines
     // is as stuck as a silent one, and must hit the idle timeout.
     if (!line.isEmpty() && line.charAt(0) != ':') {
@@ -120,12 +158,6 @@ final class StreamingCall implements ChatCall, Flow.Subscriber<String> {
     } catch (RuntimeException e) {
       sinkBroke(e);
     }
-    if (sink.isDone() && !sink.isCompleted()) {
-      abort();
-    } else {
-      // One line at a time: the connection is only read as fast as the sink takes the deltas.
-      subscription.request(1);
-    }
   }
 
   @Override
@@ -133,11 +165,16 @@ final class StreamingCall implements ChatCall, Flow.Subscriber<String> {
     if (!aborted) {
       sink.failed(failures.streamCut());
     }
+    body.completeExceptionally(error);
   }
 
   @Override
   public void onComplete() {
     try {
+      String unterminated = splitter.finish();
+      if (unterminated != null) {
+        line(unterminated);
+      }
       SseEvent last = parser.finish();
       if (last != null) {
         decoder.onEvent(last);
@@ -149,6 +186,7 @@ final class StreamingCall implements ChatCall, Flow.Subscriber<String> {
       sinkBroke(e);
     }
     sink.failed(failures.streamCut());
+    body.complete(null);
   }
 
   private void transportFailed(Throwable error) {

@@ -1,0 +1,95 @@
+package otterbot.provider.support;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+class LineSplitterTest {
+  private final LineSplitter splitter = new LineSplitter(64);
+  private final List<String> lines = new ArrayList<>();
+
+  private void feed(byte[]... parts) {
+    for (byte[] part : parts) {
+      ByteBuffer buffer = ByteBuffer.wrap(part);
+      splitter.feed(buffer, lines::add, () -> false);
+      assertEquals(0, buffer.remaining(), "every byte is taken");
+    }
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void everySseLineEndingEndsALineAndEmptyLinesAreKept() {
+    feed(bytes("data: a\ndata: b\r\ndata: c\r\rdata: d\n\n"));
+    assertEquals(List.of("data: a", "data: b", "data: c", "", "data: d", ""), lines);
+    assertNull(splitter.finish());
+  }
+
+  @Test
+  void aCrlfSplitBetweenTwoBuffersIsOneLineEnd() {
+    feed(bytes("one\r"), bytes("\ntwo\r"), bytes("\r\nthree\n"));
+    assertEquals(List.of("one", "two", "", "three"), lines);
+  }
+
+  @Test
+  void linesAndCharactersSplitBetweenBuffersAreJoined() {
+    byte[] text = bytes("data: {\"content\":\"é→🦦\"}\ndata: [DONE]\n");
+    for (int cut = 1; cut < text.length; cut++) {
+      lines.clear();
+      var fresh = new LineSplitter(64);
+      for (byte[] part : List.of(java.util.Arrays.copyOfRange(text, 0, cut),
+          java.util.Arrays.copyOfRange(text, cut, text.length))) {
+        fresh.feed(ByteBuffer.wrap(part), lines::add, () -> false);
+      }
+      assertEquals(List.of("data: {\"content\":\"é→🦦\"}", "data: [DONE]"), lines, "cut at " + cut);
+    }
+  }
+
+  @Test
+  void aLastLineWithoutTerminatorComesAtTheEnd() {
+    feed(bytes("data: x\ndata: y"));
+    assertEquals(List.of("data: x"), lines);
+    assertEquals("data: y", splitter.finish());
+    assertNull(splitter.finish());
+  }
+
+  @Test
+  void directBuffersAreReadToo() {
+    ByteBuffer direct = ByteBuffer.allocateDirect(16);
+    direct.put(bytes("a\nbc\n")).flip();
+    splitter.feed(direct, lines::add, () -> false);
+    assertEquals(List.of("a", "bc"), lines);
+  }
+
+  @Test
+  void feedingStopsAfterTheLineThatAskedForItAndGoesOnWhereItStopped() {
+    ByteBuffer buffer = ByteBuffer.wrap(bytes("a\nb\nc\n"));
+    splitter.feed(buffer, lines::add, () -> lines.size() == 1);
+    assertEquals(List.of("a"), lines);
+    assertEquals(4, buffer.remaining());
+    splitter.feed(buffer, lines::add, () -> false);
+    assertEquals(List.of("a", "b", "c"), lines);
+  }
+
+  @Test
+  void aLineLongerThanTheLimitIsRefusedWhetherItArrivesWholeOrInParts() {
+    assertThrows(LineSplitter.LineTooLong.class, () -> feed(bytes("x".repeat(65))));
+    var parts = new LineSplitter(64);
+    parts.feed(ByteBuffer.wrap(bytes("y".repeat(40))), lines::add, () -> false);
+    assertThrows(LineSplitter.LineTooLong.class,
+        () -> parts.feed(ByteBuffer.wrap(bytes("y".repeat(40) + "\n")), lines::add, () -> false));
+    var exact = new LineSplitter(64);
+    exact.feed(ByteBuffer.wrap(bytes("z".repeat(30))), lines::add, () -> false);
+    exact.feed(ByteBuffer.wrap(bytes("z".repeat(34) + "\n")), lines::add, () -> false);
+    assertEquals(List.of("z".repeat(64)), lines, "64 bytes is within the limit");
+  }
+}
