@@ -3,6 +3,7 @@ package otterbot.provider.support;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -10,10 +11,10 @@ import java.util.function.Consumer;
  * CR and the LF of one CRLF arrive in different buffers. Lines are handed on without their terminator.
  *
  * <p>Why not the JDK's {@code BodySubscribers.fromLineSubscriber}: it decodes the stream into a character buffer and
- * assembles each line one character at a time, which was the largest single cost in the profile of 50 streaming
- * chats (a fifth of the server's CPU). Here a line's bytes are found with a byte scan and decoded once: a CR or LF byte
- * never occurs inside a multi-byte UTF-8 sequence, so splitting the bytes first is exact, also when a character is
- * split between two buffers.
+ * assembles each line one character at a time, the largest single item in the profile of 50 streaming chats (replacing
+ * it saved 8-10 % of the server's CPU per token). Here a line's bytes are found with a byte scan and decoded once: a CR
+ * or LF byte never occurs inside a multi-byte UTF-8 sequence, so splitting the bytes first is exact, also when a
+ * character is split between two buffers.
  *
  * <p>Bounded: a line longer than {@code maxLineBytes} is refused ({@link LineTooLong}) instead of growing a buffer
  * without end. Not thread-safe; the HTTP client delivers a body's buffers one call at a time.
@@ -43,7 +44,7 @@ final class LineSplitter {
    * Hands every line that {@code buffer} completes to {@code lines}, in order, and keeps the rest for the next buffer.
    * Stops early, with the buffer positioned after the last line handed on, when {@code stop} says so after a line.
    */
-  void feed(ByteBuffer buffer, Consumer<String> lines, java.util.function.BooleanSupplier stop) {
+  void feed(ByteBuffer buffer, Consumer<String> lines, BooleanSupplier stop) {
     while (buffer.hasRemaining()) {
       if (afterCr) {
         afterCr = false;

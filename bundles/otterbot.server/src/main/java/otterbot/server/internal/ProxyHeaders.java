@@ -1,6 +1,7 @@
 package otterbot.server.internal;
 
 import java.util.List;
+import java.util.Locale;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -12,7 +13,7 @@ final class ProxyHeaders {
   static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
   static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
   static final AsciiString HTTP = AsciiString.cached("http");
-  static final AsciiString FRONT_KEY = AsciiString.cached(InternalPortGuard.HEADER.toLowerCase(java.util.Locale.ROOT));
+  static final AsciiString FRONT_KEY = AsciiString.cached(InternalPortGuard.HEADER.toLowerCase(Locale.ROOT));
 
   /** Hop-by-hop headers (RFC 9110 §7.6.1) plus the obsolete {@code Proxy-Connection}. */
   private static final AsciiString[] HOP_BY_HOP = {
