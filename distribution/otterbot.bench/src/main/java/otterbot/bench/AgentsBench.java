@@ -1,5 +1,7 @@
 package otterbot.bench;
 
+import static otterbot.bench.Report.progress;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,7 +38,7 @@ final class AgentsBench {
   private final Path logsDir;
   private final String stamp;
   private final ObjectMapper json = new ObjectMapper();
-  private final StringBuilder report = new StringBuilder();
+  private final Report report = new Report();
   private final int connections = Bench.Config.intProp("bench.agents.connections", 8, 1, 256);
   private final int rounds = Bench.Config.intProp("bench.agents.rounds", 3, 1, 100);
   private final int perRound = Bench.Config.intProp("bench.agents.perRound", 3_000, 1, 1_000_000);
@@ -50,17 +52,7 @@ final class AgentsBench {
   }
 
   static void run(Path jar, Path moduleDir) throws Exception {
-    if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException("the server jar " + jar + " does not exist: build distribution/otterbot.app first "
-          + "(or pass -Dotterbot.jar=/path/to/otterbot.jar)");
-    }
-    Path snapshotDir = Files.createTempDirectory("otterbot-bench-jar-");
-    try {
-      Path runJar = Files.copy(jar, snapshotDir.resolve("otterbot.jar"));
-      new AgentsBench(runJar, moduleDir).measure(jar);
-    } finally {
-      ServerProcess.deleteTree(snapshotDir);
-    }
+    ServerProcess.withJarSnapshot(jar, runJar -> new AgentsBench(runJar, moduleDir).measure(jar));
   }
 
   /** One round of creates: what it cost and how long each took. */
@@ -114,7 +106,8 @@ final class AgentsBench {
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), loadBefore, Bench.loadAverage());
     lines.forEach(this::line);
     Files.createDirectories(logsDir.getParent());
-    Files.writeString(logsDir.getParent().resolve("bench-agents-report.txt"), report, StandardCharsets.UTF_8);
+    Files.writeString(logsDir.getParent().resolve("bench-agents-report.txt"), report.toString(),
+        StandardCharsets.UTF_8);
   }
 
   /** {@code rounds} measured rounds; the line reports the median round by req/s and every round's CPU per create. */
@@ -246,14 +239,7 @@ final class AgentsBench {
     }
   }
 
-  private static void progress(String format, Object... args) {
-    System.out.println("[bench] " + String.format(Locale.ROOT, format, args));
-    System.out.flush();
-  }
-
   private void line(String format, Object... args) {
-    String s = args.length == 0 ? format : String.format(Locale.ROOT, format, args);
-    System.out.println(s);
-    report.append(s).append('\n');
+    report.line(format, args);
   }
 }

@@ -1,5 +1,7 @@
 package otterbot.bench;
 
+import static otterbot.bench.Report.progress;
+
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +46,7 @@ public final class Bench {
 
   private final Config cfg;
   private final ObjectMapper json = new ObjectMapper();
-  private final StringBuilder report = new StringBuilder();
+  private final Report report = new Report();
   private final List<String> problems = new ArrayList<>();
   private final Path logsDir;
   private final String stamp;
@@ -150,18 +152,7 @@ public final class Bench {
 
   private void run() throws Exception {
     Path jar = cfg.jar;
-    if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException("the server jar " + jar + " does not exist: build distribution/otterbot.app first "
-          + "(or pass -Dotterbot.jar=/path/to/otterbot.jar)");
-    }
-    // Every server of this run starts from one private copy, so a rebuild of the jar in the middle cannot mix versions.
-    Path snapshotDir = Files.createTempDirectory("otterbot-bench-jar-");
-    try {
-      Path runJar = Files.copy(jar, snapshotDir.resolve("otterbot.jar"));
-      measure(jar, runJar);
-    } finally {
-      ServerProcess.deleteTree(snapshotDir);
-    }
+    ServerProcess.withJarSnapshot(jar, runJar -> measure(jar, runJar));
   }
 
   private void measure(Path jar, Path runJar) throws Exception {
@@ -599,15 +590,8 @@ public final class Bench {
     problems.add(p);
   }
 
-  private static void progress(String format, Object... args) {
-    System.out.println("[bench] " + String.format(Locale.ROOT, format, args));
-    System.out.flush();
-  }
-
   private void line(String format, Object... args) {
-    String s = args.length == 0 ? format : String.format(Locale.ROOT, format, args);
-    System.out.println(s);
-    report.append(s).append('\n');
+    report.line(format, args);
   }
 
   static String ms(long nanos) {

@@ -1,5 +1,8 @@
 package otterbot.bench;
 
+import static otterbot.bench.Report.fmt;
+import static otterbot.bench.Report.progress;
+
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +61,7 @@ final class BusBench {
   private final Path moduleDir;
   private final String stamp;
   private final ObjectMapper json = new ObjectMapper();
-  private final StringBuilder report = new StringBuilder();
+  private final Report report = new Report();
   private final List<String> problems = Collections.synchronizedList(new ArrayList<>());
   private final Map<String, String> summary = new LinkedHashMap<>();
   private final Duration readyTimeout = Duration.ofSeconds(intProp("bench.readyTimeoutSeconds", 60, 5, 600));
@@ -78,17 +81,7 @@ final class BusBench {
   }
 
   static void run(Set<String> parts, Path jar, Path moduleDir) throws Exception {
-    if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException("the server jar " + jar + " does not exist: build distribution/otterbot.app first "
-          + "(or pass -Dotterbot.jar=/path/to/otterbot.jar)");
-    }
-    Path snapshotDir = Files.createTempDirectory("otterbot-bench-jar-");
-    try {
-      Path runJar = Files.copy(jar, snapshotDir.resolve("otterbot.jar"));
-      new BusBench(runJar, moduleDir).measure(parts, jar);
-    } finally {
-      ServerProcess.deleteTree(snapshotDir);
-    }
+    ServerProcess.withJarSnapshot(jar, runJar -> new BusBench(runJar, moduleDir).measure(parts, jar));
   }
 
   private void measure(Set<String> parts, Path jar) throws Exception {
@@ -528,19 +521,8 @@ final class BusBench {
 
   // ---- helpers ------------------------------------------------------------------------------------------------------
 
-  static String fmt(String format, Object... args) {
-    return String.format(Locale.ROOT, format, args);
-  }
-
-  private static void progress(String format, Object... args) {
-    System.out.println("[bench] " + String.format(Locale.ROOT, format, args));
-    System.out.flush();
-  }
-
   private void line(String format, Object... args) {
-    String s = args.length == 0 ? format : String.format(Locale.ROOT, format, args);
-    System.out.println(s);
-    report.append(s).append('\n');
+    report.line(format, args);
   }
 
   private static int intProp(String name, int def, int min, int max) {

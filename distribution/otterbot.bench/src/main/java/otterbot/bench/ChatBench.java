@@ -1,5 +1,8 @@
 package otterbot.bench;
 
+import static otterbot.bench.Report.fmt;
+import static otterbot.bench.Report.progress;
+
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -57,7 +60,7 @@ final class ChatBench {
   private final Path logsDir;
   private final String stamp;
   private final ObjectMapper json = new ObjectMapper();
-  private final StringBuilder report = new StringBuilder();
+  private final Report report = new Report();
   private final List<String> problems = Collections.synchronizedList(new ArrayList<>());
   private final List<String[]> aims = new ArrayList<>();
   private final Map<String, String> summary = new LinkedHashMap<>();
@@ -73,18 +76,8 @@ final class ChatBench {
 
   /** Runs the selected chat benchmarks ({@link #PARTS}) against a private copy of the jar and prints the report. */
   static void run(Set<String> parts, Path jar, Path moduleDir) throws Exception {
-    if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException("the server jar " + jar + " does not exist: build distribution/otterbot.app first "
-          + "(or pass -Dotterbot.jar=/path/to/otterbot.jar)");
-    }
     Config cfg = Config.fromSystemProperties(moduleDir);
-    Path snapshotDir = Files.createTempDirectory("otterbot-bench-jar-");
-    try {
-      Path runJar = Files.copy(jar, snapshotDir.resolve("otterbot.jar"));
-      new ChatBench(cfg, runJar).measure(parts, jar);
-    } finally {
-      ServerProcess.deleteTree(snapshotDir);
-    }
+    ServerProcess.withJarSnapshot(jar, runJar -> new ChatBench(cfg, runJar).measure(parts, jar));
   }
 
   private void measure(Set<String> parts, Path jar) throws Exception {
@@ -1143,24 +1136,13 @@ final class ChatBench {
     return kib < 0 ? "?" : String.format(Locale.ROOT, "%.1f MiB", kib / 1024.0);
   }
 
-  static String fmt(String format, Object... args) {
-    return String.format(Locale.ROOT, format, args);
-  }
-
   private static String abbreviate(String s) {
     String one = s.replace('\n', ' ');
     return one.length() <= 160 ? one : one.substring(0, 160) + "...";
   }
 
-  private static void progress(String format, Object... args) {
-    System.out.println("[bench] " + String.format(Locale.ROOT, format, args));
-    System.out.flush();
-  }
-
   private void line(String format, Object... args) {
-    String s = args.length == 0 ? format : String.format(Locale.ROOT, format, args);
-    System.out.println(s);
-    report.append(s).append('\n');
+    report.line(format, args);
   }
 
   // ---------------------------------------------------------------------------------------------------------------

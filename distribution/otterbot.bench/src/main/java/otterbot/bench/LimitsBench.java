@@ -1,5 +1,8 @@
 package otterbot.bench;
 
+import static otterbot.bench.Report.fmt;
+import static otterbot.bench.Report.progress;
+
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -74,7 +77,7 @@ final class LimitsBench {
   private final Path logsDir;
   private final String stamp;
   private final ObjectMapper json = SocketIoClient.JSON;
-  private final StringBuilder report = new StringBuilder();
+  private final Report report = new Report();
   private final List<String> problems = Collections.synchronizedList(new ArrayList<>());
   private final boolean quick = Boolean.getBoolean("bench.limits.quick");
   private final int warmup = intProp("bench.limits.warmup", quick ? 100 : 300, 0, 100_000);
@@ -96,17 +99,7 @@ final class LimitsBench {
   }
 
   static void run(Path jar, Path moduleDir) throws Exception {
-    if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException("the server jar " + jar + " does not exist: build distribution/otterbot.app first "
-          + "(or pass -Dotterbot.jar=/path/to/otterbot.jar)");
-    }
-    Path snapshotDir = Files.createTempDirectory("otterbot-bench-jar-");
-    try {
-      Path runJar = Files.copy(jar, snapshotDir.resolve("otterbot.jar"));
-      new LimitsBench(runJar, moduleDir).measure(jar);
-    } finally {
-      ServerProcess.deleteTree(snapshotDir);
-    }
+    ServerProcess.withJarSnapshot(jar, runJar -> new LimitsBench(runJar, moduleDir).measure(jar));
   }
 
   // ---- figures ----------------------------------------------------------------------------------------------------
@@ -778,18 +771,7 @@ final class LimitsBench {
     return Bench.Config.intProp(name, def, min, max);
   }
 
-  static String fmt(String format, Object... args) {
-    return String.format(Locale.ROOT, format, args);
-  }
-
-  private static void progress(String format, Object... args) {
-    System.out.println("[bench] " + String.format(Locale.ROOT, format, args));
-    System.out.flush();
-  }
-
   private void line(String format, Object... args) {
-    String s = args.length == 0 ? format : String.format(Locale.ROOT, format, args);
-    System.out.println(s);
-    report.append(s).append('\n');
+    report.line(format, args);
   }
 }

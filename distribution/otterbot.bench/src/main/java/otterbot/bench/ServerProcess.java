@@ -340,6 +340,28 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
+  /** What a benchmark does with its private copy of the server jar. */
+  interface JarUse {
+    void run(Path runJar) throws Exception;
+  }
+
+  /**
+   * Runs {@code use} with a private copy of {@code jar}, deleted afterwards: every server of a run starts from it, so a
+   * rebuild of the jar in the middle of a run cannot mix versions.
+   */
+  static void withJarSnapshot(Path jar, JarUse use) throws Exception {
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException("the server jar " + jar + " does not exist: build distribution/otterbot.app first "
+          + "(or pass -Dotterbot.jar=/path/to/otterbot.jar)");
+    }
+    Path snapshotDir = Files.createTempDirectory("otterbot-bench-jar-");
+    try {
+      use.run(Files.copy(jar, snapshotDir.resolve("otterbot.jar")));
+    } finally {
+      deleteTree(snapshotDir);
+    }
+  }
+
   static void deleteTree(Path root) {
     if (root == null || !Files.exists(root)) {
       return;
