@@ -157,24 +157,7 @@ class RestWhiteboardIT {
 
   /** The key the front sends to Jetty, from the server bundle's private InternalPortGuard component. */
   private String frontKey() throws Exception {
-    return Await.until("the front's key", Duration.ofSeconds(20), () -> {
-      try {
-        ServiceReference<?>[] refs = context.getServiceReferences("otterbot.server.internal.InternalPortGuard", null);
-        if (refs == null) {
-          return null;
-        }
-        Object guard = context.getService(refs[0]);
-        try {
-          java.lang.reflect.Method key = guard.getClass().getDeclaredMethod("key");
-          key.setAccessible(true);
-          return (String) key.invoke(guard);
-        } finally {
-          context.ungetService(refs[0]);
-        }
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    return (String) fromPrivateComponent("the front's key", "otterbot.server.internal.InternalPortGuard", "key");
   }
 
   private String internalBase() throws Exception {
@@ -190,18 +173,26 @@ class RestWhiteboardIT {
    * no longer tells URLs or ports.
    */
   private String publicBase() throws Exception {
-    return Await.until("the public port's URL", Duration.ofSeconds(20), () -> {
+    Object running = fromPrivateComponent("the public port", "otterbot.server.internal.PublicPort", "front");
+    return running.getClass().getMethod("url").invoke(running).toString();
+  }
+
+  /**
+   * What {@code method} (package-private, no arguments) of the server bundle's private component {@code type} returns,
+   * once that component is registered.
+   */
+  private Object fromPrivateComponent(String what, String type, String method) throws Exception {
+    return Await.until(what, Duration.ofSeconds(20), () -> {
       try {
-        ServiceReference<?>[] refs = context.getServiceReferences("otterbot.server.internal.PublicPort", null);
+        ServiceReference<?>[] refs = context.getServiceReferences(type, null);
         if (refs == null) {
           return null;
         }
-        Object port = context.getService(refs[0]);
+        Object component = context.getService(refs[0]);
         try {
-          java.lang.reflect.Method front = port.getClass().getDeclaredMethod("front");
-          front.setAccessible(true);
-          Object running = front.invoke(port);
-          return running.getClass().getMethod("url").invoke(running).toString();
+          java.lang.reflect.Method getter = component.getClass().getDeclaredMethod(method);
+          getter.setAccessible(true);
+          return getter.invoke(component);
         } finally {
           context.ungetService(refs[0]);
         }
