@@ -2,6 +2,7 @@ package otterbot.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -422,6 +423,45 @@ class MemoryIT {
   }
 
   // ------------------------------------------------------------------------------------------ deleting an agent
+
+  /**
+   * With the real embedding model a correction is as close as a duplicate ("vegetarian" / "not vegetarian" is about
+   * 0.94): the newer statement must be kept and the stale one marked, never the other way round.
+   */
+  @Test
+  @Order(5)
+  void aCorrectionSupersedesTheFactItCorrectsAndTheSameWordsReconfirm() {
+    Http http = running().http();
+    String agent = createAgent(http, "Fix Fiona");
+    Map<String, String> corrections = new LinkedHashMap<>();
+    corrections.put("The user is vegetarian", "The user is not vegetarian");
+    corrections.put("The user's birthday is on the 14th of March", "The user's birthday is on the 15th of March");
+    corrections.put("The user has two cats", "The user has three cats");
+    for (Map.Entry<String, String> c : corrections.entrySet()) {
+      String old = expectOk(http, http.post(memories(agent), Map.of("content", c.getKey()))).path("id").asText();
+      JsonNode fixed = expectOk(http, http.post(memories(agent), Map.of("content", c.getValue())));
+      assertNotEquals(old, fixed.path("id").asText(), () -> "the correction was swallowed: " + fixed);
+      assertEquals(c.getValue(), fixed.path("content").asText());
+      JsonNode stale = byId(http.expect(http.get(memories(agent)), 200), old);
+      assertEquals(fixed.path("id").asText(), stale.path("supersededBy").asText(null),
+          () -> "the stale fact is still listed, marked superseded: " + stale);
+      JsonNode hits = http.expect(http.get("/api/memories?agentId=" + agent + "&q=" + enc(c.getKey())), 200);
+      assertFalse(ids(hits).contains(old), () -> "a superseded fact is still found: " + hits);
+    }
+    JsonNode cats = expectOk(http, http.post(memories(agent), "{\"content\":\"the user has three cats.\",\"importance\":9}"));
+    JsonNode current = http.expect(http.get(memories(agent)), 200);
+    assertEquals(6, current.size(), () -> "the same words again add no row: " + current);
+    assertEquals(9, cats.path("importance").asInt(), "the re-confirmed memory takes the higher importance");
+  }
+
+  private static JsonNode byId(JsonNode list, String id) {
+    for (JsonNode m : list) {
+      if (id.equals(m.path("id").asText())) {
+        return m;
+      }
+    }
+    throw new AssertionError("no memory " + id + " in " + list);
+  }
 
   @Test
   @Order(6)

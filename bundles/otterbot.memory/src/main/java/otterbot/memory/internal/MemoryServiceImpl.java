@@ -6,11 +6,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -197,12 +199,12 @@ public final class MemoryServiceImpl implements MemoryService, AgentLifecycleLis
               + "'");
         }
       }
-      StoredMemory duplicate = duplicateOf(agentId, valid, vector);
-      if (duplicate != null) {
-        StoredMemory confirmed = reconfirmed(duplicate, valid, now);
+      StoredMemory near = nearest(agentId, valid, vector);
+      if (near != null && sameWords(near.content(), valid.content())) {
+        StoredMemory confirmed = reconfirmed(near, valid, now);
         store.update(confirmed);
         index.put(confirmed);
-        LOG.debug("Memory {} of agent '{}' re-confirmed instead of saving a duplicate", duplicate.id(), agentId);
+        LOG.debug("Memory {} of agent '{}' re-confirmed instead of saving a duplicate", near.id(), agentId);
         return entry(confirmed);
       }
       var memory = new StoredMemory(newId(), agentId, valid.category(), valid.content(), valid.source(),
@@ -218,9 +220,14 @@ public final class MemoryServiceImpl implements MemoryService, AgentLifecycleLis
         evict.forEach(index::remove);
       }
       index.put(memory);
-      if (valid.supersedes() != null && store.supersede(agentId, valid.supersedes(), memory.id(), now)) {
-        index.remove(valid.supersedes());
-        LOG.info("Memory {} of agent '{}' is superseded by {}", valid.supersedes(), agentId, memory.id());
+      if (valid.supersedes() != null) {
+        supersede(agentId, valid.supersedes(), memory.id(), now);
+      }
+      if (near != null) {
+        // As close in meaning as a duplicate but in other words: a correction or an update of the same fact ("two
+        // cats" -> "three cats", "vegetarian" -> "not vegetarian"). Embeddings barely tell these apart, so keeping
+        // the old text would keep the stale fact; the newer statement wins and the old one stays listed, marked.
+        supersede(agentId, near.id(), memory.id(), now);
       }
       if (vector == null && embedders.choose(agent).isPresent()) {
         // The embedding model failed but one is there now: it came back while this memory was being saved, and the
@@ -453,8 +460,9 @@ public final class MemoryServiceImpl implements MemoryService, AgentLifecycleLis
         profileChanged();
       }
       index.removeAgent(agent.id());
-      LOG.info("Deleted agent '{}': {} memories and {} profile and learning records went with it", agent.id(),
-          memories, learned);
+      // The agent registry deleted the rows already; what is left here was written while it did.
+      LOG.debug("Deleted agent '{}': {} more memories and {} more profile and learning records", agent.id(), memories,
+          learned);
     }
   }
 
@@ -503,8 +511,19 @@ public final class MemoryServiceImpl implements MemoryService, AgentLifecycleLis
     return new Valid(content, category, importance, source, List.copyOf(refs), in.temporalMarker(), supersedes);
   }
 
-  /** A current memory of the agent that says the same: by meaning when there is a vector, else word for word. */
-  private StoredMemory duplicateOf(String agentId, Valid valid, Embedders.Vector vector) {
+  private void supersede(String agentId, String oldId, String newId, Instant now) {
+    if (store.supersede(agentId, oldId, newId, now)) {
+      index.remove(oldId);
+      LOG.info("Memory {} of agent '{}' is superseded by {}", oldId, agentId, newId);
+    }
+  }
+
+  /**
+   * The current memory of the agent that is about the same thing, at least {@code duplicateSimilarity} close: by
+   * meaning when there is a vector, else word for word. The caller decides whether it is a duplicate
+   * ({@link #sameWords}) or an older statement the new one replaces.
+   */
+  private StoredMemory nearest(String agentId, Valid valid, Embedders.Vector vector) {
     List<MemoryIndex.Candidate> near = index.search(agentId, valid.content(), vector == null ? null : vector.values(),
         vector == null ? null : vector.model(), 5);
     if (near.isEmpty()) {
@@ -525,6 +544,23 @@ public final class MemoryServiceImpl implements MemoryService, AgentLifecycleLis
       }
     }
     return bestSimilarity >= duplicateSimilarity ? best : null;
+  }
+
+  private static final Set<String> ARTICLES = Set.of("a", "an", "the");
+
+  /**
+   * Whether two texts say the same in the same words: equal once case, punctuation and articles are set aside. "The
+   * user's dog is called Rex." and "user's dog is called rex" are; "two cats" and "three cats" are not.
+   */
+  static boolean sameWords(String a, String b) {
+    return words(a).equals(words(b));
+  }
+
+  private static List<String> words(String s) {
+    return Arrays.stream(s.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}']+"))
+        .map(w -> w.replaceAll("^'+|'+$", ""))
+        .filter(w -> !w.isEmpty() && !ARTICLES.contains(w))
+        .toList();
   }
 
   private static StoredMemory reconfirmed(StoredMemory m, Valid valid, Instant now) {

@@ -2,6 +2,7 @@ package otterbot.memory.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -165,6 +166,33 @@ class MemoryServiceImplTest {
     // The same words in another agent are another memory.
     memory.save("bob", MemoryInput.of("The user's dog is called Rex", "fact", 5, "agent"));
     assertEquals(1, store.count("bob"));
+  }
+
+  @Test
+  void aCorrectionInOtherWordsSupersedesTheNearMemoryInsteadOfBeingDropped() {
+    memory.close();
+    // The words embedder puts "two cats" and "three cats" at 0.75; a real model puts such corrections above 0.92.
+    memory = service(Map.of("duplicateSimilarity", 0.7), Clock.systemUTC());
+    MemoryEntry two = memory.save("alice", MemoryInput.of("The user has two cats", "fact", 5, "user"));
+    MemoryEntry three = memory.save("alice", MemoryInput.of("The user has three cats", "fact", 5, "user"));
+    assertNotEquals(two.id(), three.id(), "the correction is kept, not swallowed as a duplicate");
+    assertEquals("The user has three cats", three.content());
+    assertEquals(three.id(), store.get(two.id()).orElseThrow().supersededBy(), "the stale fact is marked");
+    assertEquals(List.of(three.id()), memory.search("alice", "how many cats", 5).stream()
+        .map(h -> h.entry().id()).toList(), "only the current fact is found");
+    // The same words again (case, punctuation and articles aside) still re-confirm.
+    MemoryEntry again = memory.save("alice", MemoryInput.of("user has three cats.", "fact", 9, "user"));
+    assertEquals(three.id(), again.id());
+    assertEquals(9, again.importance());
+    assertEquals(2, store.count("alice"));
+  }
+
+  @Test
+  void sameWordsSetsAsideCasePunctuationAndArticlesOnly() {
+    assertTrue(MemoryServiceImpl.sameWords("The user's dog is called Rex.", "user's dog is called rex"));
+    assertTrue(MemoryServiceImpl.sameWords("A walk, every morning!", "walk every morning"));
+    assertFalse(MemoryServiceImpl.sameWords("The user is vegetarian", "The user is not vegetarian"));
+    assertFalse(MemoryServiceImpl.sameWords("Born on the 14th of March", "Born on the 15th of March"));
   }
 
   @Test
