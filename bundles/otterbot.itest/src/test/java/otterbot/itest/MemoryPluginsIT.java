@@ -27,6 +27,7 @@ import otterbot.api.chat.StreamChunk;
 import otterbot.api.memory.MemoryHit;
 import otterbot.api.memory.MemoryService;
 import otterbot.api.persistence.MemoryStore;
+import otterbot.api.persistence.ProfileStore;
 import otterbot.api.persistence.StoredMemory;
 
 /**
@@ -129,6 +130,44 @@ class MemoryPluginsIT {
       assertTrue(hits.get(0).entry().content().contains("cargo bike"), hits.toString());
     } finally {
       agents.delete(agent.id());
+    }
+  }
+
+  /**
+   * The agent registry deletes an agent's memories and profile itself: deleted while the memory bundle is stopped, the
+   * agent's rows must not wait for the bundle, or a new agent of the same name (so the same id) inherits them.
+   */
+  @Test
+  void anAgentDeletedWhileTheMemoryBundleIsStoppedTakesItsMemoriesAndProfile(
+      @InjectService(timeout = 30_000) AgentRegistry agents, @InjectService(timeout = 30_000) MemoryStore memories,
+      @InjectService(timeout = 30_000) ProfileStore profiles) throws Exception {
+    AgentProfile agent = agents.create(AgentInput.named("Forgotten Otter"));
+    String id = agent.id();
+    try {
+      MemoryService memory = service(MemoryService.class);
+      memory.save(id, otterbot.api.memory.MemoryInput.of("The user keeps bees on the roof", "fact", 7, "user"));
+      memory.confirm(id, "facts", "The user keeps bees");
+      assertEquals(1, memories.count(id));
+      assertTrue(profiles.profile(id).isPresent());
+      Bundle bundle = bundle(MEMORY);
+      bundle.stop();
+      try {
+        agents.delete(id);
+        assertEquals(0, memories.count(id), "the memories went with the agent");
+        assertTrue(profiles.profile(id).isEmpty(), "the learned profile went with the agent");
+      } finally {
+        bundle.start();
+      }
+      AgentProfile again = agents.create(AgentInput.named("Forgotten Otter"));
+      assertEquals(id, again.id(), "the same name gives the same id");
+      MemoryService restarted = Await.until("the memory service back", Duration.ofSeconds(30),
+          () -> service(MemoryService.class));
+      assertTrue(restarted.list(id, 10).isEmpty(), "the new agent starts without the old one's memories");
+      assertTrue(restarted.search(id, "bees on the roof", 3).isEmpty());
+    } finally {
+      if (agents.get(id).isPresent()) {
+        agents.delete(id);
+      }
     }
   }
 

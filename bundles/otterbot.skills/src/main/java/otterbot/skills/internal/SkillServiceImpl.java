@@ -298,7 +298,8 @@ public final class SkillServiceImpl implements SkillService, AgentLifecycleListe
     } finally {
       changed();
     }
-    LOG.info("Deleted agent '{}': {} skills went with it", agent.id(), n);
+    // The agent registry deleted the rows already; what is left here was written while it did.
+    LOG.debug("Deleted agent '{}': {} more skills", agent.id(), n);
   }
 
   // ------------------------------------------------------------------------------------------ internals

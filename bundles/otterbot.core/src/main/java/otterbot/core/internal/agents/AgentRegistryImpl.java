@@ -41,6 +41,9 @@ import otterbot.api.agent.AgentSummary;
 import otterbot.api.persistence.AgentStore;
 import otterbot.api.persistence.ConversationStore;
 import otterbot.api.persistence.CredentialStore;
+import otterbot.api.persistence.MemoryStore;
+import otterbot.api.persistence.ProfileStore;
+import otterbot.api.persistence.SkillStore;
 import otterbot.api.settings.GlobalSettings;
 import otterbot.api.settings.SettingsService;
 import otterbot.core.internal.chat.StatusBoard;
@@ -92,11 +95,21 @@ public final class AgentRegistryImpl implements AgentRegistry {
   /** Live status for the summaries; optional so that the registry works without the chat runtime (tests). */
   @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
   volatile StatusBoard statusBoard;
-  /** A deleted agent's secrets and conversations go with it, so a new agent with the same id starts clean. */
+  /**
+   * A deleted agent's secrets, conversations, memories, learned profile and skills go with it, so a new agent with the same id
+   * starts clean. The stores are asked here, not only through {@link AgentLifecycleListener}s: the memory or skills
+   * bundle may be stopped when an agent is deleted, and its rows must not wait for it.
+   */
   @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
   volatile CredentialStore credentials;
   @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
   volatile ConversationStore conversations;
+  @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+  volatile MemoryStore memories;
+  @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+  volatile ProfileStore profiles;
+  @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+  volatile SkillStore skills;
 
   @Activate
   public AgentRegistryImpl(@Reference AgentStore store, @Reference SettingsService settings, BundleContext context) {
@@ -311,7 +324,8 @@ public final class AgentRegistryImpl implements AgentRegistry {
       throw OtterbotException.invalid("the COO cannot be deleted");
     }
     StoredAgent agent = storedOrFail(id);
-    // Secrets and history first: should one of these fail, the agent is still there and the delete can be retried.
+    // What belongs to the agent first: should one of these fail, the agent is still there and the delete can be
+    // retried.
     CredentialStore secrets = credentials;
     if (secrets != null) {
       secrets.replace(id, Map.of());
@@ -320,6 +334,12 @@ public final class AgentRegistryImpl implements AgentRegistry {
     if (history != null) {
       history.deleteAll(id);
     }
+    MemoryStore memoryStore = memories;
+    int memoryRows = memoryStore == null ? 0 : memoryStore.deleteAll(id);
+    ProfileStore profileStore = profiles;
+    int profileRows = profileStore == null ? 0 : profileStore.deleteAll(id);
+    SkillStore skillStore = skills;
+    int skillRows = skillStore == null ? 0 : skillStore.deleteAll(id);
     store.delete(id);
     stored.remove(id);
     agent.unregister();
@@ -337,7 +357,8 @@ public final class AgentRegistryImpl implements AgentRegistry {
       publish();
     }
     tellDeleted(agent.profile());
-    LOG.info("Deleted agent '{}'", id);
+    LOG.info("Deleted agent '{}' with its secrets, conversations, {} memories, {} profile and learning records and {}"
+        + " skills", id, memoryRows, profileRows, skillRows);
   }
 
   private StoredAgent storedOrFail(String id) {
