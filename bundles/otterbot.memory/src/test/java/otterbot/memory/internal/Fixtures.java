@@ -1,5 +1,7 @@
 package otterbot.memory.internal;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,7 +11,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import otterbot.api.agent.AgentInput;
 import otterbot.api.agent.AgentModels;
@@ -29,6 +33,7 @@ import otterbot.api.provider.ProviderException;
 import otterbot.api.provider.ProviderInfo;
 import otterbot.api.settings.GlobalSettings;
 import otterbot.api.settings.SettingsService;
+import otterbot.api.tool.ToolContext;
 
 /** What the memory tests need around the service, without OSGi, a database or a network. */
 final class Fixtures {
@@ -38,6 +43,32 @@ final class Fixtures {
     ModelRef chat = new ModelRef(provider, "m");
     return new AgentProfile(id, id, AgentProfile.ROLE_AGENT, "", new AgentModels(chat, chat), List.of(),
         List.of("web"), "local", null, new Artwork("prototype-pete"), true, 5, null, Instant.EPOCH, autoLearn);
+  }
+
+  /** The service over the test's stores, with {@code embedder} as the server's default embedder. */
+  static MemoryServiceImpl service(MapMemoryStore store, MapProfileStore profiles, Agents agents,
+      WordsEmbedder embedder, Map<String, Object> config, Clock clock) {
+    var models = new Models().add(embedder);
+    var s = new MemoryServiceImpl(store, profiles, agents, new Embedders(models, CREDENTIALS, SETTINGS,
+        Duration.ofSeconds(5)), config(config), clock);
+    s.bindEmbedder(embedder, Map.of(ModelProvider.PROVIDER_ID, embedder.id));
+    return s;
+  }
+
+  /** A tool call of that agent. */
+  static ToolContext toolContext(AgentProfile agent) {
+    return new ToolContext(agent, "conv-1", Map.of());
+  }
+
+  /** Waits up to 5 s for what the service writes in the background (uses are counted there), then fails. */
+  static void await(BooleanSupplier condition, Supplier<String> failure) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(failure.get());
+      }
+      Thread.sleep(10);
+    }
   }
 
   /** Agents in a map the test owns. */
