@@ -38,7 +38,11 @@ public final class MemoriesSection implements PromptContributor {
     for (MemoryHit hit : hits) {
       String content = hit.entry().content().replaceAll("\\s+", " ");
       if (content.length() > MAX_CHARS) {
-        content = content.substring(0, MAX_CHARS - 1) + "…";
+        int end = MAX_CHARS - 1;
+        if (Character.isHighSurrogate(content.charAt(end - 1))) {
+          end--; // never half a character (an emoji) before the ellipsis
+        }
+        content = content.substring(0, end) + "…";
       }
       out.append("- [").append(hit.entry().category()).append("] ").append(content).append('\n');
     }

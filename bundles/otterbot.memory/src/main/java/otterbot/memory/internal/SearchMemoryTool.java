@@ -47,6 +47,10 @@ public final class SearchMemoryTool implements Tool {
   public String invoke(ToolContext context, String arguments) throws ToolException {
     JsonNode args = MemoryTools.arguments(arguments);
     String query = MemoryTools.text(args, "query", true);
+    if (query.length() > MemoryServiceImpl.MAX_QUERY_LENGTH) {
+      // The service's own message names the REST parameter (q); the model knows this argument as query.
+      throw new ToolException("query is longer than " + MemoryServiceImpl.MAX_QUERY_LENGTH + " characters");
+    }
     Integer limit = MemoryTools.integer(args, "limit", 1, 20);
     ArrayNode out = MemoryTools.array();
     try {

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -150,8 +149,6 @@ class SearchMemoryToolTest {
   }
 
   @Test
-  @Disabled("bug: a query over 1000 characters is refused with \"q is longer than 1000 characters\", naming the"
-      + " REST search parameter q, which the model never saw; search_memory's argument is query")
   void aTooLongQueryIsRefusedNamingTheQueryArgument() {
     ToolException e = assertThrows(ToolException.class,
         () -> invoke("alice", "{\"query\":\"" + "cats ".repeat(201) + "\"}"));
