@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -36,7 +37,8 @@ public final class SkillsSection implements PromptContributor {
   static final int MAX_CACHED = 2000;
 
   private final SkillServiceImpl skills;
-  private final List<ModelProvider> embedders = new CopyOnWriteArrayList<>();
+  /** The default embedders, best first. */
+  private final List<Ranked> embedders = new CopyOnWriteArrayList<>();
   private final Map<String, float[]> cache = new LinkedHashMap<>(64, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, float[]> eldest) {
@@ -51,13 +53,26 @@ public final class SkillsSection implements PromptContributor {
 
   @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
       policyOption = ReferencePolicyOption.GREEDY, target = "(" + ModelProvider.DEFAULT_EMBEDDER + "=true)")
-  void bindEmbedder(ModelProvider provider) {
-    embedders.add(provider);
+  void bindEmbedder(ModelProvider provider, Map<String, Object> properties) {
+    synchronized (embedders) {
+      List<Ranked> next = new ArrayList<>(embedders);
+      next.add(new Ranked(provider,
+          properties.get(Constants.SERVICE_RANKING) instanceof Integer r ? r : 0,
+          properties.get(Constants.SERVICE_ID) instanceof Long id ? id : Long.MAX_VALUE));
+      // As ModelProvider.DEFAULT_EMBEDDER promises (and memory does): the highest ranking, then the oldest service.
+      next.sort(Comparator.comparingInt(Ranked::ranking).reversed().thenComparingLong(Ranked::serviceId));
+      embedders.clear();
+      embedders.addAll(next);
+    }
   }
 
   void unbindEmbedder(ModelProvider provider) {
-    embedders.remove(provider);
+    synchronized (embedders) {
+      embedders.removeIf(r -> r.provider() == provider);
+    }
   }
+
+  private record Ranked(ModelProvider provider, int ranking, long serviceId) {}
 
   @Override
   public String section(PromptContext context) {
@@ -90,7 +105,8 @@ public final class SkillsSection implements PromptContributor {
   }
 
   private List<Skill> relevant(List<Skill> candidates, String message) {
-    ModelProvider embedder = embedders.isEmpty() ? null : embedders.get(0);
+    List<Ranked> ranked = List.copyOf(embedders);
+    ModelProvider embedder = ranked.isEmpty() ? null : ranked.get(0).provider();
     var scored = new ArrayList<Map.Entry<Skill, Double>>();
     if (embedder != null) {
       try {

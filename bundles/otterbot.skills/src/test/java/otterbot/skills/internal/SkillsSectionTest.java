@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,7 +22,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.Constants;
 
@@ -172,7 +170,7 @@ class SkillsSectionTest {
     String message = "Clean up my inbox please";
     assertEquals(List.of("clean-please"), applied(section("writer", message)), "without an embedder: two words");
 
-    section.bindEmbedder(new TopicsEmbedder("topics"));
+    section.bindEmbedder(new TopicsEmbedder("topics"), Map.of());
     assertEquals(List.of("email-triage"), applied(section("writer", message)),
         "inbox and mail are one topic; the shared words clean and please are none");
     assertEquals(1, uses("writer", triage));
@@ -184,7 +182,7 @@ class SkillsSectionTest {
     skill("writer", "email-triage", "Sort incoming mail", "Archive newsletters.");
     skill("writer", "clean-please", "Clean please when asked", "Vacuum.");
     var embedder = new TopicsEmbedder("topics");
-    section.bindEmbedder(embedder);
+    section.bindEmbedder(embedder, Map.of());
     String message = "Clean up my inbox please";
     assertEquals(List.of("email-triage"), applied(section("writer", message)));
 
@@ -202,7 +200,7 @@ class SkillsSectionTest {
         null, clock);
     var ticking = new SkillsSection(service);
     var embedder = new TopicsEmbedder("topics");
-    ticking.bindEmbedder(embedder);
+    ticking.bindEmbedder(embedder, Map.of());
     service.createAuthored("writer", "email-triage", "Sort incoming mail", "Archive newsletters.", List.of());
     Skill clean = service.createAuthored("writer", "clean-please", "Clean please when asked", "Vacuum.", List.of());
     var context = new PromptContext(SkillServiceImplTest.agent("writer"), "c", "Clean up my inbox please");
@@ -221,9 +219,6 @@ class SkillsSectionTest {
   }
 
   @Test
-  @Disabled("bug: SkillsSection uses the default embedder bound first (embedders.get(0)), not the one with the highest"
-      + " service ranking as ModelProvider.DEFAULT_EMBEDDER promises; bindEmbedder does not even see the ranking. A"
-      + " bundle that replaces the built-in embedder is used for memories but never for skills")
   void theDefaultEmbedderWithTheHighestRankingDecides() throws Exception {
     skill("writer", "email-triage", "Sort incoming mail", "Archive newsletters.");
     var builtIn = new TopicsEmbedder("minilm");
@@ -236,20 +231,9 @@ class SkillsSectionTest {
     assertFalse(replacement.texts.isEmpty(), "the replacement embeds");
   }
 
-  /**
-   * Binds as DS does: with the service's properties if the component takes them (it needs them to honour the ranking),
-   * else through today's {@code bindEmbedder(ModelProvider)}.
-   */
-  static void bind(SkillsSection section, ModelProvider provider, int ranking, long serviceId) throws Exception {
-    Method withProperties;
-    try {
-      withProperties = SkillsSection.class.getDeclaredMethod("bindEmbedder", ModelProvider.class, Map.class);
-    } catch (NoSuchMethodException e) {
-      section.bindEmbedder(provider);
-      return;
-    }
-    withProperties.setAccessible(true);
-    withProperties.invoke(section, provider, Map.of(ModelProvider.PROVIDER_ID, provider.info().id(),
+  /** Binds as DS does, with the service's properties. */
+  static void bind(SkillsSection section, ModelProvider provider, int ranking, long serviceId) {
+    section.bindEmbedder(provider, Map.of(ModelProvider.PROVIDER_ID, provider.info().id(),
         ModelProvider.DEFAULT_EMBEDDER, true, Constants.SERVICE_RANKING, ranking, Constants.SERVICE_ID, serviceId));
   }
 
