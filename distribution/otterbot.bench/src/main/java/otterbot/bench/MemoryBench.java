@@ -59,6 +59,7 @@ final class MemoryBench {
   static final String PART = "memory";
   static final int DISTINCT = 1500;
   static final String AGENT = "bench-agent";
+  static final String PGVECTOR = "PostgreSQL+pgvector";
 
   private MemoryBench() {}
 
@@ -78,7 +79,7 @@ final class MemoryBench {
     List<String> questions = queries();
     Path dir = Files.createTempDirectory("otterbot-memory-bench");
     try {
-      for (String db : List.of("H2", "PostgreSQL")) {
+      for (String db : List.of("H2", "PostgreSQL", PGVECTOR)) {
         for (int size : sizes) {
           JpaDatabase database = open(db, dir, size);
           if (database == null) {
@@ -103,7 +104,12 @@ final class MemoryBench {
 
   private static void measure(String db, JpaDatabase database, MiniLmProvider embedder, List<String> sentences,
       List<float[]> vectors, List<String> questions, int size, int queries) throws Exception {
-    JpaMemoryStore store = new JpaMemoryStore(database);
+    // "PostgreSQL" scores vectors in-process, as without pgvector; PGVECTOR lets the database search them.
+    JpaMemoryStore store = new JpaMemoryStore(database, db.equals(PGVECTOR));
+    if (db.equals(PGVECTOR) && !store.searchesVectors()) {
+      line("  %s: the database has no pgvector extension; skipped", db);
+      return;
+    }
     JpaProfileStore profiles = new JpaProfileStore(database);
     long start = System.nanoTime();
     fill(store, sentences, vectors, size);
@@ -213,7 +219,7 @@ final class MemoryBench {
   }
 
   private static void drop(String db) {
-    if (db.equals("PostgreSQL")) {
+    if (db.startsWith("PostgreSQL")) {
       try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/test", "postgres", "");
           Statement s = c.createStatement()) {
         s.execute("DROP SCHEMA IF EXISTS otterbot_bench_memory CASCADE");

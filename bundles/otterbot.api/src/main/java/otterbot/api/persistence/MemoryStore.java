@@ -54,4 +54,33 @@ public interface MemoryStore {
 
   /** Deletes all of the agent's memories; returns how many went. */
   int deleteAll(String agentId);
+
+  /**
+   * Whether the database itself finds memories by vector ({@link #nearest}), as PostgreSQL does with pgvector; then a
+   * search index need not keep the vectors. False by default: the caller scores vectors in-process.
+   *
+   * @since 1.3
+   */
+  default boolean searchesVectors() {
+    return false;
+  }
+
+  /**
+   * The current (not superseded) memories whose embedding by {@code model} is nearest to {@code vector}, by cosine,
+   * best first, {@code limit} at most. Only asked when {@link #searchesVectors()} said true.
+   *
+   * @param agentId one agent, or null for all
+   * @param vector the query's embedding, a unit vector
+   * @since 1.3
+   */
+  default List<Nearest> nearest(String agentId, String model, float[] vector, int limit) {
+    throw new UnsupportedOperationException("this store does not search vectors");
+  }
+
+  /**
+   * A memory found by {@link #nearest}: its id and the cosine similarity of its embedding to the query's.
+   *
+   * @since 1.3
+   */
+  record Nearest(String id, double cosine) {}
 }

@@ -75,6 +75,8 @@ final class MemoryIndex implements AutoCloseable {
   private final IndexWriter writer;
   private final SearcherManager searchers;
   private final AtomicBoolean stale = new AtomicBoolean();
+  /** False while the database searches the vectors (pgvector): the index then holds text only. */
+  private volatile boolean keepVectors = true;
 
   MemoryIndex() {
     try {
@@ -87,6 +89,11 @@ final class MemoryIndex implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Whether {@link #put} indexes vectors; set before the index is built. */
+  void keepVectors(boolean keep) {
+    keepVectors = keep;
   }
 
   /** The name of the vector field of an embedding model. */
@@ -104,7 +111,7 @@ final class MemoryIndex implements AutoCloseable {
         doc.add(new StringField(ID, memory.id(), Field.Store.YES));
         doc.add(new StringField(AGENT, memory.agentId(), Field.Store.NO));
         doc.add(new TextField(CONTENT, memory.content(), Field.Store.NO));
-        if (memory.embedding() != null && memory.embeddingModel() != null) {
+        if (keepVectors && memory.embedding() != null && memory.embeddingModel() != null) {
           doc.add(new KnnFloatVectorField(vectorField(memory.embeddingModel()), memory.embedding(),
               VectorSimilarityFunction.DOT_PRODUCT));
         }

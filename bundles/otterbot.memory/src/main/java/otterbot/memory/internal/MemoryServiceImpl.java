@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -102,6 +103,8 @@ public final class MemoryServiceImpl implements MemoryService, AgentLifecycleLis
   /** Saves and profile updates of one agent are serialised (de-duplication, quota); stripes bound the locks. */
   private final Object[] locks = new Object[64];
   private final CountDownLatch indexed = new CountDownLatch(1);
+  /** Whether the database searches vectors (pgvector), decided when the index is built; see {@link #candidates}. */
+  private volatile boolean databaseVectors;
   /** Uses ({@code accessCount}) are written in the background: a search does not wait for a write. */
   private final ThreadPoolExecutor background;
   private final AtomicBoolean backfillPending = new AtomicBoolean();
@@ -301,8 +304,7 @@ public final class MemoryServiceImpl implements MemoryService, AgentLifecycleLis
 
   private List<MemoryHit> rank(String agentId, String query, Embedders.Vector vector, int limit) {
     int perSide = Math.max(2 * limit, 12);
-    List<MemoryIndex.Candidate> candidates = index.search(agentId, query, vector == null ? null : vector.values(),
-        vector == null ? null : vector.model(), perSide);
+    List<MemoryIndex.Candidate> candidates = candidates(agentId, query, vector, perSide);
     if (candidates.isEmpty()) {
       return List.of();
     }
@@ -524,8 +526,7 @@ public final class MemoryServiceImpl implements MemoryService, AgentLifecycleLis
    * ({@link #sameWords}) or an older statement the new one replaces.
    */
   private StoredMemory nearest(String agentId, Valid valid, Embedders.Vector vector) {
-    List<MemoryIndex.Candidate> near = index.search(agentId, valid.content(), vector == null ? null : vector.values(),
-        vector == null ? null : vector.model(), 5);
+    List<MemoryIndex.Candidate> near = candidates(agentId, valid.content(), vector, 5);
     if (near.isEmpty()) {
       return null;
     }
@@ -611,10 +612,43 @@ public final class MemoryServiceImpl implements MemoryService, AgentLifecycleLis
     }
   }
 
+  /**
+   * Full text candidates from the index, and vector candidates from the index or, with pgvector, from the database;
+   * each side {@code perSide} at most, merged by id.
+   */
+  private List<MemoryIndex.Candidate> candidates(String agentId, String text, Embedders.Vector vector, int perSide) {
+    if (!databaseVectors || vector == null) {
+      return index.search(agentId, text, vector == null ? null : vector.values(),
+          vector == null ? null : vector.model(), perSide);
+    }
+    List<MemoryIndex.Candidate> byText = index.search(agentId, text, null, null, perSide);
+    List<MemoryStore.Nearest> byVector;
+    try {
+      byVector = store.nearest(agentId, vector.model(), vector.values(), perSide);
+    } catch (RuntimeException e) {
+      LOG.debug("Searching by words only, the database's vector search failed: {}", e.toString());
+      return byText;
+    }
+    Map<String, MemoryIndex.Candidate> merged = new LinkedHashMap<>();
+    byText.forEach(c -> merged.put(c.id(), c));
+    for (MemoryStore.Nearest n : byVector) {
+      merged.merge(n.id(), new MemoryIndex.Candidate(n.id(), 0, (float) n.cosine()),
+          (a, b) -> new MemoryIndex.Candidate(a.id(), a.fts(), b.cosine()));
+    }
+    return List.copyOf(merged.values());
+  }
+
   /** Reads every memory from the database into the index, then gives missing vectors to those without. */
   private void buildIndex() {
     long started = System.nanoTime();
     int count = 0;
+    try {
+      databaseVectors = store.searchesVectors();
+    } catch (RuntimeException e) {
+      LOG.warn("Could not ask the database whether it searches vectors; they are searched in-process: {}",
+          e.toString());
+    }
+    index.keepVectors(!databaseVectors);
     try {
       String after = null;
       while (!closed) {
@@ -628,7 +662,8 @@ public final class MemoryServiceImpl implements MemoryService, AgentLifecycleLis
         }
         after = page.get(page.size() - 1).id();
       }
-      LOG.info("Memory index built: {} memories in {} ms", count, (System.nanoTime() - started) / 1_000_000);
+      LOG.info("Memory index built: {} memories in {} ms{}", count, (System.nanoTime() - started) / 1_000_000,
+          databaseVectors ? " (words only: the database searches the vectors)" : "");
     } catch (RuntimeException e) {
       LOG.error("Building the memory index failed after {} memories; search finds only what is saved from now on: {}",
           count, e.toString());

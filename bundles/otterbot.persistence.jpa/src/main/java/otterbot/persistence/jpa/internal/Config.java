@@ -51,4 +51,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
           + " bus_messages, scheduled_tasks, subagent_tasks, memories, user_profiles, conversation_learning);"
           + " created when missing. Empty: the connection's default schema. Letters, digits and _ only.")
   String schema() default "";
+
+  @AttributeDefinition(
+      name = "pgvector",
+      description = "On PostgreSQL, let the database search memories' vectors with the pgvector extension when it has"
+          + " it (or this user may create it): less heap, no in-process vector index. false: vectors are always"
+          + " searched in-process. No effect on H2.")
+  boolean pgvector() default true;
 }

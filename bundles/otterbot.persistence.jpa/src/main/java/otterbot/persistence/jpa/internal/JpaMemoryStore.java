@@ -14,6 +14,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
+import jakarta.persistence.EntityManager;
+
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -39,7 +41,7 @@ import otterbot.api.persistence.StoredMemory;
  * with more than {@link #MAX_ROWS} ids is refused, and statements with many ids are cut into chunks of {@link #CHUNK}
  * (databases limit the number of bind parameters) that all run in one transaction.
  */
-@Component(service = MemoryStore.class)
+@Component(service = MemoryStore.class, configurationPid = Config.PID)
 public final class JpaMemoryStore implements MemoryStore {
   private static final Logger LOG = LoggerFactory.getLogger(JpaMemoryStore.class);
 
@@ -53,17 +55,73 @@ public final class JpaMemoryStore implements MemoryStore {
   private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
 
   private final Transactions db;
+  private final boolean pgvectorAllowed;
+  /** Decided at the first use that needs it (the database opens in the background): empty when not used. */
+  private volatile Optional<PgVectors> pgvector;
   private final ObjectMapper mapper = JsonMapper.builder().build();
 
   @Activate
-  public JpaMemoryStore(@Reference Transactions db) {
+  public JpaMemoryStore(@Reference Transactions db, Config config) {
+    this(db, config.pgvector());
+  }
+
+  public JpaMemoryStore(Transactions db, boolean pgvectorAllowed) {
     this.db = db;
+    this.pgvectorAllowed = pgvectorAllowed && db.kind() == Database.Kind.POSTGRESQL;
+    this.pgvector = this.pgvectorAllowed ? null : Optional.empty();
+  }
+
+  /** pgvector, when this is PostgreSQL, configuration allows it and the database has it; see {@link PgVectors}. */
+  private Optional<PgVectors> pgvector() {
+    Optional<PgVectors> decided = pgvector;
+    if (decided != null) {
+      return decided;
+    }
+    synchronized (this) {
+      if (pgvector == null) {
+        pgvector = Optional.ofNullable(PgVectors.open(db)); // a database failure leaves it undecided
+      }
+      return pgvector;
+    }
+  }
+
+  @Override
+  public boolean searchesVectors() {
+    return pgvector().isPresent();
+  }
+
+  @Override
+  public List<Nearest> nearest(String agentId, String model, float[] vector, int limit) {
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(vector, "vector");
+    if (limit <= 0 || (agentId != null && !Validation.fits(agentId, JpaConversationStore.MAX_AGENT_ID_LENGTH))
+        || !Validation.fits(model, MemoryEntity.EMBEDDING_MODEL_LENGTH)) {
+      return List.of();
+    }
+    PgVectors pg = pgvector().orElseThrow(() -> new UnsupportedOperationException("pgvector is not used"));
+    return pg.nearest(agentId, model, vector, Math.min(limit, MAX_ROWS));
+  }
+
+  /** After the commit: the vector's width gets its pgvector index (once). */
+  private static void indexVector(Optional<PgVectors> pg, float[] vector) {
+    if (pg.isPresent() && vector != null) {
+      pg.get().index(vector.length);
+    }
+  }
+
+  /** Keeps the pgvector column in step with {@code embedding}, in the caller's transaction. */
+  private void writeVector(EntityManager em, Optional<PgVectors> pg, String id, float[] vector) {
+    if (pg.isPresent()) {
+      em.flush(); // the row must be in the database for the UPDATE to find it
+      pg.get().write(em, id, vector);
+    }
   }
 
   @Override
   public void insert(StoredMemory memory, Collection<String> evict) {
     Valid row = valid(memory);
     Set<String> evicted = ids("evicted memory id", evict == null ? List.of() : evict);
+    Optional<PgVectors> pg = pgvector();
     db.write("save memory '" + row.id + "'", em -> {
       for (List<String> chunk : chunks(evicted)) {
         em.createQuery("DELETE FROM MemoryEntity m WHERE m.agentId = :agent AND m.id IN :ids")
@@ -78,22 +136,30 @@ public final class JpaMemoryStore implements MemoryStore {
       MemoryEntity entity = new MemoryEntity(row.id, row.agentId);
       row.copyTo(entity);
       em.persist(entity);
+      writeVector(em, pg, row.id, memory.embedding());
       return null;
     });
+    indexVector(pg, memory.embedding());
   }
 
   /** Only a memory of the same agent is replaced: the id alone must not move a memory to another agent. */
   @Override
   public boolean update(StoredMemory memory) {
     Valid row = valid(memory);
-    return db.write("update memory '" + row.id + "'", em -> {
+    Optional<PgVectors> pg = pgvector();
+    boolean updated = db.write("update memory '" + row.id + "'", em -> {
       MemoryEntity entity = em.find(MemoryEntity.class, row.id);
       if (entity == null || !entity.agentId().equals(row.agentId)) {
         return false;
       }
       row.copyTo(entity);
+      writeVector(em, pg, row.id, memory.embedding());
       return true;
     });
+    if (updated) {
+      indexVector(pg, memory.embedding());
+    }
+    return updated;
   }
 
   @Override

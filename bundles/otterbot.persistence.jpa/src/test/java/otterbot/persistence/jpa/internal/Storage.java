@@ -29,10 +29,15 @@ final class Storage {
 
   /** Opens the database synchronously, like the component's first caller would wait for it. */
   Storage(Database db) {
-    this(new JpaDatabase(db));
+    this(new JpaDatabase(db), true);
   }
 
   Storage(JpaDatabase database) {
+    this(database, true);
+  }
+
+  /** @param pgvector whether the memory store may use pgvector on PostgreSQL (its configuration) */
+  Storage(JpaDatabase database, boolean pgvector) {
     this.database = database;
     this.agents = new JpaAgentStore(database);
     this.settings = new JpaSettingsStore(database);
@@ -41,7 +46,7 @@ final class Storage {
     this.bus = new JpaBusStore(database);
     this.schedules = new JpaScheduleStore(database);
     this.subagentTasks = new JpaSubagentTaskStore(database);
-    this.memories = new JpaMemoryStore(database);
+    this.memories = new JpaMemoryStore(database, pgvector);
     this.profiles = new JpaProfileStore(database);
     this.skills = new JpaSkillStore(database);
   }
