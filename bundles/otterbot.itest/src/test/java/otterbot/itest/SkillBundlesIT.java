@@ -1,6 +1,8 @@
 package otterbot.itest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
@@ -22,6 +24,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.common.annotation.InjectService;
 
+import otterbot.api.OtterbotException;
 import otterbot.api.skill.CatalogEntry;
 import otterbot.api.skill.Skill;
 import otterbot.api.skill.SkillService;
@@ -83,6 +86,43 @@ class SkillBundlesIT {
     assertTrue(skills.catalog().stream().noneMatch(e -> e.id().equals("greeting-two")), "gone from the catalog");
     assertTrue(skills.get("coo", copy.id()).isPresent(), "the installed copy is the agent's and stays");
     assertTrue(skills.delete("coo", copy.id()));
+  }
+
+  /**
+   * Issue 10, item 8: a skill that names a command-line tool the machine lacks ({@code metadata: requires-bins}) is
+   * listed as unavailable with the reason, not hidden, and cannot be installed; one whose tool is here is available. A
+   * SKILL.md among a skill's references is a file of that skill, not a skill of its own.
+   */
+  @Test
+  void aSkillNeedingAMissingCommandIsListedAsUnavailableWithTheReason(
+      @InjectService(timeout = 30_000) SkillService skills) throws Exception {
+    String needsSh = GREETING.replace("name: greeting", "name: needs-sh\nmetadata:\n  requires-bins: sh");
+    String needsMissing = GREETING.replace("name: greeting",
+        "name: needs-missing\nmetadata:\n  requires-bins: sh otterbot-no-such-tool");
+    Bundle bundle = context.installBundle("itest:skills-bins", jar("itest.skills.bins", null, Map.of(
+        "skills/needs-sh/SKILL.md", needsSh,
+        "skills/needs-missing/SKILL.md", needsMissing,
+        "skills/needs-sh/references/SKILL.md", GREETING.replace("name: greeting", "name: not-a-skill"))));
+    try {
+      bundle.start();
+      Await.until("the bundle's skills in the catalog", Duration.ofSeconds(20),
+          () -> skills.catalog().stream().filter(e -> e.category().equals("bundle:itest.skills.bins")).count() == 2);
+      CatalogEntry missing = skills.catalog().stream().filter(e -> e.id().equals("needs-missing")).findFirst()
+          .orElseThrow();
+      assertFalse(missing.available());
+      assertEquals("needs the 'otterbot-no-such-tool' command, which is not on this machine's PATH",
+          missing.unavailableReason());
+      CatalogEntry here = skills.catalog().stream().filter(e -> e.id().equals("needs-sh")).findFirst().orElseThrow();
+      assertTrue(here.available(), () -> "sh is on every PATH this runs on: " + here);
+      assertTrue(skills.catalog().stream().noneMatch(e -> e.id().equals("references")), "references/ is no skill");
+      OtterbotException refused = assertThrows(OtterbotException.class, () -> skills.install("coo", "needs-missing"));
+      assertEquals(OtterbotException.Kind.INVALID, refused.kind());
+      assertTrue(refused.getMessage().endsWith(missing.unavailableReason()), refused.getMessage());
+      Skill installed = skills.install("coo", "needs-sh");
+      assertTrue(skills.delete("coo", installed.id()));
+    } finally {
+      bundle.uninstall();
+    }
   }
 
   /**

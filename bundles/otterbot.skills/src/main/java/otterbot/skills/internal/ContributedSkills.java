@@ -9,6 +9,7 @@ import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -19,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import otterbot.api.skill.CatalogEntry;
 import otterbot.api.skill.ScanFinding;
 import otterbot.api.skill.Skill;
+import otterbot.api.skill.SkillMeta;
 
 /**
  * The extender for skill bundles: a bundle that holds {@code skills/<name>/SKILL.md} resources contributes those
@@ -32,9 +34,12 @@ final class ContributedSkills extends BundleTracker<List<ContributedSkills.Contr
   /** Per bundle: a skill bundle with more is cut there (and says so in the log). */
   static final int MAX_SKILLS_PER_BUNDLE = 200;
   static final int MAX_SKILL_BYTES = 256 * 1024;
+  /** Where a skill's SKILL.md is: {@code skills/<name>/SKILL.md}, nowhere deeper. */
+  private static final Pattern SKILL_PATH = Pattern.compile("/?skills/[^/]+/SKILL\\.md");
 
   /** One SKILL.md of a bundle: its catalog entry and, per attached agent, the skill. */
-  record Contribution(String bundle, String name, String raw, CatalogEntry entry, List<Skill> attached) {}
+  record Contribution(String bundle, String name, String raw, SkillMeta meta, CatalogEntry entry,
+      List<Skill> attached) {}
 
   ContributedSkills(BundleContext context) {
     super(context, Bundle.ACTIVE, null);
@@ -50,6 +55,9 @@ final class ContributedSkills extends BundleTracker<List<ContributedSkills.Contr
     List<String> agents = agents(bundle.getHeaders().get(AGENTS_HEADER));
     var out = new ArrayList<Contribution>();
     for (URL url : Collections.list(entries)) {
+      if (!SKILL_PATH.matcher(url.getPath()).matches()) {
+        continue; // a SKILL.md among a skill's references/ or assets/ is a file of that skill, not a skill
+      }
       if (out.size() >= MAX_SKILLS_PER_BUNDLE) {
         LOG.warn("Bundle {} has more than {} skills; the rest are left out", bsn, MAX_SKILLS_PER_BUNDLE);
         break;
@@ -70,7 +78,7 @@ final class ContributedSkills extends BundleTracker<List<ContributedSkills.Contr
           attached.add(new Skill(bsn + ":" + name, agent, parsed.meta(), parsed.body(), "builtin",
               SkillScanner.status(findings), findings, 0, Instant.EPOCH, Instant.EPOCH, bsn));
         }
-        out.add(new Contribution(bsn, name, raw, entry, List.copyOf(attached)));
+        out.add(new Contribution(bsn, name, raw, parsed.meta(), entry, List.copyOf(attached)));
       } catch (RuntimeException | java.io.IOException e) {
         LOG.warn("Skill {} of bundle {} cannot be read: {}", url.getPath(), bsn, e.getMessage());
       }

@@ -65,6 +65,8 @@ public final class SkillServiceImpl implements SkillService, AgentLifecycleListe
   private final int maxSkills;
   final int promptSkills;
   private final Clock clock;
+  /** The command-line tools skills name (metadata requires-bins), looked up on the PATH. */
+  private final RequiredCommands commands;
 
   @Activate
   public SkillServiceImpl(@Reference SkillStore store, @Reference AgentRegistry agents, SkillsConfiguration config,
@@ -74,6 +76,11 @@ public final class SkillServiceImpl implements SkillService, AgentLifecycleListe
 
   SkillServiceImpl(SkillStore store, AgentRegistry agents, SkillsConfiguration config, ContributedSkills contributed,
       Clock clock) {
+    this(store, agents, config, contributed, clock, RequiredCommands.ofThisProcess());
+  }
+
+  SkillServiceImpl(SkillStore store, AgentRegistry agents, SkillsConfiguration config, ContributedSkills contributed,
+      Clock clock, RequiredCommands commands) {
     this.store = store;
     this.agents = agents;
     this.catalog = new SkillCatalog();
@@ -83,6 +90,7 @@ public final class SkillServiceImpl implements SkillService, AgentLifecycleListe
     this.maxSkills = Math.max(1, Math.min(1000, config.maxSkillsPerAgent()));
     this.promptSkills = Math.max(0, Math.min(10, config.promptSkills()));
     this.clock = clock;
+    this.commands = commands;
     this.contributed = contributed;
     if (contributed != null) {
       contributed.open();
@@ -132,7 +140,7 @@ public final class SkillServiceImpl implements SkillService, AgentLifecycleListe
   @Override
   public List<CatalogEntry> catalog() {
     var out = new ArrayList<>(catalog.entries());
-    contributions().stream().filter(c -> c.attached().isEmpty()).forEach(c -> out.add(c.entry()));
+    contributions().stream().filter(c -> c.attached().isEmpty()).forEach(c -> out.add(available(c)));
     return List.copyOf(out);
   }
 
@@ -221,6 +229,11 @@ public final class SkillServiceImpl implements SkillService, AgentLifecycleListe
         .filter(c -> c.attached().isEmpty() && c.name().equals(catalogId)).findFirst();
     String raw;
     if (fromBundle.isPresent()) {
+      CatalogEntry entry = available(fromBundle.get());
+      if (!entry.available()) {
+        throw OtterbotException.invalid("the catalog skill '" + catalogId + "' is not available here: "
+            + entry.unavailableReason());
+      }
       raw = fromBundle.get().raw();
     } else {
       CatalogEntry entry = catalog.entries().stream().filter(e -> e.id().equals(catalogId)).findFirst()
@@ -245,6 +258,10 @@ public final class SkillServiceImpl implements SkillService, AgentLifecycleListe
     if (parsed.body().isBlank() || parsed.meta().name().isBlank()) {
       throw OtterbotException.invalid("the fetched SKILL.md is missing frontmatter `name` or a body");
     }
+    // Upstream's index cannot say which tools a skill needs; its SKILL.md may. Installed all the same (the user asked
+    // for it and may install the tool next), with a line that explains a later failure.
+    commands.unavailableReason(parsed.meta()).ifPresent(reason -> LOG.warn("Skill '{}' installed for agent '{}' {}",
+        catalogId, agentId, reason));
     return insert(agentId, parsed.meta(), parsed.body(), "builtin", findings);
   }
 
@@ -360,6 +377,15 @@ public final class SkillServiceImpl implements SkillService, AgentLifecycleListe
           SkillScanner.format(findings));
     }
     return skill;
+  }
+
+  /** A bundle's catalog entry, unavailable while a command its skill names is not on the PATH (looked up now). */
+  private CatalogEntry available(ContributedSkills.Contribution c) {
+    CatalogEntry e = c.entry();
+    return commands.unavailableReason(c.meta())
+        .map(reason -> new CatalogEntry(e.id(), e.category(), e.description(), e.pack(), e.requires(), e.subdir(),
+            false, reason))
+        .orElse(e);
   }
 
   private List<ContributedSkills.Contribution> contributions() {
