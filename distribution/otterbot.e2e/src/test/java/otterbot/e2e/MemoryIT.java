@@ -158,7 +158,9 @@ class MemoryIT {
   void unknownAgentsAre404AndTheUserProfileHasUpstreamsShape() {
     Http http = running().http();
     for (Http.Response r : List.of(http.get(memories("nobody-here")),
-        http.post(memories("nobody-here"), "{\"content\":\"x\"}"), http.delete(memories("nobody-here") + "/m1"),
+        http.post(memories("nobody-here"), "{\"content\":\"x\"}"), http.post(memories("nobody-here"), "{}"),
+        http.post(memories("nobody-here"), "{\"content\":\"x\",\"importance\":99}"),
+        http.delete(memories("nobody-here") + "/m1"),
         http.get("/api/memories?agentId=nobody-here"), http.get("/api/memories?agentId=nobody-here&q=tea"),
         http.get("/api/user-profile?agentId=nobody-here"))) {
       assertEquals("{\"error\":\"not found\"}", http.expect(r, 404).toString(), () -> server.explain(r));

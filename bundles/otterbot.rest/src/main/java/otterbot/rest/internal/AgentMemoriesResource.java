@@ -123,9 +123,10 @@ public final class AgentMemoriesResource {
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
   public Memory add(@PathParam("id") String agentId, NewMemory body) {
-    MemoryInput input = validate(body);
     MemoryService service = memories();
+    // Upstream's order: an unknown agent is a 404 whatever the body says.
     MemoryJson.requireAgent(agentId, agents());
+    MemoryInput input = validate(body);
     try {
       return Memory.of(service.save(agentId, input));
     } catch (OtterbotException e) {

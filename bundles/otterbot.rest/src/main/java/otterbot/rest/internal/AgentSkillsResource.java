@@ -2,6 +2,7 @@ package otterbot.rest.internal;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -17,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -162,6 +164,69 @@ public final class AgentSkillsResource {
       }
       throw SkillJson.translate(e);
     }
+  }
+
+  /** One skill of the agent (stored or attached by a skill bundle), or 404. */
+  @GET
+  @Path("{skillId}")
+  public SkillDTO get(@PathParam("id") String agentId, @PathParam("skillId") String skillId) {
+    SkillService service = skills();
+    MemoryJson.requireAgent(agentId, agents());
+    try {
+      return service.get(agentId, skillId).map(SkillDTO::of)
+          .orElseThrow(() -> OtterbotException.notFound("not found"));
+    } catch (OtterbotException e) {
+      throw SkillJson.translate(e);
+    }
+  }
+
+  /** The body of the PATCH: what the {@code update_skill} tool may change. Unknown fields are ignored. */
+  record SkillChange(String body, String appendNote, String description) {}
+
+  /**
+   * Changes a stored skill as the {@code update_skill} tool does (upstream has no such route; the API reference's
+   * per-agent skills are create, read and delete): a new {@code body} replaces the old one, else {@code appendNote}
+   * adds a dated note; a new {@code description} replaces the old one. The skill is scanned again, and a skill with
+   * scanner errors is kept out of prompts as ever. 404 for no such skill, 409 for a skill a bundle attaches
+   * (read-only: remove the bundle), 400 for a body without any of the three fields.
+   */
+  @PATCH
+  @Path("{skillId}")
+  @Consumes(MediaType.APPLICATION_JSON)
+  public SkillDTO update(@PathParam("id") String agentId, @PathParam("skillId") String skillId, SkillChange body) {
+    SkillService service = skills();
+    MemoryJson.requireAgent(agentId, agents());
+    SkillChange change = body == null ? new SkillChange(null, null, null) : body;
+    String newBody = blankToNull(change.body());
+    String note = blankToNull(change.appendNote());
+    String description = blankToNull(change.description());
+    if (newBody == null && note == null && description == null) {
+      throw OtterbotException.invalid("provide `body`, `appendNote` or `description`");
+    }
+    if (newBody != null && newBody.length() > SkillJson.MAX_BODY_LENGTH) {
+      throw OtterbotException.invalid(BODY_TOO_LONG);
+    }
+    if (note != null && note.length() > SkillJson.MAX_BODY_LENGTH) {
+      throw OtterbotException.invalid("appendNote must be at most " + SkillJson.MAX_BODY_LENGTH + " characters");
+    }
+    if (description != null && description.length() > SkillJson.MAX_DESCRIPTION_LENGTH) {
+      throw OtterbotException.invalid(DESCRIPTION_TOO_LONG);
+    }
+    try {
+      Optional<Skill> current = service.get(agentId, skillId);
+      if (current.isPresent() && current.get().contributedBy() != null) {
+        throw OtterbotException.conflict("skill '" + skillId + "' is attached by bundle "
+            + current.get().contributedBy() + " and cannot be changed");
+      }
+      return service.update(agentId, skillId, newBody, note, description).map(SkillDTO::of)
+          .orElseThrow(() -> OtterbotException.notFound("not found"));
+    } catch (OtterbotException e) {
+      throw SkillJson.translate(e);
+    }
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
   }
 
   /** {@code {"ok": true}} when a skill was deleted, {@code {"ok": false}} when the agent had none of that id. */
