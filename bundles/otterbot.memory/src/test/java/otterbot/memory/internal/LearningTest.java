@@ -244,6 +244,44 @@ class LearningTest {
     assertEquals(1, authored.size(), "SKIP and nonsense write no skill");
   }
 
+  /**
+   * Learning runs on its own thread: while the agent's model hangs on a learning call, closing more conversations
+   * returns at once and "remember ..." is still saved on the caller's thread.
+   */
+  @Test
+  void aHangingLearningModelNeverHoldsUpTheChat() throws Exception {
+    var release = new java.util.concurrent.CountDownLatch(1);
+    var asked = new java.util.concurrent.CountDownLatch(1);
+    List<Thread> modelThreads = new CopyOnWriteArrayList<>();
+    start(r -> {
+      modelThreads.add(Thread.currentThread());
+      asked.countDown();
+      try {
+        release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return "[]";
+    });
+    try {
+      say("user", "I like chess.");
+      var alice = agents.profiles.get("alice");
+      learning.closed(alice, "conv-1", "close");
+      assertTrue(asked.await(10, java.util.concurrent.TimeUnit.SECONDS), "the learner is waiting for the model");
+      var caller = Thread.currentThread();
+      for (int i = 0; i < 5; i++) {
+        learning.closed(alice, "conv-other-" + i, "disconnect"); // queued behind it, not run here
+      }
+      learning.messageReceived(alice, "conv-2", "Remember that the spare key is under the mat");
+      assertEquals(List.of("The spare key is under the mat"), memory.list("alice", 10).stream()
+          .map(MemoryEntry::content).toList(), "saved while the learner hangs");
+      assertTrue(modelThreads.stream().noneMatch(t -> t == caller), "no model call on the caller's thread");
+      assertEquals(1, chat.requests.size(), "the other closes wait their turn: " + chat.requests.size());
+    } finally {
+      release.countDown();
+    }
+  }
+
   @Test
   void rememberIsSavedAtOnce() {
     start(r -> "?");

@@ -62,7 +62,8 @@ class SkillResourcesTest {
 
     @Override
     public Optional<Skill> get(String agentId, String skillId) {
-      throw new UnsupportedOperationException("the REST layer does not get one skill");
+      calls.add("get " + agentId + " " + skillId);
+      return skills.stream().filter(s -> s.agentId().equals(agentId) && s.id().equals(skillId)).findFirst();
     }
 
     @Override
@@ -87,7 +88,18 @@ class SkillResourcesTest {
 
     @Override
     public Optional<Skill> update(String agentId, String skillId, String body, String appendNote, String description) {
-      throw new UnsupportedOperationException("the REST layer does not update");
+      calls.add("update " + agentId + " " + skillId + " " + body + " " + appendNote + " " + description);
+      for (int i = 0; i < skills.size(); i++) {
+        Skill s = skills.get(i);
+        if (s.agentId().equals(agentId) && s.id().equals(skillId)) {
+          String newBody = body != null ? body : appendNote != null ? s.body() + "\n\n" + appendNote : s.body();
+          var changed = new Skill(s.id(), s.agentId(), s.meta(), newBody, s.source(), s.scanStatus(),
+              s.scanFindings(), s.useCount(), s.createdAt(), T1, s.contributedBy());
+          skills.set(i, changed);
+          return Optional.of(changed);
+        }
+      }
+      return Optional.empty();
     }
 
     @Override
@@ -563,9 +575,30 @@ class SkillResourcesTest {
   }
 
   @Test
+  void oneSkillIsReadAndChangedOnItsRouteWithBadInputAs400() {
+    var created = api.postJson("agents/ada/skills", "{\"name\":\"Tidy\",\"body\":\"Clear the desk.\"}");
+    assertEquals(200, created.status(), created::toString);
+    String id = created.json().get("id").asText();
+    assertEquals(200, api.get("agents/ada/skills/" + id).status());
+    assertEquals(404, api.get("agents/ada/skills/s99").status());
+    var changed = api.call("PATCH", "agents/ada/skills/" + id, "application/json",
+        "{\"appendNote\":\"Dust the lamp.\",\"x\":1}");
+    assertEquals(200, changed.status(), changed::toString);
+    assertTrue(changed.body().contains("Dust the lamp."), changed.body());
+    assertTrue(skills.calls.contains("update ada " + id + " null Dust the lamp. null"), skills.calls.toString());
+    for (String bad : List.of("{}", "{\"body\":\"  \"}", "{\"body\":7}", "{\"description\":[\"x\"]}",
+        "{\"description\":\"" + "d".repeat(1025) + "\"}")) {
+      var answer = api.call("PATCH", "agents/ada/skills/" + id, "application/json", bad);
+      assertEquals(400, answer.status(), bad + ": " + answer);
+    }
+    assertEquals(404, api.call("PATCH", "agents/ada/skills/s99", "application/json", "{\"body\":\"x\"}").status());
+    assertEquals(404, api.call("PATCH", "agents/nobody/skills/" + id, "application/json", "{\"body\":\"x\"}").status());
+  }
+
+  @Test
   void theAgentsResourceStillAnswersItsOwnRoutesAndUnknownOnesAre404() {
     assertEquals(200, api.get("agents/ada").status());
-    assertEquals(405, api.get("agents/ada/skills/install").status());
+    assertEquals(404, api.get("agents/ada/skills/install").status(), "no skill is called install");
     assertEquals(405, api.postJson("skill-catalog", "{}").status());
     assertEquals(405, api.get("skills/import").status());
     for (String path : List.of("agents/ada/skills/s1/extra", "skills/s1", "skill-catalog/x")) {
@@ -573,6 +606,6 @@ class SkillResourcesTest {
       assertEquals(404, answer.status(), path + ": " + answer);
       assertEquals("{\"error\":\"not found\"}", answer.body());
     }
-    assertEquals(List.of(), skills.calls);
+    assertEquals(List.of("get ada install"), skills.calls, "only the GET of a skill called install asked the service");
   }
 }
