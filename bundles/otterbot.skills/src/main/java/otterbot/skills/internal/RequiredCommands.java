@@ -70,7 +70,7 @@ final class RequiredCommands {
     return List.copyOf(commands);
   }
 
-  /** Why the skill cannot work here ("needs the 'ffmpeg' command, ..."), or empty when every command it names is here. */
+  /** Why the skill cannot work here ("needs the 'ffmpeg' command, ..."), or empty when all it names are here. */
   Optional<String> unavailableReason(SkillMeta meta) {
     List<String> missing = declared(meta).stream().filter(c -> !installed(c)).toList();
     if (missing.isEmpty()) {

@@ -96,9 +96,9 @@ public final class AgentRegistryImpl implements AgentRegistry {
   @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
   volatile StatusBoard statusBoard;
   /**
-   * A deleted agent's secrets, conversations, memories, learned profile and skills go with it, so a new agent with the same id
-   * starts clean. The stores are asked here, not only through {@link AgentLifecycleListener}s: the memory or skills
-   * bundle may be stopped when an agent is deleted, and its rows must not wait for it.
+   * A deleted agent's secrets, conversations, memories, learned profile and skills go with it, so a new agent with
+   * the same id starts clean. The stores are asked here, not only through {@link AgentLifecycleListener}s: the memory
+   * or skills bundle may be stopped when an agent is deleted, and its rows must not wait for it.
    */
   @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
   volatile CredentialStore credentials;
