@@ -46,6 +46,11 @@ class StartScriptIT {
     // and log "Service factory returned null"; seen at the end of 3 of 5 long benchmark runs.)
     List<String> errors = started.logText().lines().filter(line -> line.contains("[ERROR]")).toList();
     assertEquals(List.of(), errors, "ERROR lines in " + started.log());
+    // The REST API going away at a stop reads as a stop, not as a failure to start.
+    assertTrue(started.logText().contains("The REST API is no longer served: the server is stopping"),
+        "the stop is logged as a stop in " + started.log());
+    assertTrue(started.logText().lines().noneMatch(line -> line.contains("The REST API is no longer served: {")),
+        "no readiness failure at the stop in " + started.log());
   }
 
   private static String jcmd(long pid, String command) throws Exception {

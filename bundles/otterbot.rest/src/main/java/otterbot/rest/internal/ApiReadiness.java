@@ -188,11 +188,23 @@ public final class ApiReadiness {
     if (next.isUp() != previous.isUp()) {
       if (next.isUp()) {
         LOG.info("The REST API is served: {} resources in the default application", next.details().get("resources"));
+      } else if (frameworkStopping()) {
+        // The whiteboard stops first at shutdown; "not served (yet)" read like a failure in every stop's log.
+        LOG.info("The REST API is no longer served: the server is stopping");
       } else {
-        LOG.info("The REST API is not served (yet): {}", next.details());
+        LOG.info(previous.isUp() ? "The REST API is no longer served: {}" : "The REST API is not served yet: {}",
+            next.details());
       }
     } else if (!next.equals(previous)) {
       LOG.debug("REST API readiness: {}", next);
+    }
+  }
+
+  private boolean frameworkStopping() {
+    try {
+      return context.getBundle(0).getState() == Bundle.STOPPING;
+    } catch (IllegalStateException e) {
+      return true; // our own bundle is stopping
     }
   }
 
