@@ -89,6 +89,43 @@ class SkillBundlesIT {
   }
 
   /**
+   * The catalog has one entry per id, the one an install takes: a bundle's skill named like one of upstream's entries
+   * shadows it, and of two bundles with a skill of the same name the first one installed wins.
+   */
+  @Test
+  void theCatalogListsEachIdOnceAndInstallTakesWhatItLists(@InjectService(timeout = 30_000) SkillService skills)
+      throws Exception {
+    String first = "---\nname: twin\ndescription: The first twin\n---\nSay one.\n";
+    String second = "---\nname: twin\ndescription: The second twin\n---\nSay two.\n";
+    String shadow = "---\nname: github-issues\ndescription: Our own issues skill\n---\nList them.\n";
+    Bundle one = context.installBundle("itest:skills-twin-1", jar("itest.skills.twin.one", null,
+        Map.of("skills/twin/SKILL.md", first, "skills/github-issues/SKILL.md", shadow)));
+    Bundle two = context.installBundle("itest:skills-twin-2", jar("itest.skills.twin.two", null,
+        Map.of("skills/twin/SKILL.md", second)));
+    try {
+      two.start(); // started first, installed second
+      one.start();
+      Await.until("both bundles' skills", Duration.ofSeconds(20), () -> skills.catalog().stream()
+          .anyMatch(e -> e.category().equals("bundle:itest.skills.twin.one")));
+      List<CatalogEntry> catalog = skills.catalog();
+      assertEquals(catalog.size(), catalog.stream().map(CatalogEntry::id).distinct().count(), "ids are unique");
+      CatalogEntry twin = catalog.stream().filter(e -> e.id().equals("twin")).findFirst().orElseThrow();
+      assertEquals("The first twin", twin.description());
+      CatalogEntry issues = catalog.stream().filter(e -> e.id().equals("github-issues")).findFirst().orElseThrow();
+      assertEquals("bundle", issues.pack(), "the bundle's skill shadows upstream's entry");
+      Skill installed = skills.install("coo", "twin");
+      assertEquals("Say one.", installed.body().strip(), "install takes what the catalog lists");
+      assertTrue(skills.delete("coo", installed.id()));
+    } finally {
+      one.uninstall();
+      two.uninstall();
+    }
+    CatalogEntry upstream = skills.catalog().stream().filter(e -> e.id().equals("github-issues")).findFirst()
+        .orElseThrow();
+    assertEquals("builtin", upstream.pack(), "upstream's entry is back with the bundle gone");
+  }
+
+  /**
    * Issue 10, item 8: a skill that names a command-line tool the machine lacks ({@code metadata: requires-bins}) is
    * listed as unavailable with the reason, not hidden, and cannot be installed; one whose tool is here is available. A
    * SKILL.md among a skill's references is a file of that skill, not a skill of its own.

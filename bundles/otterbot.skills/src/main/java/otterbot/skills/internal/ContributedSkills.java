@@ -5,8 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.Enumeration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -97,7 +97,9 @@ final class ContributedSkills extends BundleTracker<List<ContributedSkills.Contr
   List<Contribution> all() {
     Map<Bundle, List<Contribution>> tracked = getTracked();
     var out = new ArrayList<Contribution>();
-    new LinkedHashMap<>(tracked).values().forEach(out::addAll);
+    // In install order, so that of two bundles with a skill of the same name the first one installed always wins.
+    tracked.entrySet().stream().sorted(Map.Entry.comparingByKey(Comparator.comparingLong(Bundle::getBundleId)))
+        .forEach(e -> out.addAll(e.getValue()));
     return out;
   }
 

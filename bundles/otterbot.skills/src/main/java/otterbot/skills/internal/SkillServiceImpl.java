@@ -10,6 +10,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -139,9 +140,17 @@ public final class SkillServiceImpl implements SkillService, AgentLifecycleListe
 
   @Override
   public List<CatalogEntry> catalog() {
-    var out = new ArrayList<>(catalog.entries());
-    contributions().stream().filter(c -> c.attached().isEmpty()).forEach(c -> out.add(available(c)));
-    return List.copyOf(out);
+    // One entry per id, the one install takes: a bundle's skill shadows upstream's entry of the same name (in its
+    // place), and of two bundles' skills of one name the first bundle installed wins.
+    Map<String, CatalogEntry> byId = new LinkedHashMap<>();
+    catalog.entries().forEach(e -> byId.put(e.id(), e));
+    for (ContributedSkills.Contribution c : contributions()) {
+      CatalogEntry earlier = byId.get(c.name());
+      if (c.attached().isEmpty() && (earlier == null || !"bundle".equals(earlier.pack()))) {
+        byId.put(c.name(), available(c));
+      }
+    }
+    return List.copyOf(byId.values());
   }
 
   // ------------------------------------------------------------------------------------------ writing
