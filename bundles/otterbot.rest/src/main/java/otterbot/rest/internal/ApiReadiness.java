@@ -202,7 +202,8 @@ public final class ApiReadiness {
 
   private boolean frameworkStopping() {
     try {
-      return context.getBundle(0).getState() == Bundle.STOPPING;
+      Bundle framework = context.getBundle(0);
+      return framework != null && framework.getState() == Bundle.STOPPING;
     } catch (IllegalStateException e) {
       return true; // our own bundle is stopping
     }
