@@ -3,7 +3,6 @@ package otterbot.memory.internal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,14 +25,13 @@ import otterbot.api.credentials.CredentialService;
 import otterbot.api.provider.ChatCall;
 import otterbot.api.provider.ChatRequest;
 import otterbot.api.provider.ChatSink;
-import otterbot.api.provider.EmbeddingRequest;
 import otterbot.api.provider.ModelProvider;
 import otterbot.api.provider.ModelService;
-import otterbot.api.provider.ProviderException;
 import otterbot.api.provider.ProviderInfo;
 import otterbot.api.settings.GlobalSettings;
 import otterbot.api.settings.SettingsService;
 import otterbot.api.tool.ToolContext;
+import otterbot.testsupport.FakeEmbedder;
 
 /** What the memory tests need around the service, without OSGi, a database or a network. */
 final class Fixtures {
@@ -205,42 +203,14 @@ final class Fixtures {
    * dimensions. Texts that share words are similar, texts that share none are orthogonal; good enough to test
    * de-duplication and ranking without a model.
    */
-  static final class WordsEmbedder implements ModelProvider {
-    final String id;
-    volatile boolean down;
-    final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
-
+  static final class WordsEmbedder extends FakeEmbedder {
     WordsEmbedder(String id) {
-      this.id = id;
+      super(id, "words");
     }
 
     @Override
-    public ProviderInfo info() {
-      return new ProviderInfo(id, id, false, true, false, null, null, null);
-    }
-
-    @Override
-    public List<String> listModels(Map<String, String> secrets) {
-      return List.of("words");
-    }
-
-    @Override
-    public ChatCall chat(ChatRequest request, ChatSink sink) {
-      sink.failed("embeds only");
-      return () -> {};
-    }
-
-    @Override
-    public List<float[]> embed(EmbeddingRequest request) throws ProviderException {
-      if (down) {
-        throw new ProviderException("the embedder is down");
-      }
-      batchSizes.add(request.texts().size());
-      var out = new ArrayList<float[]>();
-      for (String text : request.texts()) {
-        out.add(vector(text));
-      }
-      return out;
+    protected float[] embedOne(String text) {
+      return vector(text);
     }
 
     static float[] vector(String text) {

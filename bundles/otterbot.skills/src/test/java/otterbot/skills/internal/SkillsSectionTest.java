@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,14 +26,9 @@ import org.osgi.framework.Constants;
 
 import otterbot.api.chat.PromptContext;
 import otterbot.api.chat.PromptContributor;
-import otterbot.api.provider.ChatCall;
-import otterbot.api.provider.ChatRequest;
-import otterbot.api.provider.ChatSink;
-import otterbot.api.provider.EmbeddingRequest;
 import otterbot.api.provider.ModelProvider;
-import otterbot.api.provider.ProviderException;
-import otterbot.api.provider.ProviderInfo;
 import otterbot.api.skill.Skill;
+import otterbot.testsupport.FakeEmbedder;
 
 /**
  * {@code ## Relevant skills (applied)} (upstream-behaviour §7.3, part 4): which of the agent's skills go into a turn's
@@ -260,53 +254,26 @@ class SkillsSectionTest {
    * A deterministic embedder by topic: one dimension per topic, counting the text's words of that topic. Texts on one
    * topic point the same way (cosine 1) whatever their words; texts without a topic word are the zero vector.
    */
-  static final class TopicsEmbedder implements ModelProvider {
+  static final class TopicsEmbedder extends FakeEmbedder {
     static final List<Set<String>> TOPICS = List.of(Set.of("email", "inbox", "mail", "newsletter"),
         Set.of("budget", "receipt", "spreadsheet", "invoice"), Set.of("hello", "greet", "greeting"));
-    final String id;
-    final List<String> texts = new CopyOnWriteArrayList<>();
-    volatile boolean down;
 
     TopicsEmbedder(String id) {
-      this.id = id;
+      super(id, id);
     }
 
     @Override
-    public ProviderInfo info() {
-      return new ProviderInfo(id, id, false, true, false, null, null, null);
-    }
-
-    @Override
-    public List<String> listModels(Map<String, String> secrets) {
-      return List.of(id);
-    }
-
-    @Override
-    public ChatCall chat(ChatRequest request, ChatSink sink) {
-      sink.failed("embeds only");
-      return () -> {};
-    }
-
-    @Override
-    public List<float[]> embed(EmbeddingRequest request) throws ProviderException {
-      if (down) {
-        throw new ProviderException("the embedder is down");
-      }
-      var out = new ArrayList<float[]>();
-      for (String text : request.texts()) {
-        texts.add(text);
-        float[] v = new float[TOPICS.size()];
-        for (String w : text.toLowerCase(Locale.ROOT).split("[^\\p{L}]+")) {
-          String stem = w.endsWith("s") ? w.substring(0, w.length() - 1) : w;
-          for (int i = 0; i < TOPICS.size(); i++) {
-            if (TOPICS.get(i).contains(stem) || TOPICS.get(i).contains(w)) {
-              v[i]++;
-            }
+    protected float[] embedOne(String text) {
+      float[] v = new float[TOPICS.size()];
+      for (String w : text.toLowerCase(Locale.ROOT).split("[^\\p{L}]+")) {
+        String stem = w.endsWith("s") ? w.substring(0, w.length() - 1) : w;
+        for (int i = 0; i < TOPICS.size(); i++) {
+          if (TOPICS.get(i).contains(stem) || TOPICS.get(i).contains(w)) {
+            v[i]++;
           }
         }
-        out.add(v);
       }
-      return out;
+      return v;
     }
   }
 
