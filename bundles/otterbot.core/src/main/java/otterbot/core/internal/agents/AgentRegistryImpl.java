@@ -1,6 +1,7 @@
 package otterbot.core.internal.agents;
 
 import java.time.Clock;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -92,6 +94,23 @@ public final class AgentRegistryImpl implements AgentRegistry {
 
   private volatile Snapshot snapshot = new Snapshot(slots, 0, contributedSummaries, 0);
 
+  /**
+   * Creates waiting for their commit (a group commit, issue 12). Each create checks and reserves its id under the
+   * registry's lock and queues; whoever holds {@link #committer} then saves everything queued in one transaction of the
+   * store and lists it, in queue order, so that the stored creation order is the listed one. Writing to H2 was most of
+   * a create's cost, and it is paid once per commit: eight clients creating at once share one. A create returns only
+   * once its own agent is committed and listed, or fails with its own error. Guarded by {@code this}.
+   */
+  private final ArrayDeque<PendingCreate> creates = new ArrayDeque<>();
+  /** Ids of queued creates: taken, though not yet listed. Guarded by {@code this}. */
+  private final HashSet<String> reserved = new HashSet<>();
+  /** Held while a batch of creates is saved and listed; never taken while holding {@code this}. */
+  private final ReentrantLock committer = new ReentrantLock();
+  /** At most this many creates share a transaction. */
+  static final int MAX_CREATE_BATCH = 64;
+  /** False once deactivated: a batch committed after that registers no services. Guarded by {@code this}. */
+  private boolean active = true;
+
   /** Live status for the summaries; optional so that the registry works without the chat runtime (tests). */
   @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
   volatile StatusBoard statusBoard;
@@ -143,6 +162,7 @@ public final class AgentRegistryImpl implements AgentRegistry {
 
   @Deactivate
   synchronized void deactivate() {
+    active = false;
     for (StoredAgent agent : stored.values()) {
       agent.unregister();
     }
@@ -231,40 +251,146 @@ public final class AgentRegistryImpl implements AgentRegistry {
         || !input.id().startsWith(input.parentId() + "__sub__") || !AgentRules.ID.matcher(input.id()).matches()) {
       return null;
     }
-    if (exists(input.id())) {
+    if (taken(input.id())) {
       throw OtterbotException.conflict("agent '" + input.id() + "' already exists");
     }
     return input.id();
   }
 
   @Override
-  public synchronized AgentProfile create(AgentInput input) {
-    if (input == null) {
-      throw OtterbotException.invalid("displayName is required");
+  public AgentProfile create(AgentInput input) {
+    PendingCreate pending;
+    synchronized (this) {
+      if (input == null) {
+        throw OtterbotException.invalid("displayName is required");
+      }
+      if (input.displayName() == null || input.displayName().isBlank()) {
+        throw OtterbotException.invalid("displayName is required");
+      }
+      String id = subagentId(input);
+      if (id == null) {
+        id = AgentRules.slug(input.displayName(), this::taken);
+      }
+      AgentProfile profile = AgentRules.create(id, input, defaultModels(), this::exists, clock.instant());
+      pending = new PendingCreate(profile);
+      reserved.add(id);
+      creates.add(pending);
     }
-    if (input.displayName() == null || input.displayName().isBlank()) {
-      throw OtterbotException.invalid("displayName is required");
+    committer.lock();
+    try {
+      // Queue order: this create is in one of the batches taken here, unless an earlier holder committed it already.
+      while (!pending.done) {
+        commit(takeCreates());
+      }
+    } finally {
+      committer.unlock();
     }
-    String id = subagentId(input);
-    if (id == null) {
-      id = AgentRules.slug(input.displayName(), this::exists);
+    if (pending.failure != null) {
+      throw pending.failure;
     }
-    AgentProfile profile = AgentRules.create(id, input, defaultModels(), this::exists, clock.instant());
-    store.save(profile);
-    StoredAgent agent = new StoredAgent(profile);
-    stored.put(id, agent);
-    register(agent);
-    // exists() refused ids of contributed agents too, so the new agent shadows none.
-    listed.put(id, profile);
-    if (end == slots.length) {
-      slots = Arrays.copyOf(slots, slots.length * 2);
+    LOG.info("Created agent '{}'", pending.profile.id());
+    return pending.profile;
+  }
+
+  private synchronized List<PendingCreate> takeCreates() {
+    var batch = new ArrayList<PendingCreate>(Math.min(creates.size(), MAX_CREATE_BATCH));
+    while (batch.size() < MAX_CREATE_BATCH && !creates.isEmpty()) {
+      batch.add(creates.poll());
     }
-    slotOf.put(id, end);
-    slots[end++] = summary(profile);
-    adopt(profile.parentId(), 1);
-    publish();
-    LOG.info("Created agent '{}'", id);
-    return profile;
+    return batch;
+  }
+
+  /**
+   * Saves a batch in one transaction, then lists it. Should that transaction fail, each create of the batch is saved
+   * again alone (a save replaces, so one already written is not doubled), so that one create's trouble never fails
+   * another's. Whatever happens, every create of the batch ends: its id is released, and it is listed or failed.
+   */
+  private void commit(List<PendingCreate> batch) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    try {
+      try {
+        store.saveAll(batch.stream().map(p -> p.profile).toList());
+      } catch (RuntimeException e) {
+        if (batch.size() == 1) {
+          batch.get(0).failure = e;
+        } else {
+          for (PendingCreate p : batch) {
+            try {
+              store.save(p.profile);
+            } catch (RuntimeException alone) {
+              p.failure = alone;
+            }
+          }
+        }
+      }
+      list(batch);
+    } catch (RuntimeException | Error e) {
+      // Nothing is left waiting on a batch that broke half-way (an Error, a stopping framework); whatever is listed
+      // by now stays listed.
+      RuntimeException failure = e instanceof RuntimeException r ? r
+          : new OtterbotException(OtterbotException.Kind.UNAVAILABLE, "cannot create agents: " + e, e);
+      for (PendingCreate p : batch) {
+        if (!p.listed && p.failure == null) {
+          p.failure = failure;
+        }
+      }
+      throw e;
+    } finally {
+      synchronized (this) {
+        for (PendingCreate p : batch) {
+          reserved.remove(p.profile.id());
+          p.done = true;
+        }
+      }
+    }
+  }
+
+  /** Lists the saved creates of a batch, in order, and publishes one snapshot for all of them. */
+  private synchronized void list(List<PendingCreate> batch) {
+    boolean shadows = false;
+    for (PendingCreate p : batch) {
+      if (p.failure != null) {
+        continue;
+      }
+      AgentProfile profile = p.profile;
+      String id = profile.id();
+      StoredAgent agent = new StoredAgent(profile);
+      stored.put(id, agent);
+      if (active) {
+        register(agent);
+      }
+      p.listed = true;
+      if (contributedById(id) != null) {
+        shadows = true; // a contributed agent of this id arrived after the reservation: rebuilt below
+        continue;
+      }
+      listed.put(id, profile);
+      if (end == slots.length) {
+        slots = Arrays.copyOf(slots, slots.length * 2);
+      }
+      slotOf.put(id, end);
+      slots[end++] = summary(profile);
+      adopt(profile.parentId(), 1);
+    }
+    if (shadows) {
+      rebuild();
+    } else {
+      publish();
+    }
+  }
+
+  /** One create from its reservation until it is listed or has failed; fields written under {@link #committer}. */
+  private static final class PendingCreate {
+    final AgentProfile profile;
+    boolean listed;
+    boolean done;
+    RuntimeException failure;
+
+    PendingCreate(AgentProfile profile) {
+      this.profile = profile;
+    }
   }
 
   @Override
@@ -383,6 +509,11 @@ public final class AgentRegistryImpl implements AgentRegistry {
 
   private boolean exists(String id) {
     return stored.containsKey(id) || contributedById(id) != null;
+  }
+
+  /** Whether a new agent may not take this id: one exists, or a create that is being committed has it. */
+  private boolean taken(String id) {
+    return reserved.contains(id) || exists(id);
   }
 
   private boolean createsCycle(String id, String parentId) {

@@ -13,6 +13,11 @@ import java.util.Dictionary;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,6 +26,7 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 
+import otterbot.api.OtterbotException;
 import otterbot.api.agent.Agent;
 import otterbot.api.agent.AgentInput;
 import otterbot.api.agent.AgentProfile;
@@ -36,6 +42,13 @@ import otterbot.api.settings.SettingsService;
  */
 class AgentRegistryImplTest {
   private final Map<String, AgentProfile> rows = new LinkedHashMap<>();
+  /** The ids of each {@code saveAll} call, in order. */
+  private final List<List<String>> batches = new CopyOnWriteArrayList<>();
+  /** When set, the next {@code saveAll} counts {@code entered} down and waits for {@code gate}. */
+  private volatile CountDownLatch gate;
+  private final CountDownLatch entered = new CountDownLatch(1);
+  /** An id the store refuses to save. */
+  private volatile String refused;
   private final List<Dictionary<String, ?>> registered = new ArrayList<>();
   private final List<Dictionary<String, ?>> unregistered = new ArrayList<>();
   private AgentRegistryImpl registry;
@@ -114,6 +127,91 @@ class AgentRegistryImplTest {
   }
 
   @Test
+  void createsThatArriveWhileOneCommitsShareTheNextCommitAndListInTheOrderStored() throws Exception {
+    var open = new CountDownLatch(1);
+    gate = open;
+    var results = new ConcurrentHashMap<Integer, Object>();
+    Thread first = creator("First", 0, results);
+    assertTrue(entered.await(10, TimeUnit.SECONDS));
+    var queued = new ArrayList<Thread>();
+    for (int i = 1; i <= 5; i++) {
+      queued.add(creator("Same name", i, results));
+    }
+    // Each has reserved its id and waits for the commit of "first" to end.
+    for (Thread t : queued) {
+      awaitWaiting(t);
+    }
+    assertEquals(List.of(AgentProfile.COO_ID), ids(), "nothing is listed before it is stored");
+    open.countDown();
+    first.join(10_000);
+    for (Thread t : queued) {
+      t.join(10_000);
+    }
+
+    assertEquals(List.of(List.of("first"), batches.get(1)), batches, "the five queued creates shared one commit");
+    var sameNames = new ArrayList<String>();
+    for (int i = 1; i <= 5; i++) {
+      sameNames.add(((AgentProfile) results.get(i)).id());
+    }
+    assertEquals(Set.of("same-name", "same-name-2", "same-name-3", "same-name-4", "same-name-5"),
+        Set.copyOf(sameNames), "a queued create's id is taken for the next one");
+    var expected = new ArrayList<String>(List.of(AgentProfile.COO_ID, "first"));
+    expected.addAll(batches.get(1));
+    assertEquals(expected, ids());
+    assertEquals(expected, List.copyOf(rows.keySet()), "listed in the order stored");
+    assertEquals(1 + 6, registered.size(), "one Agent service each");
+    assertEquals(registry.list(), newRegistryList());
+  }
+
+  @Test
+  void aCreateTheStoreRefusesFailsAloneAndLeavesItsNameFree() throws Exception {
+    var open = new CountDownLatch(1);
+    gate = open;
+    refused = "bad";
+    var results = new ConcurrentHashMap<Integer, Object>();
+    Thread first = creator("First", 0, results);
+    assertTrue(entered.await(10, TimeUnit.SECONDS));
+    var queued = List.of(creator("Good one", 1, results), creator("Bad", 2, results), creator("Good two", 3, results));
+    for (Thread t : queued) {
+      awaitWaiting(t);
+    }
+    open.countDown();
+    first.join(10_000);
+    for (Thread t : queued) {
+      t.join(10_000);
+    }
+
+    assertEquals(3, batches.get(1).size(), "the three were tried together first");
+    assertTrue(results.get(2) instanceof OtterbotException e && e.kind() == OtterbotException.Kind.UNAVAILABLE,
+        "the refused create fails with the store's error: " + results.get(2));
+    assertEquals(List.of(AgentProfile.COO_ID, "first", "good-one", "good-two"), ids());
+    assertEquals(List.of(AgentProfile.COO_ID, "first", "good-one", "good-two"), List.copyOf(rows.keySet()));
+    refused = null;
+    assertEquals("bad", registry.create(named("Bad", null)).id(), "the failed create's id was released");
+  }
+
+  /** Starts a thread that creates an agent and puts the profile, or what it threw, into {@code results}. */
+  private Thread creator(String name, int key, Map<Integer, Object> results) {
+    Thread t = new Thread(() -> {
+      try {
+        results.put(key, registry.create(named(name, null)));
+      } catch (RuntimeException e) {
+        results.put(key, e);
+      }
+    }, "create-" + key);
+    t.start();
+    return t;
+  }
+
+  private static void awaitWaiting(Thread t) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (t.getState() != Thread.State.WAITING && t.getState() != Thread.State.TIMED_WAITING) {
+      assertTrue(System.nanoTime() < deadline, t.getName() + " never waited for the commit: " + t.getState());
+      Thread.sleep(5);
+    }
+  }
+
+  @Test
   void anUpdateShowsInTheListAndInGet() {
     registry.create(named("Before", null));
     registry.update("before", named("After", null));
@@ -153,7 +251,29 @@ class AgentRegistryImplTest {
 
       @Override
       public void save(AgentProfile profile) {
+        if (profile.id().equals(refused)) {
+          throw new OtterbotException(OtterbotException.Kind.UNAVAILABLE, "cannot save agent '" + refused + "'");
+        }
         rows.put(profile.id(), profile);
+      }
+
+      @Override
+      public void saveAll(List<AgentProfile> profiles) {
+        batches.add(profiles.stream().map(AgentProfile::id).toList());
+        CountDownLatch wait = gate;
+        if (wait != null) {
+          gate = null;
+          entered.countDown();
+          try {
+            assertTrue(wait.await(10, TimeUnit.SECONDS), "the test opens the gate");
+          } catch (InterruptedException e) {
+            throw new AssertionError(e);
+          }
+        }
+        if (profiles.stream().anyMatch(p -> p.id().equals(refused))) {
+          throw new OtterbotException(OtterbotException.Kind.UNAVAILABLE, "cannot save " + profiles.size() + " agents");
+        }
+        profiles.forEach(p -> rows.put(p.id(), p));
       }
 
       @Override

@@ -3,6 +3,7 @@ package otterbot.persistence.jpa.internal;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Objects;
 
@@ -56,18 +57,63 @@ public final class JpaAgentStore implements AgentStore {
   @Override
   public void save(AgentProfile profile) {
     Objects.requireNonNull(profile, "profile");
+    write(List.of(row(profile)));
+  }
+
+  /** One transaction for all of them: one commit, one max(position) and one lookup of the existing rows. */
+  @Override
+  public void saveAll(List<AgentProfile> profiles) {
+    Objects.requireNonNull(profiles, "profiles");
+    var rows = new ArrayList<Row>(profiles.size());
+    for (AgentProfile profile : profiles) {
+      rows.add(row(Objects.requireNonNull(profile, "profile")));
+    }
+    if (!rows.isEmpty()) {
+      write(rows);
+    }
+  }
+
+  /** A profile checked and encoded, ready to be written. */
+  private record Row(String id, LocalDateTime createdAt, String json) {}
+
+  private Row row(AgentProfile profile) {
     String id = Validation.validKey("agent id", profile.id(), MAX_ID_LENGTH);
     String json = Validation.validText("agent profile '" + id + "'", codec.encode(profile));
     LocalDateTime createdAt =
         profile.createdAt() == null ? null : LocalDateTime.ofInstant(profile.createdAt(), ZoneOffset.UTC);
+    return new Row(id, createdAt, json);
+  }
+
+  private void write(List<Row> rows) {
+    String what = rows.size() == 1 ? "save agent '" + rows.get(0).id() + "'" : "save " + rows.size() + " agents";
     synchronized (insertLock) {
-      db.write("save agent '" + id + "'", em -> {
-        AgentEntity row = em.find(AgentEntity.class, id);
-        if (row != null) {
-          row.update(createdAt, json);
+      db.write(what, em -> {
+        var existing = new HashMap<String, AgentEntity>();
+        if (rows.size() == 1) {
+          AgentEntity found = em.find(AgentEntity.class, rows.get(0).id());
+          if (found != null) {
+            existing.put(found.id(), found);
+          }
         } else {
-          Long last = em.createQuery("SELECT MAX(a.position) FROM AgentEntity a", Long.class).getSingleResult();
-          em.persist(new AgentEntity(id, last == null ? 1 : last + 1, createdAt, json));
+          em.createQuery("SELECT a FROM AgentEntity a WHERE a.id IN :ids", AgentEntity.class)
+              .setParameter("ids", rows.stream().map(Row::id).distinct().toList())
+              .getResultList()
+              .forEach(found -> existing.put(found.id(), found));
+        }
+        Long last = null;
+        for (Row row : rows) {
+          AgentEntity entity = existing.get(row.id());
+          if (entity != null) {
+            entity.update(row.createdAt(), row.json());
+          } else {
+            if (last == null) {
+              Long max = em.createQuery("SELECT MAX(a.position) FROM AgentEntity a", Long.class).getSingleResult();
+              last = max == null ? 0 : max;
+            }
+            entity = new AgentEntity(row.id(), ++last, row.createdAt(), row.json());
+            em.persist(entity);
+            existing.put(row.id(), entity); // the same id twice in one list: the second replaces the first
+          }
         }
         return null;
       });

@@ -88,6 +88,32 @@ class StorageH2Test {
   }
 
   @Test
+  void agentsSavedTogetherTakeTheListsOrderAndUpdatesStayInPlace() {
+    var store = open();
+    store.save(Fixtures.sparse("a", "1"));
+
+    store.agents.saveAll(List.of(Fixtures.sparse("c", "3"), Fixtures.sparse("a", "changed"),
+        Fixtures.sparse("b", "2"), Fixtures.sparse("c", "again")));
+
+    List<AgentProfile> loaded = store.loadAll();
+    assertEquals(List.of("a", "c", "b"), loaded.stream().map(AgentProfile::id).toList());
+    assertEquals(List.of("changed", "again", "2"), loaded.stream().map(AgentProfile::persona).toList());
+    store.save(Fixtures.sparse("d", "4"));
+    assertEquals("d", store.loadAll().get(3).id(), "a later save goes after the batch");
+  }
+
+  @Test
+  void aBatchWithAProfileThatCannotBeStoredSavesNoneOfIt() {
+    var store = open();
+    AgentProfile tooLong = Fixtures.sparse("x".repeat(JpaAgentStore.MAX_ID_LENGTH + 1), "");
+
+    assertThrows(OtterbotException.class,
+        () -> store.agents.saveAll(List.of(Fixtures.sparse("ok", "1"), tooLong)));
+
+    assertEquals(List.of(), store.loadAll());
+  }
+
+  @Test
   void deleteTellsWhetherThereWasAProfile() {
     var store = open();
     store.save(Fixtures.full("ada"));
