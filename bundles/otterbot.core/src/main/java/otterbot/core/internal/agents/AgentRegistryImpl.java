@@ -56,8 +56,9 @@ import otterbot.core.internal.chat.StatusBoard;
  * and come and go with their bundles.
  *
  * <p>Reads are served from an immutable snapshot, so listing never takes a lock; writes are serialised and committed to
- * the store before the snapshot changes. A create, update or delete of a stored agent changes the snapshot in place of
- * rebuilding it (a rebuild is O(n), which made creating n agents O(n²)): see {@link #slots}.
+ * the store before the snapshot changes; creates that arrive together share one commit (see {@link #creates}). A
+ * create, update or delete of a stored agent changes the snapshot in place of rebuilding it (a rebuild is O(n), which
+ * made creating n agents O(n²)): see {@link #slots}.
  */
 @Component(service = AgentRegistry.class, immediate = true)
 public final class AgentRegistryImpl implements AgentRegistry {
@@ -326,16 +327,11 @@ public final class AgentRegistryImpl implements AgentRegistry {
         }
       }
       list(batch);
-    } catch (RuntimeException | Error e) {
-      // Nothing is left waiting on a batch that broke half-way (an Error, a stopping framework); whatever is listed
-      // by now stays listed.
-      RuntimeException failure = e instanceof RuntimeException r ? r
-          : new OtterbotException(OtterbotException.Kind.UNAVAILABLE, "cannot create agents: " + e, e);
-      for (PendingCreate p : batch) {
-        if (!p.listed && p.failure == null) {
-          p.failure = failure;
-        }
-      }
+    } catch (RuntimeException e) {
+      // Listing broke half-way (a stopping framework): what is listed by now stays listed, the rest fails with it.
+      fail(batch, e);
+    } catch (Error e) {
+      fail(batch, new OtterbotException(OtterbotException.Kind.UNAVAILABLE, "cannot create agents: " + e, e));
       throw e;
     } finally {
       synchronized (this) {
@@ -343,6 +339,14 @@ public final class AgentRegistryImpl implements AgentRegistry {
           reserved.remove(p.profile.id());
           p.done = true;
         }
+      }
+    }
+  }
+
+  private static void fail(List<PendingCreate> batch, RuntimeException failure) {
+    for (PendingCreate p : batch) {
+      if (!p.listed && p.failure == null) {
+        p.failure = failure;
       }
     }
   }
