@@ -96,6 +96,19 @@ final class CachedConversations implements ConversationStore {
   }
 
   /**
+   * The messages held in memory for a conversation of the agent, without asking the store; empty when none are held. A
+   * turn reads this while its user message's commit still runs (issue 12): an entry is only held for the agent whose
+   * appends were stored, so it also says that the conversation is the agent's, which the store would otherwise be
+   * asked first.
+   */
+  Optional<List<StoredMessage>> held(String agentId, String conversationId) {
+    synchronized (entries) {
+      Entry entry = entries.get(conversationId);
+      return entry != null && entry.agentId().equals(agentId) ? Optional.of(entry.messages()) : Optional.empty();
+    }
+  }
+
+  /**
    * The messages of a conversation of the agent, from memory when held. Called by a turn after its user message was
    * appended, so the conversation is known to be the agent's.
    */

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -92,6 +93,13 @@ final class Turn implements ChatTurn, Runnable {
   /** The thread running a tool, interrupted by cancel; guarded by {@code this}. */
   private Thread toolThread;
   private volatile Map<String, String> secrets = Map.of();
+  /** The user message's commit, started first thing in {@link #run}; its outcome is awaited by {@link #awaitStored}. */
+  private volatile PluginCalls.Started<Void> storing;
+  /** Null until the commit's outcome is known, then whether the user message is stored; written under storeLock. */
+  private volatile Boolean userStored;
+  /** Why the user message is not stored; written before {@link #userStored}. */
+  private volatile RuntimeException storeFailure;
+  private final Object storeLock = new Object();
   /** Whether an error chunk was sent: the agent's status is then {@code error} until its next turn. */
   private volatile boolean failed;
   /** The deadline's timer, cancelled when the turn ends. */
@@ -157,15 +165,16 @@ final class Turn implements ChatTurn, Runnable {
     String agentId = agent.id();
     ctx.board().turnStarted(agentId);
     boolean working = false;
-    boolean userStored = false;
     var reply = new StringBuilder();
     try {
       // The user message is committed on another thread while this one prepares the prompt, the credentials and the
-      // tools (issue 12: the commit and the preparation each took milliseconds of the time to first token). The model
-      // is called only after the commit, so the message is still stored before anything is answered; a message that
-      // cannot be stored ends the turn with an error as before (the listeners may have seen it by then).
+      // tools, and, in a conversation already held in memory, while the model's first call goes out (issue 12: the
+      // commit and the preparation each took milliseconds of the time to first token). Nothing reaches the client
+      // before the commit has ended: every chunk waits for it (emit, and the first step's release), so the message is
+      // stored before anything is answered. A message that cannot be stored ends the turn with an error as before,
+      // and a model call already made for it is cancelled unseen (the listeners may have seen the message by then).
       StoredMessage user = message("user", text);
-      PluginCalls.Started<Void> storing = ctx.plugins().start(() -> {
+      storing = ctx.plugins().start(() -> {
         ctx.conversations().append(agentId, user);
         return null;
       });
@@ -183,10 +192,11 @@ final class Turn implements ChatTurn, Runnable {
         secrets = ctx.credentials().effectiveSecrets(agentId);
         toolContext = new ToolContext(agent, conversationId, secrets);
         tools = toolsFor(toolContext);
-      } finally {
-        userStored = stored(storing);
+      } catch (RuntimeException e) {
+        requireStored(); // a message that was not stored says so, as when the commit was awaited here
+        throw e;
       }
-      List<ChatMessage> messages = history();
+      List<ChatMessage> messages = history(user);
       List<ToolSpec> specs = tools.values().stream().map(t -> new ToolSpec(t.name(), t.description(), t.parameters()))
           .toList();
       int maxCalls = ctx.limits().maxToolCallsPerStep();
@@ -242,7 +252,7 @@ final class Turn implements ChatTurn, Runnable {
       emit(StreamChunk.error("internal error (the server log has the details)"));
     } finally {
       try {
-        if (userStored) {
+        if (awaitStored()) {
           // As upstream, the whole reply is stored even when empty; a cancelled turn keeps what was said.
           ctx.conversations().append(agentId, message("assistant", reply.toString()));
         }
@@ -267,21 +277,37 @@ final class Turn implements ChatTurn, Runnable {
   }
 
   /**
-   * Waits for the user message's commit; true once it is stored. Its failure is rethrown as the store threw it (an
-   * {@link OtterbotException} says why; anything else is an internal error). Not cut short by a cancel: the turn must
-   * know whether the message was stored, to store the reply after it.
+   * Waits for the user message's commit once and remembers its outcome: true once it is stored. Not cut short by a
+   * cancel: the turn must know whether the message was stored, to store the reply after it.
    */
-  private static boolean stored(PluginCalls.Started<Void> storing) {
-    try {
-      storing.awaitToTheEnd(STORE_WAIT);
-      return true;
-    } catch (PluginCalls.Timeout e) {
-      throw OtterbotException.unavailable("the message could not be stored within " + STORE_WAIT.toSeconds() + " s",
-          e);
-    } catch (RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
+  private boolean awaitStored() {
+    if (userStored == null) {
+      synchronized (storeLock) {
+        if (userStored == null) {
+          try {
+            storing.awaitToTheEnd(STORE_WAIT);
+            userStored = Boolean.TRUE;
+          } catch (PluginCalls.Timeout e) {
+            storeFailure = OtterbotException.unavailable(
+                "the message could not be stored within " + STORE_WAIT.toSeconds() + " s", e);
+            userStored = Boolean.FALSE;
+          } catch (RuntimeException e) {
+            storeFailure = e; // an OtterbotException says why; anything else is an internal error
+            userStored = Boolean.FALSE;
+          } catch (Exception e) {
+            storeFailure = new IllegalStateException(e);
+            userStored = Boolean.FALSE;
+          }
+        }
+      }
+    }
+    return userStored;
+  }
+
+  /** As {@link #awaitStored}, but a message that was not stored throws the store's failure. */
+  private void requireStored() {
+    if (!awaitStored()) {
+      throw storeFailure;
     }
   }
 
@@ -290,8 +316,34 @@ final class Turn implements ChatTurn, Runnable {
    * window of the newest ones that fit the history budget. The last message (the one this turn answers) is always in
    * it; the whole history stays stored.
    */
-  private List<ChatMessage> history() {
-    return window(ctx.conversations().history(agent.id(), conversationId), ctx.limits().historyCharBudget());
+  private List<ChatMessage> history(StoredMessage user) {
+    Optional<List<StoredMessage>> held = ctx.conversations().held(agent.id(), conversationId);
+    List<StoredMessage> stored;
+    if (held.isPresent() && userStored == null) {
+      // The commit still runs: the history held so far, with this turn's message if the commit has not added it yet.
+      stored = held.get();
+      if (!contains(stored, user)) {
+        var with = new ArrayList<StoredMessage>(stored.size() + 1);
+        with.addAll(stored);
+        with.add(user);
+        stored = with;
+      }
+    } else {
+      // Not held: the store is read, which first needs the commit to have said that the conversation is the agent's.
+      requireStored();
+      stored = ctx.conversations().history(agent.id(), conversationId);
+    }
+    return window(stored, ctx.limits().historyCharBudget());
+  }
+
+  /** Whether the newest messages include {@code message} (another turn of the conversation may have come after it). */
+  private static boolean contains(List<StoredMessage> messages, StoredMessage message) {
+    for (int i = messages.size() - 1, seen = 0; i >= 0 && seen < 8; i--, seen++) {
+      if (messages.get(i).id().equals(message.id())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static List<ChatMessage> window(List<StoredMessage> stored, int budget) {
@@ -416,34 +468,54 @@ final class Turn implements ChatTurn, Runnable {
    * {@code chat()} cannot hold this turn; {@code replied} is what earlier steps said, counted against the reply limit.
    */
   private Step.Result runStep(ModelProvider provider, String providerId, ChatRequest request, int replied) {
-    Step current = new Step(provider, providerId, ctx.limits().maxReplyChars() - replied);
+    // Only the first step can start before the user message's commit has ended; its text is held until then.
+    Step current = new Step(provider, providerId, ctx.limits().maxReplyChars() - replied, userStored != null);
     step = current;
     try {
-      if (cancelled) {
+      if (!start(current, provider, providerId, request)) {
         return current.result();
+      }
+      if (!current.released()) {
+        try {
+          requireStored();
+        } catch (RuntimeException e) {
+          current.abort(null);
+          throw e;
+        }
+        current.release();
+      }
+      return current.await();
+    } finally {
+      step = null;
+    }
+  }
+
+  /** Starts the step's model call; false when it did not start (a cancel, or the step holds the error). */
+  private boolean start(Step current, ModelProvider provider, String providerId, ChatRequest request) {
+    try {
+      if (cancelled) {
+        return false;
       }
       ChatCall call = ctx.plugins().call(() -> provider.chat(request, current), ctx.limits().providerStartTimeout());
       if (call == null) {
         current.abort("the model provider '" + providerId + "' returned no call");
-        return current.result();
+        return false;
       }
       current.started(call);
-      return current.await();
+      return true;
     } catch (PluginCalls.Timeout e) {
       LOG.warn("Provider '{}' did not start a call within {} s", providerId,
           ctx.limits().providerStartTimeout().toSeconds());
       current.abort("the model provider '" + providerId + "' did not start the call within "
           + ctx.limits().providerStartTimeout().toSeconds() + " s");
-      return current.result();
+      return false;
     } catch (InterruptedException e) {
       current.abort(null);
-      return current.result();
+      return false;
     } catch (Exception e) {
       LOG.warn("Provider '{}' failed to start a call: {}", providerId, Scrubber.scrub(e.toString(), Scrubber.secretValues(secrets)));
       current.abort("the model provider '" + providerId + "' failed to start the call (the server log has the details)");
-      return current.result();
-    } finally {
-      step = null;
+      return false;
     }
   }
 
@@ -526,13 +598,16 @@ final class Turn implements ChatTurn, Runnable {
     return new StoredMessage(UUID.randomUUID().toString(), conversationId, role, content, ctx.clock().instant());
   }
 
-  /** Sends a chunk unless the turn was cancelled. */
-  private synchronized void emit(StreamChunk chunk) {
-    if (StreamChunk.ERROR.equals(chunk.kind())) {
-      failed = true;
-    }
-    if (!cancelled) {
-      listener.chunk(chunk);
+  /** Sends a chunk unless the turn was cancelled; not before the user message's commit has ended. */
+  private void emit(StreamChunk chunk) {
+    awaitStored();
+    synchronized (this) {
+      if (StreamChunk.ERROR.equals(chunk.kind())) {
+        failed = true;
+      }
+      if (!cancelled) {
+        listener.chunk(chunk);
+      }
     }
   }
 
@@ -552,11 +627,33 @@ final class Turn implements ChatTurn, Runnable {
 
     /** Characters this step may still add to the turn's reply. */
     private final int room;
+    /** Whether its text is relayed as it comes; until then it is held (see {@link #release}). Guarded by the turn. */
+    private boolean released;
+    /** How much of {@link #text} has been relayed. Guarded by the turn's monitor. */
+    private int shown;
 
-    Step(ModelProvider provider, String providerId, int room) {
+    Step(ModelProvider provider, String providerId, int room, boolean released) {
       this.provider = provider;
       this.providerId = providerId;
       this.room = room;
+      this.released = released;
+    }
+
+    boolean released() {
+      synchronized (Turn.this) {
+        return released;
+      }
+    }
+
+    /** Relays what was held (as one chunk) and from now on everything as it comes: the user message is stored. */
+    void release() {
+      synchronized (Turn.this) {
+        released = true;
+        if (shown < text.length() && !cancelled) {
+          listener.chunk(StreamChunk.token(text.substring(shown)));
+        }
+        shown = text.length();
+      }
     }
 
     void started(ChatCall started) {
@@ -623,7 +720,10 @@ final class Turn implements ChatTurn, Runnable {
           String kept = delta.length() > fits ? delta.substring(0, fits) : delta;
           if (!kept.isEmpty()) {
             text.append(kept);
-            listener.chunk(StreamChunk.token(kept));
+            if (released) {
+              listener.chunk(StreamChunk.token(kept));
+              shown = text.length();
+            }
           }
           full = kept.length() < delta.length();
         }

@@ -54,6 +54,8 @@ class ChatServiceImplTest {
   final List<ChatRequest> requests = new CopyOnWriteArrayList<>();
   /** Thrown by the store's append while set. */
   volatile RuntimeException appendFailure;
+  /** While set, the store's append waits for it to open (then fails with appendFailure, if that is set). */
+  volatile CountDownLatch appendGate;
   volatile ModelRef globalDefault = new ModelRef("builtin", "offline");
   /** What the scripted provider does with each request. */
   volatile BiConsumer<ChatRequest, ChatSink> script = (request, sink) -> {
@@ -167,6 +169,67 @@ class ChatServiceImplTest {
     appendFailure = null;
     send("coo", "conv-x", "hello again");
     assertEquals(List.of("user:hello again", "assistant:Hello, world"), stored("conv-x"));
+  }
+
+  @Test
+  void inAConversationHeldInMemoryTheModelIsCalledWhileTheMessageIsStoredAndAnswersOnceItIs() throws Exception {
+    send("coo", "conv-o", "first");
+    var answered = new CountDownLatch(1);
+    script = (request, sink) -> {
+      sink.text("Hello");
+      sink.text(", world");
+      sink.completed("stop");
+      answered.countDown();
+    };
+    appendGate = new CountDownLatch(1);
+    Recorder r = new Recorder();
+    chat.send("coo", "conv-o", "second", r);
+
+    assertTrue(answered.await(20, TimeUnit.SECONDS), "the model was called while the commit ran");
+    assertEquals(List.of("user:first", "assistant:Hello, world", "user:second"),
+        requests.get(1).messages().stream().map(m -> m.role() + ":" + m.content()).toList(),
+        "the model sees the message being stored");
+    Thread.sleep(100);
+    assertEquals(List.of(), r.chunks, "nothing is answered before the message is stored");
+    appendGate.countDown();
+    assertTrue(r.done.await(20, TimeUnit.SECONDS));
+    assertEquals(List.of("token"), r.kinds(), "what was held comes as one chunk");
+    assertEquals("Hello, world", r.chunks.get(0).text());
+    assertEquals(List.of("user:first", "assistant:Hello, world", "user:second", "assistant:Hello, world"),
+        stored("conv-o"));
+  }
+
+  @Test
+  void aMessageWhoseCommitFailsWhileTheModelAnswersShowsOnlyTheError() throws Exception {
+    send("coo", "conv-f", "first");
+    var answering = new CountDownLatch(1);
+    var finish = new CountDownLatch(1);
+    script = (request, sink) -> {
+      sink.text("Secret plan");
+      answering.countDown();
+      try {
+        finish.await(20, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      sink.text(" continues");
+      sink.completed("stop");
+    };
+    appendGate = new CountDownLatch(1);
+    appendFailure = otterbot.api.OtterbotException.unavailable("cannot append to conversation 'conv-f': disk full",
+        null);
+    Recorder r = new Recorder();
+    chat.send("coo", "conv-f", "second", r);
+
+    assertTrue(answering.await(20, TimeUnit.SECONDS));
+    appendGate.countDown();
+    assertTrue(r.done.await(20, TimeUnit.SECONDS));
+    finish.countDown();
+    assertEquals(List.of("error"), r.kinds(), r.chunks.toString());
+    assertTrue(r.chunks.get(0).message().contains("disk full"), r.chunks.toString());
+    assertEquals(List.of(true), cancels, "the model's call was cancelled");
+    appendFailure = null;
+    assertEquals(List.of("user:first", "assistant:Hello, world"), stored("conv-f"), "no reply stored");
   }
 
   @Test
@@ -763,6 +826,14 @@ class ChatServiceImplTest {
 
       @Override
       public void append(String agentId, StoredMessage message) {
+        CountDownLatch gate = appendGate;
+        if (gate != null) {
+          try {
+            assertTrue(gate.await(20, TimeUnit.SECONDS), "the test opens the gate");
+          } catch (InterruptedException e) {
+            throw new AssertionError(e);
+          }
+        }
         RuntimeException failure = appendFailure;
         if (failure != null) {
           throw failure;
