@@ -1,7 +1,10 @@
 package otterbot.provider.support;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+import com.fasterxml.jackson.core.JsonGenerator;
 
 import otterbot.api.provider.ChatMessage;
 import otterbot.api.provider.ChatRequest;
@@ -18,61 +21,89 @@ public final class ChatCompletionsRequest {
    * @throws IllegalArgumentException when a tool's parameters are not a JSON object
    */
   public static byte[] body(ChatRequest request, String maxTokensField) {
-    ObjectNode body = Json.MAPPER.createObjectNode();
-    body.put("model", request.modelId());
-    body.put("stream", true);
-    ArrayNode messages = body.putArray("messages");
-    if (!request.system().isEmpty()) {
-      messages.addObject().put("role", "system").put("content", request.system());
-    }
-    for (ChatMessage message : request.messages()) {
-      add(messages, message);
-    }
-    if (!request.tools().isEmpty()) {
-      ArrayNode tools = body.putArray("tools");
-      for (ToolSpec tool : request.tools()) {
-        ObjectNode function = tools.addObject().put("type", "function").putObject("function");
-        function.put("name", tool.name());
-        function.put("description", tool.description() == null ? "" : tool.description());
-        function.set("parameters", Json.toolParameters(tool));
+    // Written straight to bytes, not built as a tree first: a turn's request carries its whole history window, and the
+    // tree (a node per field, then serialised) was most of the time a provider's chat() took before the request went
+    // out (issue 12, time to first token).
+    var out = new ByteArrayOutputStream(1024 + request.system().length() + 256 * request.messages().size());
+    try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("model", request.modelId());
+      g.writeBooleanField("stream", true);
+      g.writeArrayFieldStart("messages");
+      if (!request.system().isEmpty()) {
+        g.writeStartObject();
+        g.writeStringField("role", "system");
+        g.writeStringField("content", request.system());
+        g.writeEndObject();
       }
+      for (ChatMessage message : request.messages()) {
+        write(g, message);
+      }
+      g.writeEndArray();
+      if (!request.tools().isEmpty()) {
+        g.writeArrayFieldStart("tools");
+        for (ToolSpec tool : request.tools()) {
+          g.writeStartObject();
+          g.writeStringField("type", "function");
+          g.writeObjectFieldStart("function");
+          g.writeStringField("name", tool.name());
+          g.writeStringField("description", tool.description() == null ? "" : tool.description());
+          g.writeFieldName("parameters");
+          Json.writeToolParameters(g, tool);
+          g.writeEndObject();
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+      }
+      if (request.maxTokens() > 0) {
+        g.writeNumberField(maxTokensField, request.maxTokens());
+      }
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a byte array does not fail
     }
-    if (request.maxTokens() > 0) {
-      body.put(maxTokensField, request.maxTokens());
-    }
-    return Json.bytes(body);
+    return out.toByteArray();
   }
 
-  private static void add(ArrayNode messages, ChatMessage message) {
+  private static void write(JsonGenerator g, ChatMessage message) throws IOException {
+    g.writeStartObject();
     switch (message.role()) {
-      case ChatMessage.USER -> messages.addObject().put("role", "user").put("content", message.content());
-      case ChatMessage.TOOL -> messages.addObject()
-          .put("role", "tool")
-          .put("tool_call_id", message.toolCallId())
-          .put("content", message.content());
+      case ChatMessage.USER -> {
+        g.writeStringField("role", "user");
+        g.writeStringField("content", message.content());
+      }
+      case ChatMessage.TOOL -> {
+        g.writeStringField("role", "tool");
+        g.writeStringField("tool_call_id", message.toolCallId());
+        g.writeStringField("content", message.content());
+      }
       case ChatMessage.ASSISTANT -> {
-        ObjectNode assistant = messages.addObject().put("role", "assistant");
+        g.writeStringField("role", "assistant");
         if (message.toolCalls().isEmpty()) {
-          assistant.put("content", message.content());
-          return;
+          g.writeStringField("content", message.content());
+          break;
         }
         // With tool calls and no text, OpenAI's own replies carry content null; some servers reject "" there.
         if (message.content().isEmpty()) {
-          assistant.putNull("content");
+          g.writeNullField("content");
         } else {
-          assistant.put("content", message.content());
+          g.writeStringField("content", message.content());
         }
-        ArrayNode calls = assistant.putArray("tool_calls");
+        g.writeArrayFieldStart("tool_calls");
         for (ToolCall call : message.toolCalls()) {
-          calls.addObject()
-              .put("id", call.id())
-              .put("type", "function")
-              .putObject("function")
-              .put("name", call.name())
-              .put("arguments", call.arguments());
+          g.writeStartObject();
+          g.writeStringField("id", call.id());
+          g.writeStringField("type", "function");
+          g.writeObjectFieldStart("function");
+          g.writeStringField("name", call.name());
+          g.writeStringField("arguments", call.arguments());
+          g.writeEndObject();
+          g.writeEndObject();
         }
+        g.writeEndArray();
       }
       default -> throw new IllegalArgumentException("unknown message role " + message.role());
     }
+    g.writeEndObject();
   }
 }
