@@ -144,7 +144,8 @@ final class Turn implements ChatTurn, Runnable {
       if (ended || cancelled) {
         return;
       }
-      emit(StreamChunk.error("the turn took longer than " + ctx.limits().turnTimeout().toSeconds()
+      // Not emit(): a timer thread does not wait for a commit (a deadline is minutes after it anyway).
+      send(StreamChunk.error("the turn took longer than " + ctx.limits().turnTimeout().toSeconds()
           + " s (turnTimeoutSeconds in otterbot.chat.cfg) and was stopped"));
       cancelled = true;
     }
@@ -283,6 +284,11 @@ final class Turn implements ChatTurn, Runnable {
   private boolean awaitStored() {
     if (userStored == null) {
       synchronized (storeLock) {
+        if (userStored == null && storing == null) {
+          // The commit never started (the server is stopping).
+          storeFailure = OtterbotException.unavailable("the message could not be stored: the server is stopping", null);
+          userStored = Boolean.FALSE;
+        }
         if (userStored == null) {
           try {
             storing.awaitToTheEnd(STORE_WAIT);
@@ -601,13 +607,15 @@ final class Turn implements ChatTurn, Runnable {
   /** Sends a chunk unless the turn was cancelled; not before the user message's commit has ended. */
   private void emit(StreamChunk chunk) {
     awaitStored();
-    synchronized (this) {
-      if (StreamChunk.ERROR.equals(chunk.kind())) {
-        failed = true;
-      }
-      if (!cancelled) {
-        listener.chunk(chunk);
-      }
+    send(chunk);
+  }
+
+  private synchronized void send(StreamChunk chunk) {
+    if (StreamChunk.ERROR.equals(chunk.kind())) {
+      failed = true;
+    }
+    if (!cancelled) {
+      listener.chunk(chunk);
     }
   }
 
