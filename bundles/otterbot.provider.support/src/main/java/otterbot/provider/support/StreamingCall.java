@@ -57,12 +57,14 @@ final class StreamingCall implements ChatCall, HttpResponse.BodySubscriber<Void>
     }
     CompletableFuture<HttpResponse<Void>> future = client.sendAsync(request, this::bodySubscriber);
     exchange = future;
-    future.whenComplete((response, error) -> {
+    // On a provider thread: a request that fails at once would otherwise complete on the caller's thread, inside chat(),
+    // where no sink may hear from it (the stream itself is delivered on the client's selector thread).
+    future.whenCompleteAsync((response, error) -> {
       if (error != null) {
         transportFailed(error);
       }
       runtime.forget(this);
-    });
+    }, runtime::report);
     if (aborted) {
       future.cancel(true);
     }
