@@ -637,8 +637,11 @@ final class Turn implements ChatTurn, Runnable {
     private final int room;
     /** Whether its text is relayed as it comes; until then it is held (see {@link #release}). Guarded by the turn. */
     private boolean released;
-    /** How much of {@link #text} has been relayed. Guarded by the turn's monitor. */
-    private int shown;
+    /**
+     * The pieces of text held until {@link #release}, each relayed then as the chunk it would have been. Bounded by the
+     * reply limit ({@link #room}). Guarded by the turn's monitor.
+     */
+    private final List<String> held = new ArrayList<>();
 
     Step(ModelProvider provider, String providerId, int room, boolean released) {
       this.provider = provider;
@@ -653,14 +656,16 @@ final class Turn implements ChatTurn, Runnable {
       }
     }
 
-    /** Relays what was held (as one chunk) and from now on everything as it comes: the user message is stored. */
+    /** Relays what was held, chunk by chunk, and from now on everything as it comes: the user message is stored. */
     void release() {
       synchronized (Turn.this) {
         released = true;
-        if (shown < text.length() && !cancelled) {
-          listener.chunk(StreamChunk.token(text.substring(shown)));
+        if (!cancelled) {
+          for (String piece : held) {
+            listener.chunk(StreamChunk.token(piece));
+          }
         }
-        shown = text.length();
+        held.clear();
       }
     }
 
@@ -730,7 +735,8 @@ final class Turn implements ChatTurn, Runnable {
             text.append(kept);
             if (released) {
               listener.chunk(StreamChunk.token(kept));
-              shown = text.length();
+            } else {
+              held.add(kept);
             }
           }
           full = kept.length() < delta.length();
