@@ -89,7 +89,11 @@ class StorageH2Test {
 
   @Test
   void agentsSavedTogetherTakeTheListsOrderAndUpdatesStayInPlace() {
-    var store = open();
+    agentsSavedTogetherTakeTheListsOrder(open());
+  }
+
+  /** Also run on PostgreSQL by {@link StoragePostgresTest}. */
+  static void agentsSavedTogetherTakeTheListsOrder(Storage store) {
     store.save(Fixtures.sparse("a", "1"));
 
     store.agents.saveAll(List.of(Fixtures.sparse("c", "3"), Fixtures.sparse("a", "changed"),

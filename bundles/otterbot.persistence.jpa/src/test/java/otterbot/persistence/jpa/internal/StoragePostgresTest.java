@@ -113,15 +113,7 @@ class StoragePostgresTest {
 
   @Test
   void agentsSavedTogetherTakeTheListsOrderAndUpdatesStayInPlace() {
-    var store = open();
-    store.save(Fixtures.sparse("a", "1"));
-
-    store.agents.saveAll(List.of(Fixtures.sparse("c", "3"), Fixtures.sparse("a", "changed"),
-        Fixtures.sparse("b", "2"), Fixtures.sparse("c", "again")));
-
-    List<AgentProfile> loaded = store.loadAll();
-    assertEquals(List.of("a", "c", "b"), loaded.stream().map(AgentProfile::id).toList());
-    assertEquals(List.of("changed", "again", "2"), loaded.stream().map(AgentProfile::persona).toList());
+    StorageH2Test.agentsSavedTogetherTakeTheListsOrder(open());
   }
 
   @Test
