@@ -100,6 +100,11 @@ final class ServerProcess implements AutoCloseable {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // The settings the start script gives the server (distribution/otterbot.app/jvm.options).
     command.add("@" + jvmOptions());
+    // The class-data-sharing archive the build wrote beside the jar, when there is one, as the start script passes it.
+    Path archive = jar.resolveSibling(jar.getFileName().toString().replaceFirst("\\.jar$", ".jsa"));
+    if (Files.isRegularFile(archive)) {
+      command.add("-XX:SharedArchiveFile=" + archive);
+    }
     // For profiling a benchmark's server (e.g. a JFR recording); empty by default, so the server gets only the defaults.
     for (String option : System.getProperty("bench.serverJvmArgs", "").trim().split("\\s+")) {
       if (!option.isEmpty()) {

@@ -86,6 +86,17 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /**
+   * The class-data-sharing archive the build writes beside the jar ({@code otterbot.jsa}), which the start script
+   * passes to the JVM when it is there; the tests pass it alike. Absent when the build skipped it
+   * ({@code -Dotterbot.cds.skip=true}).
+   */
+  static Optional<Path> cdsArchive() {
+    String name = jar().getFileName().toString().replaceFirst("\\.jar$", ".jsa");
+    Path archive = jar().resolveSibling(name);
+    return Files.isRegularFile(archive) ? Optional.of(archive) : Optional.empty();
+  }
+
+  /**
    * The server's JVM settings (distribution/otterbot.app/jvm.options), passed as its start script passes them, so the
    * tests run the server as users start it.
    */
@@ -154,6 +165,7 @@ final class ServerProcess implements AutoCloseable {
     var command = new ArrayList<String>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("@" + jvmOptions());
+    cdsArchive().ifPresent(archive -> command.add("-XX:SharedArchiveFile=" + archive));
     command.add("-jar");
     command.add(jar().toString());
     command.addAll(args);

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,6 +40,17 @@ class StartScriptIT {
       assertTrue(flags.contains("-XX:+UseSerialGC"), flags);
       assertTrue(flags.contains("-XX:MaxHeapSize=536870912"), flags);
       assertTrue(flags.contains("-XX:TieredStopAtLevel=1"), flags);
+      // The build's class-data-sharing archive is passed and mapped: the JVM maps the JDK's own archive and this one
+      // on top of it, so the mapped size is more than this archive's file. (A JVM that cannot use it says
+      // "Unable to use shared archive" and starts without it: slower, and this fails.)
+      Path archive = ServerProcess.cdsArchive().orElseThrow(
+          () -> new AssertionError("the build wrote no otterbot.jsa beside " + ServerProcess.jar()));
+      assertTrue(cmdline.contains("-XX:SharedArchiveFile=" + archive), "the archive is passed: " + cmdline);
+      String info = jcmd(server.pid(), "VM.info");
+      Matcher mapped = Pattern.compile("CDS archive\\(s\\) mapped at: \\[[^)]*\\), size (\\d+)").matcher(info);
+      assertTrue(mapped.find(), "no CDS archive mapped: " + info.lines().filter(l -> l.contains("CDS")).toList());
+      assertTrue(Long.parseLong(mapped.group(1)) > Files.size(archive),
+          "only the JDK's archive is mapped (" + mapped.group(1) + " bytes), not " + archive);
       assertEquals(200, server.http().post("/api/agents", Map.of("displayName", "Stopper")).status());
       assertEquals(200, server.http().get("/api/agents").status());
     }
@@ -51,6 +64,7 @@ class StartScriptIT {
         "the stop is logged as a stop in " + started.log());
     assertTrue(started.logText().lines().noneMatch(line -> line.contains("The REST API is no longer served: {")),
         "no readiness failure at the stop in " + started.log());
+    assertTrue(!started.logText().contains("Unable to use shared archive"), "the JVM refused the archive: " + started.log());
   }
 
   private static String jcmd(long pid, String command) throws Exception {
