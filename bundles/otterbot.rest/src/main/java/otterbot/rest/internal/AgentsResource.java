@@ -1,5 +1,6 @@
 package otterbot.rest.internal;
 
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 
@@ -14,6 +15,8 @@ import org.osgi.service.jakartars.whiteboard.propertytypes.JSONRequired;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsName;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsResource;
 
+
+import com.fasterxml.jackson.core.JsonProcessingException;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -65,10 +68,33 @@ public final class AgentsResource {
     }
   }
 
+  /**
+   * The JSON of the last listing and what it was written from. A listing is the same bytes as long as the agents, their
+   * live status and their effective model packs are the same, and comparing those (records and JSON trees, compared by
+   * value) costs a fraction of writing them again: the write was the largest part of {@code GET /api/agents}' own work
+   * (issue 12). One listing is kept, so the bound is one answer; nothing needs to invalidate it, because a listing that
+   * differs in any value is written anew.
+   */
+  private record Listing(List<Object> agents, byte[] json) {}
+
+  private volatile Listing lastListing;
+
   @GET
-  public List<Object> list() {
+  public byte[] list() {
     AssetLibrary library = assets;
-    return agents.list().stream().map(AssetJson.withArtwork(library)).toList();
+    List<Object> now = agents.list().stream().map(AssetJson.withArtwork(library)).toList();
+    Listing last = lastListing;
+    if (last != null && last.agents().equals(now)) {
+      return last.json();
+    }
+    byte[] json;
+    try {
+      json = JsonProvider.MAPPER.writeValueAsBytes(now);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+    lastListing = new Listing(now, json);
+    return json;
   }
 
   @POST

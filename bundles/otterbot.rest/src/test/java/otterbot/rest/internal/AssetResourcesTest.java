@@ -70,10 +70,12 @@ class AssetResourcesTest {
   static final class Agents implements AgentRegistry {
     AgentProfile orc = new AgentProfile("orc", "Orc", AgentProfile.ROLE_AGENT, "", null, null, null, "local", null,
         new Artwork("orc-brute"), true, 5, null, Instant.EPOCH);
+    volatile String status = "idle";
 
     @Override
     public List<AgentSummary> list() {
-      return List.of(new AgentSummary("orc", "Orc", "agent", "idle", new ModelRef("builtin", "x"), orc.artwork(), null,
+      // A new list of new records on every call, as the registry answers.
+      return List.of(new AgentSummary("orc", "Orc", "agent", status, new ModelRef("builtin", "x"), orc.artwork(), null,
           0));
     }
 
@@ -163,6 +165,29 @@ class AssetResourcesTest {
     assertEquals("orc-brute", back.path("artwork").path("modelPack").asText());
     assertFalse(back.path("artwork").has("requestedModelPack"), back.toString());
     assertEquals("orc-brute", agents.orc.artwork().modelPack(), "the stored value never changes");
+    JsonNode listed = api.get("agents").json().get(0);
+    assertEquals("orc-brute", listed.path("artwork").path("modelPack").asText(), "the listing follows the install");
+    assertFalse(listed.path("artwork").has("requestedModelPack"), listed.toString());
+  }
+
+  @Test
+  void theListingIsJsonAndShowsEveryChangeOfStatusOrPackAtTheNextCall() {
+    agentsResource.setAssets(library);
+    var first = api.get("agents");
+    assertEquals(200, first.status());
+    assertTrue(first.contentType().startsWith("application/json"), first.contentType());
+    assertEquals(first.body(), api.get("agents").body(), "nothing changed, the same answer");
+    assertEquals("idle", first.json().get(0).path("status").asText());
+
+    agents.status = "busy";
+    assertEquals("busy", api.get("agents").json().get(0).path("status").asText());
+    library.installed.add("orc-brute");
+    JsonNode listed = api.get("agents").json().get(0);
+    assertEquals("orc-brute", listed.path("artwork").path("modelPack").asText());
+    assertEquals("busy", listed.path("status").asText());
+    library.installed.remove("orc-brute");
+    agents.status = "idle";
+    assertEquals(first.body(), api.get("agents").body(), "back as it was, the same answer as the first");
   }
 
   @Test
