@@ -91,7 +91,11 @@ public final class CdsArchive {
         // The dump lists every class it leaves out (those loaded but never linked); the log keeps the summary.
         "-Xlog:cds=off", "-Xlog:cds+dynamic=info",
         "-jar", jar.toString(), "--home", work.resolve("home").toString(), "--port", Integer.toString(port));
-    Process server = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    // The server's defaults only: the builder's own settings (an API token, a host, a provider URL) would change what
+    // the training start loads, or keep its REST calls out.
+    builder.environment().keySet().removeIf(k -> k.startsWith("OTTERBOT_") || k.startsWith("LMSTUDIO_"));
+    Process server = builder.start();
     try {
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       String base = "http://127.0.0.1:" + port;
