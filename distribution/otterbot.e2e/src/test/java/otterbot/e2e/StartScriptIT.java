@@ -42,15 +42,19 @@ class StartScriptIT {
       assertTrue(flags.contains("-XX:TieredStopAtLevel=1"), flags);
       // The build's class-data-sharing archive is passed and mapped: the JVM maps the JDK's own archive and this one
       // on top of it, so the mapped size is more than this archive's file. (A JVM that cannot use it says
-      // "Unable to use shared archive" and starts without it: slower, and this fails.)
-      Path archive = ServerProcess.cdsArchive().orElseThrow(
-          () -> new AssertionError("the build wrote no otterbot.jsa beside " + ServerProcess.jar()));
-      assertTrue(cmdline.contains("-XX:SharedArchiveFile=" + archive), "the archive is passed: " + cmdline);
-      String info = jcmd(server.pid(), "VM.info");
-      Matcher mapped = Pattern.compile("CDS archive\\(s\\) mapped at: \\[[^)]*\\), size (\\d+)").matcher(info);
-      assertTrue(mapped.find(), "no CDS archive mapped: " + info.lines().filter(l -> l.contains("CDS")).toList());
-      assertTrue(Long.parseLong(mapped.group(1)) > Files.size(archive),
-          "only the JDK's archive is mapped (" + mapped.group(1) + " bytes), not " + archive);
+      // "Unable to use shared archive" and starts without it: slower, and this fails.) Built with
+      // -Dotterbot.cds.skip=true there is nothing to check: no archive was written (one of an earlier build may be
+      // there, used only if the JVM finds it fits).
+      if (!Boolean.getBoolean("otterbot.cds.skip")) {
+        Path archive = ServerProcess.cdsArchive().orElseThrow(() -> new AssertionError("the build wrote no "
+            + "otterbot.jsa beside " + ServerProcess.jar() + " (its log: cds-training.log beside the jar)"));
+        assertTrue(cmdline.contains("-XX:SharedArchiveFile=" + archive), "the archive is passed: " + cmdline);
+        String info = jcmd(server.pid(), "VM.info");
+        Matcher mapped = Pattern.compile("CDS archive\\(s\\) mapped at: \\[[^)]*\\), size (\\d+)").matcher(info);
+        assertTrue(mapped.find(), "no CDS archive mapped: " + info.lines().filter(l -> l.contains("CDS")).toList());
+        assertTrue(Long.parseLong(mapped.group(1)) > Files.size(archive),
+            "only the JDK's archive is mapped (" + mapped.group(1) + " bytes), not " + archive);
+      }
       assertEquals(200, server.http().post("/api/agents", Map.of("displayName", "Stopper")).status());
       assertEquals(200, server.http().get("/api/agents").status());
     }
@@ -64,7 +68,8 @@ class StartScriptIT {
         "the stop is logged as a stop in " + started.log());
     assertTrue(started.logText().lines().noneMatch(line -> line.contains("The REST API is no longer served: {")),
         "no readiness failure at the stop in " + started.log());
-    assertTrue(!started.logText().contains("Unable to use shared archive"), "the JVM refused the archive: " + started.log());
+    assertTrue(Boolean.getBoolean("otterbot.cds.skip") || !started.logText().contains("Unable to use shared archive"),
+        "the JVM refused the archive: " + started.log());
   }
 
   private static String jcmd(long pid, String command) throws Exception {
