@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 /**
@@ -57,17 +59,23 @@ public final class CdsArchive {
     }
   }
 
-  /** Whether the archive was written after the jar and the JVM maps it with these settings (-Xshare:on refuses). */
+  /**
+   * Whether the JVM maps the archive for this jar and these settings: with {@code -Xshare:on} it refuses to start
+   * otherwise, and loading the jar's main class ({@code --dry-run}) makes it compare the jar with the one the archive
+   * was written for (its size and time; bnd gives the exported jar the time of its newest bundle, which can be older
+   * than the archive, so comparing times here would not do).
+   */
   private static boolean fits(Path jar, Path options, Path archive) throws Exception {
-    // The JVM also refuses an archive of an older jar at the same path, but only when it starts the jar, not in this
-    // check; an archive older than the jar is written again.
-    if (!Files.isRegularFile(archive)
-        || Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) < 0) {
+    if (!Files.isRegularFile(archive)) {
       return false;
     }
+    String main;
+    try (JarFile file = new JarFile(jar.toFile())) {
+      main = file.getManifest().getMainAttributes().getValue(Attributes.Name.MAIN_CLASS);
+    }
     Process check = new ProcessBuilder(java(), "@" + options, "-XX:SharedArchiveFile=" + archive, "-Xshare:on",
-        "-cp", jar.toString(), "-version").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .start();
+        "-cp", jar.toString(), "--dry-run", main).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     if (!check.waitFor(60, TimeUnit.SECONDS)) {
       check.destroyForcibly();
       return false;
