@@ -3,6 +3,7 @@ package otterbot.provider.support;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * A provider's base URL, such as {@code http://localhost:1234/v1}.
@@ -10,9 +11,12 @@ import java.util.Map;
  * @param base the URL without trailing slashes
  */
 public record Endpoint(String base) {
+  // Compiled once: a chat call resolves its endpoint every time (String.replaceAll compiles its pattern per call).
+  private static final Pattern TRAILING_SLASHES = Pattern.compile("/+$");
+  private static final Pattern USER_INFO = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@");
 
   public Endpoint {
-    base = base.strip().replaceAll("/+$", "");
+    base = TRAILING_SLASHES.matcher(base.strip()).replaceAll("");
   }
 
   /** The base URL from the secret {@code baseUrlEnv}, else {@code defaultBaseUrl}. */
@@ -44,6 +48,6 @@ public record Endpoint(String base) {
    * not a valid URL too.
    */
   public String display() {
-    return base.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@", "$1");
+    return USER_INFO.matcher(base).replaceFirst("$1");
   }
 }
