@@ -219,6 +219,79 @@ abstract class ConversationAndSecretContract {
     assertEquals(Map.of(), store.load("x".repeat(65)));
   }
 
+  /**
+   * Sets are kept in memory after a read (a chat turn reads its agent's set every time): a replacement is seen by the
+   * next read, and the memory holds a bounded number of agents' sets.
+   */
+  @Test
+  void readSetsAreKeptBoundedAndEveryReplacementIsSeenByTheNextRead() {
+    JpaCredentialStore store = open().credentials;
+    for (int i = 0; i < JpaCredentialStore.CACHED_AGENTS + 50; i++) {
+      assertEquals(Map.of(), store.load("agent-" + i));
+    }
+    assertEquals(JpaCredentialStore.CACHED_AGENTS, store.cachedAgents());
+    for (int n = 0; n < 3; n++) {
+      store.replace("agent-1073", Map.of("K", "sealed-" + n));
+      assertEquals(Map.of("K", "sealed-" + n), store.load("agent-1073"));
+    }
+    store.replace("agent-1073", Map.of());
+    assertEquals(Map.of(), store.load("agent-1073"));
+  }
+
+  /** A read that got the old set while a replacement was committing does not keep it for the reads after. */
+  @Test
+  void aReadThatOverlapsAReplacementDoesNotKeepTheOldSet() throws Exception {
+    Storage storage = open();
+    storage.credentials.replace("ada", Map.of("K", "old"));
+    var readDone = new java.util.concurrent.CountDownLatch(1);
+    var goOn = new java.util.concurrent.CountDownLatch(1);
+    var slowReads = new java.util.concurrent.atomic.AtomicBoolean(true);
+    // The same database; a read returns what it read only when the test says so.
+    Transactions held = new Transactions() {
+      @Override
+      public <T> T read(String what, java.util.function.Function<jakarta.persistence.EntityManager, T> work) {
+        T result = storage.database.read(what, work);
+        if (slowReads.get()) {
+          readDone.countDown();
+          try {
+            goOn.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        return result;
+      }
+
+      @Override
+      public <T> T write(String what, java.util.Collection<String> masked,
+          java.util.function.Function<jakarta.persistence.EntityManager, T> work) {
+        return storage.database.write(what, masked, work);
+      }
+
+      @Override
+      public Database.Kind kind() {
+        return storage.database.kind();
+      }
+
+      @Override
+      public String qualified(String table) {
+        return storage.database.qualified(table);
+      }
+    };
+    var store = new JpaCredentialStore(held);
+    var early = new java.util.concurrent.CompletableFuture<Map<String, String>>();
+    Thread reader = new Thread(() -> early.complete(store.load("ada")));
+    reader.start();
+    assertTrue(readDone.await(10, java.util.concurrent.TimeUnit.SECONDS));
+    slowReads.set(false);
+    store.replace("ada", Map.of("K", "new"));
+    goOn.countDown();
+    reader.join(10_000);
+
+    assertEquals(Map.of("K", "old"), early.get(), "the overlapping read answered what it read");
+    assertEquals(Map.of("K", "new"), store.load("ada"), "and did not keep it");
+  }
+
   @Test
   void aLongSealedValueRoundTrips() {
     var store = open();
