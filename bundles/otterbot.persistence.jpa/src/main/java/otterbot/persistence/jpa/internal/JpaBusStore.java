@@ -21,6 +21,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
+import org.eclipse.persistence.config.HintValues;
+import org.eclipse.persistence.config.QueryHints;
+
 import otterbot.api.OtterbotException;
 import otterbot.api.orchestration.AgentMessage;
 import otterbot.api.persistence.BusStore;
@@ -167,6 +170,9 @@ public final class JpaBusStore implements BusStore {
     }
     List<BusMessageEntity> rows = db.read("read the bus history", em -> em
         .createQuery("SELECT b FROM BusMessageEntity b ORDER BY b.seq DESC", BusMessageEntity.class)
+        // Read-only: the rows become records at once, so EclipseLink need not build each one's change-tracking copy
+        // (issue 12: that copy was 70 % of reading 1,000 bus messages).
+        .setHint(QueryHints.READ_ONLY, HintValues.TRUE)
         .setMaxResults(limit)
         .getResultList());
     List<AgentMessage> messages = new ArrayList<>(rows.size());

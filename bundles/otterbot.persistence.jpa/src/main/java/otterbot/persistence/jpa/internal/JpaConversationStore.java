@@ -18,6 +18,9 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
+import org.eclipse.persistence.config.HintValues;
+import org.eclipse.persistence.config.QueryHints;
+
 import otterbot.api.OtterbotException;
 import otterbot.api.persistence.ConversationStore;
 import otterbot.api.persistence.StoredMessage;
@@ -196,6 +199,9 @@ public final class JpaConversationStore implements ConversationStore {
     }
     List<MessageEntity> rows = db.read("read conversation '" + conversationId + "'", em -> em
         .createQuery("SELECT m FROM MessageEntity m WHERE m.key.conversationId = :id ORDER BY m.key.seq", MessageEntity.class)
+        // Read-only: the rows become records at once, so EclipseLink need not build each one's change-tracking copy
+        // (issue 12: that copy was 70 % of reading 1,000 bus messages).
+        .setHint(QueryHints.READ_ONLY, HintValues.TRUE)
         .setParameter("id", conversationId)
         .getResultList());
     List<StoredMessage> messages = new ArrayList<>(rows.size());
