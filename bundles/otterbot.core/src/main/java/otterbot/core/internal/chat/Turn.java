@@ -186,13 +186,21 @@ final class Turn implements ChatTurn, Runnable {
       Map<String, ToolSet.Entry> tools;
       try {
         messageReceived();
-        system = systemPrompt();
-        model = effectiveModel();
-        provider = ctx.models().provider(model.provider())
-            .orElseThrow(() -> OtterbotException.invalid(ctx.models().unknownProvider(model.provider())));
-        secrets = ctx.credentials().effectiveSecrets(agentId);
-        toolContext = new ToolContext(agent, conversationId, secrets);
-        tools = toolsFor(toolContext);
+        // The prompt's sections are written on plug-in threads while this one looks up the model, the credentials and
+        // the tools (issue 12: that lookup no longer adds to the time to first token).
+        List<PluginCalls.Started<String>> sections = startSections();
+        try {
+          model = effectiveModel();
+          provider = ctx.models().provider(model.provider())
+              .orElseThrow(() -> OtterbotException.invalid(ctx.models().unknownProvider(model.provider())));
+          secrets = ctx.credentials().effectiveSecrets(agentId);
+          toolContext = new ToolContext(agent, conversationId, secrets);
+          tools = toolsFor(toolContext);
+        } catch (RuntimeException e) {
+          sections.forEach(PluginCalls.Started::cancel);
+          throw e;
+        }
+        system = systemPrompt(sections);
       } catch (RuntimeException e) {
         requireStored(); // a message that was not stored says so, as when the commit was awaited here
         throw e;
@@ -415,9 +423,9 @@ final class Turn implements ChatTurn, Runnable {
    * The system prompt (upstream-behaviour §7.3): who the agent is and its persona, then the sections of the prompt
    * contributors in their order (the user profile, relevant memories, relevant skills), then today's date. A
    * contributor that fails or takes longer than {@link #PLUGIN_PART} (counted once the sections before it are in)
-   * is left out of this turn.
+   * is left out of this turn. {@code sections} are the contributors' calls, from {@link #startSections}.
    */
-  private String systemPrompt() {
+  private String systemPrompt(List<PluginCalls.Started<String>> sections) {
     var prompt = new StringBuilder();
     prompt.append("You are ").append(agent.displayName()).append(" (agent id '").append(agent.id())
         .append("', role ").append(agent.role()).append(") in OtterBot, a multi-agent assistant.\n");
@@ -426,25 +434,19 @@ final class Turn implements ChatTurn, Runnable {
     } else {
       prompt.append('\n').append(FALLBACK_PERSONA).append('\n');
     }
-    var context = new PromptContext(agent, conversationId, text);
-    // The sections are written side by side (each on a plug-in thread) and put in the contributors' order.
-    var started = new ArrayList<PluginCalls.Started<String>>();
-    for (PromptContributor contributor : ctx.promptContributors().get()) {
-      started.add(ctx.plugins().start(() -> contributor.section(context)));
-    }
-    for (int i = 0; i < started.size(); i++) {
+    for (int i = 0; i < sections.size(); i++) {
       if (cancelled) {
-        started.subList(i, started.size()).forEach(PluginCalls.Started::cancel);
+        sections.subList(i, sections.size()).forEach(PluginCalls.Started::cancel);
         break;
       }
       try {
-        String section = started.get(i).await(PLUGIN_PART);
+        String section = sections.get(i).await(PLUGIN_PART);
         if (section != null && !section.isBlank()) {
           prompt.append('\n').append(section.strip()).append('\n');
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        started.subList(i, started.size()).forEach(PluginCalls.Started::cancel);
+        sections.subList(i, sections.size()).forEach(PluginCalls.Started::cancel);
         break;
       } catch (Exception e) {
         LOG.warn("A prompt section for agent '{}' is left out: {}", agent.id(), e.toString());
@@ -453,6 +455,16 @@ final class Turn implements ChatTurn, Runnable {
     prompt.append("\n## Today\n").append(java.time.LocalDate.ofInstant(ctx.clock().instant(), java.time.ZoneOffset.UTC))
         .append("\nCurrent time: ").append(ctx.clock().instant()).append('\n');
     return prompt.toString();
+  }
+
+  /** Starts the prompt contributors' sections side by side, each on a plug-in thread, in the contributors' order. */
+  private List<PluginCalls.Started<String>> startSections() {
+    var context = new PromptContext(agent, conversationId, text);
+    var started = new ArrayList<PluginCalls.Started<String>>();
+    for (PromptContributor contributor : ctx.promptContributors().get()) {
+      started.add(ctx.plugins().start(() -> contributor.section(context)));
+    }
+    return started;
   }
 
   private Map<String, ToolSet.Entry> toolsFor(ToolContext toolContext) {
