@@ -5,6 +5,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import otterbot.api.provider.ToolCall;
@@ -31,6 +33,127 @@ public final class ChatCompletionsDecoder implements StreamDecoder {
       finish();
       return;
     }
+    if (!event.event().equals("error")) {
+      Frame frame = plainFrame(event.data());
+      if (frame != null) {
+        if (frame.content != null && !frame.content.isEmpty()) {
+          sink.text(frame.content);
+        }
+        if (frame.finishReason != null) {
+          finishReason = frame.finishReason;
+          emitToolCalls();
+        }
+        return;
+      }
+    }
+    onTree(event);
+  }
+
+  /** What a plain frame says: its text and finish reason, each null when absent. */
+  static final class Frame {
+    String content;
+    String finishReason;
+  }
+
+  /**
+   * Reads a frame that carries only text and a finish reason (nearly every frame of a reply: one per token) without
+   * building a tree: that parse was the largest part of relaying a token (issue 12). Anything else, such as an error,
+   * tool calls, a field twice, a value of an unexpected type or text that is not JSON, answers null, and the frame
+   * is read as a tree by {@link #onTree}, which then decides exactly as before.
+   */
+  static Frame plainFrame(String data) {
+    try (JsonParser p = Json.MAPPER.getFactory().createParser(data)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      var frame = new Frame();
+      boolean choices = false;
+      boolean error = false;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        if (name.equals("choices")) {
+          if (choices || value != JsonToken.START_ARRAY) {
+            return null;
+          }
+          choices = true;
+          JsonToken first = p.nextToken();
+          if (first == JsonToken.START_OBJECT) {
+            if (!readChoice(p, frame)) {
+              return null;
+            }
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+              p.skipChildren(); // later choices: only the first is read, as by the tree
+            }
+          } else if (first != JsonToken.END_ARRAY) {
+            return null;
+          }
+        } else if (name.equals("error")) {
+          if (error || value != JsonToken.VALUE_NULL) {
+            return null;
+          }
+          error = true;
+        } else {
+          p.skipChildren();
+        }
+      }
+      // The mapper refuses trailing text; so does this.
+      return p.currentToken() == JsonToken.END_OBJECT && p.nextToken() == null ? frame : null;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** The first choice, after its START_OBJECT: false when it holds anything {@link #plainFrame} leaves to the tree. */
+  private static boolean readChoice(JsonParser p, Frame frame) throws IOException {
+    boolean delta = false;
+    boolean reason = false;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken value = p.nextToken();
+      if (name.equals("delta")) {
+        if (delta || value != JsonToken.START_OBJECT || !readDelta(p, frame)) {
+          return false;
+        }
+        delta = true;
+      } else if (name.equals("finish_reason")) {
+        if (reason || (value != JsonToken.VALUE_STRING && value != JsonToken.VALUE_NULL)) {
+          return false;
+        }
+        reason = true;
+        frame.finishReason = value == JsonToken.VALUE_STRING ? p.getText() : null;
+      } else {
+        p.skipChildren();
+      }
+    }
+    return true;
+  }
+
+  /** The delta, after its START_OBJECT: its text; false for tool calls or text of another type. */
+  private static boolean readDelta(JsonParser p, Frame frame) throws IOException {
+    boolean content = false;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken value = p.nextToken();
+      if (name.equals("content")) {
+        if (content || (value != JsonToken.VALUE_STRING && value != JsonToken.VALUE_NULL)) {
+          return false;
+        }
+        content = true;
+        frame.content = value == JsonToken.VALUE_STRING ? p.getText() : null;
+      } else if (name.equals("tool_calls")) {
+        if (value != JsonToken.VALUE_NULL) {
+          return false;
+        }
+      } else {
+        p.skipChildren();
+      }
+    }
+    return true;
+  }
+
+  /** Reads a frame as a tree: every frame the plain reading leaves alone. */
+  void onTree(SseEvent event) throws IOException {
     JsonNode frame = Json.parseOrNull(event.data());
     if (frame == null) {
       if (event.event().equals("error")) {
