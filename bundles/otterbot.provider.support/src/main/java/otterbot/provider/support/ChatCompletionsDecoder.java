@@ -82,7 +82,10 @@ public final class ChatCompletionsDecoder implements StreamDecoder {
             if (!readChoice(p, frame)) {
               return null;
             }
-            while (p.nextToken() != JsonToken.END_ARRAY) {
+            for (JsonToken next = p.nextToken(); next != JsonToken.END_ARRAY; next = p.nextToken()) {
+              if (next == null) {
+                return null; // the text ended inside the array
+              }
               p.skipChildren(); // later choices: only the first is read, as by the tree
             }
           } else if (first != JsonToken.END_ARRAY) {

@@ -103,6 +103,8 @@ class ChatCompletionsDecoderTest {
         "{\"choices\":[{\"delta\":{\"content\":\"x\"}}]} trailing",
         "{\"choices\":[{\"delta\":{\"content\":\"x\"}}]}{}",
         "{\"choices\":[{\"delta\":{\"tool_calls\":[]}}]}",
+        "{\"choices\":[{\"delta\":{\"content\":\"x\"}},{\"index\":1}",
+        "{\"choices\":[{\"delta\":{\"content\":\"x\"}",
         "[1, 2]",
         "not json",
         "   ",
