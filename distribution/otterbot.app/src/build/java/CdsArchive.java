@@ -135,7 +135,8 @@ public final class CdsArchive {
     long deadline = System.nanoTime() + START_LIMIT.toNanos();
     while (System.nanoTime() < deadline) {
       if (!server.isAlive()) {
-        throw new IllegalStateException("the training server exited with " + server.exitValue() + " (log: " + log + ")");
+        throw new IllegalStateException(
+            "the training server exited with " + server.exitValue() + " (log: " + log + ")");
       }
       try {
         if (get(http, base + "/api/setup-state") == 200) {

@@ -39,9 +39,9 @@ public final class JpaCredentialStore implements CredentialStore {
    * The sets read last, still sealed, least recently used first (issue 12: every chat turn reads its agent's set
    * before the model call, and a database read was ~0.7 ms of the time to first token). Only this store writes the
    * table, and every write drops the agent's entry after it commits and counts itself in {@link #writes}; a read that
-   * overlapped a write does not keep what it read, so once a write has returned no read answers what it replaced. (Two servers
-   * writing one PostgreSQL database would each miss the other's writes; the server does not support that anyway: its
-   * agents, scheduler and bus assume one writer.) Guarded by itself.
+   * overlapped a write does not keep what it read, so once a write has returned no read answers what it replaced.
+   * (Two servers writing one PostgreSQL database would each miss the other's writes; the server does not support that
+   * anyway: its agents, scheduler and bus assume one writer.) Guarded by itself.
    */
   private final Map<String, Map<String, String>> cached = new LinkedHashMap<>(64, 0.75f, true) {
     @Override

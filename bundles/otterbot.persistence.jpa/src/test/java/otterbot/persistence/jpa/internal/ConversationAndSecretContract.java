@@ -13,10 +13,18 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+
+import jakarta.persistence.EntityManager;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -243,13 +251,13 @@ abstract class ConversationAndSecretContract {
   void aReadThatOverlapsAReplacementDoesNotKeepTheOldSet() throws Exception {
     Storage storage = open();
     storage.credentials.replace("ada", Map.of("K", "old"));
-    var readDone = new java.util.concurrent.CountDownLatch(1);
-    var goOn = new java.util.concurrent.CountDownLatch(1);
-    var slowReads = new java.util.concurrent.atomic.AtomicBoolean(true);
+    var readDone = new CountDownLatch(1);
+    var goOn = new CountDownLatch(1);
+    var slowReads = new AtomicBoolean(true);
     // The same database; a read returns what it read only when the test says so.
     Transactions held = new Transactions() {
       @Override
-      public <T> T read(String what, java.util.function.Function<jakarta.persistence.EntityManager, T> work) {
+      public <T> T read(String what, Function<EntityManager, T> work) {
         T result = storage.database.read(what, work);
         if (slowReads.get()) {
           readDone.countDown();
@@ -263,8 +271,7 @@ abstract class ConversationAndSecretContract {
       }
 
       @Override
-      public <T> T write(String what, java.util.Collection<String> masked,
-          java.util.function.Function<jakarta.persistence.EntityManager, T> work) {
+      public <T> T write(String what, Collection<String> masked, Function<EntityManager, T> work) {
         return storage.database.write(what, masked, work);
       }
 
@@ -279,10 +286,10 @@ abstract class ConversationAndSecretContract {
       }
     };
     var store = new JpaCredentialStore(held);
-    var early = new java.util.concurrent.CompletableFuture<Map<String, String>>();
+    var early = new CompletableFuture<Map<String, String>>();
     Thread reader = new Thread(() -> early.complete(store.load("ada")));
     reader.start();
-    assertTrue(readDone.await(10, java.util.concurrent.TimeUnit.SECONDS));
+    assertTrue(readDone.await(10, TimeUnit.SECONDS));
     slowReads.set(false);
     store.replace("ada", Map.of("K", "new"));
     goOn.countDown();
