@@ -89,6 +89,39 @@ final class CachedConversations implements ConversationStore {
     }
   }
 
+  /**
+   * The conversation's owner for an agent that joins it. A conversation that has messages in memory is known to be
+   * the agent's whose appends were stored there, so the store is not asked. A conversation the store does not have is
+   * held from now on as the joining agent's, empty, so the first turn in it need not wait for its message's commit and
+   * then read a one-message history back (issue 12: every new chat's first reply paid both before its model call).
+   *
+   * <p>Under the conversation's stripe, as appends are: no append commits between the store's answer and the empty
+   * entry, so the entry is exact. Another agent may still join the same new id before anything is stored: its join
+   * replaces the entry, and whichever append commits first owns the conversation, as without this object (the store
+   * refuses the other's append, which drops the entry).
+   */
+  Optional<String> join(String agentId, String conversationId) {
+    synchronized (entries) {
+      Entry entry = entries.get(conversationId);
+      if (entry != null && !entry.messages().isEmpty()) {
+        return Optional.of(entry.agentId());
+      }
+    }
+    ReentrantLock lock = stripe(conversationId);
+    lock.lock();
+    try {
+      Optional<String> owner = store.owner(conversationId);
+      if (owner.isEmpty()) {
+        synchronized (entries) {
+          entries.put(conversationId, new Entry(agentId, List.of(), 0));
+        }
+      }
+      return owner;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Uncached: for readers other than the turns. */
   @Override
   public List<StoredMessage> messages(String conversationId) {
@@ -98,8 +131,9 @@ final class CachedConversations implements ConversationStore {
   /**
    * The messages held in memory for a conversation of the agent, without asking the store; empty when none are held. A
    * turn reads this while its user message's commit still runs (issue 12): an entry is only held for the agent whose
-   * appends were stored, so it also says that the conversation is the agent's, which the store would otherwise be
-   * asked first.
+   * appends were stored, or, empty, for the agent that joined it when the store did not have it (see {@link #join}),
+   * so the history it gives is the agent's alone. Should the commit find the conversation taken by another agent
+   * meanwhile, the store refuses the message and the turn ends unanswered, as the store would have said first.
    */
   Optional<List<StoredMessage>> held(String agentId, String conversationId) {
     synchronized (entries) {

@@ -194,7 +194,7 @@ public final class ChatServiceImpl implements ChatService, AgentLifecycleListene
   @Override
   public Conversation join(String agentId, String conversationId) {
     if (conversationId != null && CONVERSATION_ID.matcher(conversationId).matches()) {
-      Optional<String> owner = context.conversations().owner(conversationId);
+      Optional<String> owner = context.conversations().join(agentId, conversationId);
       if (owner.isEmpty()) {
         return new Conversation(agentId, conversationId, false);
       }

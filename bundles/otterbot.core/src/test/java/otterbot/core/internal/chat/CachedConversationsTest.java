@@ -26,10 +26,12 @@ class CachedConversationsTest {
     final Map<String, List<StoredMessage>> rows = new HashMap<>();
     final Map<String, String> owners = new HashMap<>();
     final AtomicInteger reads = new AtomicInteger();
+    final AtomicInteger ownerReads = new AtomicInteger();
     volatile boolean failNext;
 
     @Override
     public synchronized Optional<String> owner(String conversationId) {
+      ownerReads.incrementAndGet();
       return Optional.ofNullable(owners.get(conversationId));
     }
 
@@ -126,6 +128,42 @@ class CachedConversationsTest {
       cached.history("coo", "c" + i);
     }
     assertEquals(CachedConversations.MAX_CONVERSATIONS, cached.size());
+  }
+
+  @Test
+  void aNewConversationIsHeldEmptyFromItsJoinSoItsFirstTurnReadsNothing() {
+    assertEquals(Optional.empty(), cached.join("coo", "new"), "the store has no such conversation");
+    assertEquals(Optional.of(List.of()), cached.held("coo", "new"), "held, empty, before anything is stored");
+    assertEquals(Optional.empty(), cached.held("other", "new"), "only for the agent that joined it");
+    cached.append("coo", message("new", "hello"));
+    assertEquals(List.of("hello"), contents(cached.history("coo", "new")));
+    assertEquals(0, store.reads.get(), "no history read back");
+    assertEquals(Optional.of("coo"), cached.join("coo", "new"));
+    assertEquals(1, store.ownerReads.get(), "a conversation with messages held is not looked up again");
+    assertEquals(Optional.of("coo"), cached.join("other", "new"), "the owner, for another agent too");
+  }
+
+  @Test
+  void aJoinFindsAStoredConversationAndHoldsNothingForIt() {
+    store.append("a1", message("old", "stored before this object knew it"));
+    assertEquals(Optional.of("a1"), cached.join("coo", "old"));
+    assertEquals(Optional.empty(), cached.held("coo", "old"));
+    assertEquals(Optional.empty(), cached.held("a1", "old"), "not held until read");
+    assertEquals(List.of("stored before this object knew it"), contents(cached.history("a1", "old")));
+  }
+
+  @Test
+  void twoAgentsJoiningOneNewIdGetWhatTheStoreDecides() {
+    cached.join("a1", "shared");
+    cached.join("a2", "shared");
+    assertEquals(Optional.empty(), cached.held("a1", "shared"), "the later join replaced the first");
+    assertEquals(Optional.of(List.of()), cached.held("a2", "shared"));
+    cached.append("a1", message("shared", "first to commit"));
+    assertEquals(Optional.empty(), cached.held("a2", "shared"), "no longer a2's empty conversation");
+    assertThrows(OtterbotException.class, () -> cached.append("a2", message("shared", "too late")));
+    assertEquals(Optional.empty(), cached.held("a2", "shared"));
+    assertEquals(List.of("first to commit"), contents(cached.history("a1", "shared")));
+    assertEquals(Optional.of("a1"), cached.join("a2", "shared"));
   }
 
   @Test
