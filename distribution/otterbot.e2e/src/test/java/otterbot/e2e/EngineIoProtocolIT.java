@@ -3,9 +3,13 @@ package otterbot.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -143,6 +147,43 @@ class EngineIoProtocolIT {
       }
       Http.Response gone = http.raw("GET", session(sid), "*/*");
       assertEquals(400, gone.status(), () -> server.explain(gone));
+    }
+    List<String> errors = errorLines();
+    assertEquals(before, errors.size(), () -> "new ERROR lines in the server log:\n"
+        + String.join("\n", errors.subList(before, errors.size())));
+  }
+
+  /**
+   * A client that goes away without closing (a browser tab killed, a laptop's network gone) resets its connection.
+   * That is how connections end, not a server error: netty-socketio logged each reset as an {@code [ERROR]} with a stack
+   * trace (fifty of them when fifty chat clients stopped at once).
+   */
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void connectionsResetByTheirClientsLeaveNoErrorInTheLog() throws Exception {
+    int before = errorLines().size();
+    String host = "Host: " + server.host() + ":" + server.port() + "\r\n";
+    for (int i = 0; i < 10; i++) {
+      // An open WebSocket session, and a request cut off halfway, each ended with a reset (linger 0) instead of a FIN.
+      try (var socket = new Socket(server.host(), server.port())) {
+        socket.setSoTimeout(10_000);
+        socket.getOutputStream().write(("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n" + host
+            + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        var answer = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+        assertTrue(answer.readLine().startsWith("HTTP/1.1 101"), "upgraded");
+        socket.setSoLinger(true, 0);
+      }
+      try (var socket = new Socket(server.host(), server.port())) {
+        socket.getOutputStream().write(("GET /api/agents HTTP/1.1\r\n" + host).getBytes(StandardCharsets.US_ASCII));
+        socket.setSoLinger(true, 0);
+      }
+    }
+    // The resets are read on the port's event loops; the server answers requests throughout, and logs nothing.
+    for (int i = 0; i < 10; i++) {
+      Http.Response agents = http.raw("GET", "/api/agents", "application/json");
+      assertEquals(200, agents.status(), () -> server.explain(agents));
+      ServerProcess.pause(100);
     }
     List<String> errors = errorLines();
     assertEquals(before, errors.size(), () -> "new ERROR lines in the server log:\n"

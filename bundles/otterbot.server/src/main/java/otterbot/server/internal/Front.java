@@ -149,6 +149,8 @@ public final class Front implements AutoCloseable {
     config.setAddVersionHeader(false);
     // Session ids come from the server only; by default netty-socketio adopts an "io" cookie the client sends.
     config.setRandomSession(true);
+    // A client that resets its connection is not a server error (netty-socketio logged a stack trace for each).
+    config.setExceptionListener(new PortExceptions());
     // Jetty's default header limit is 8 KiB; the line limit is raised to match it, and larger body pieces mean fewer
     // buffers to aggregate for big uploads.
     config.setHttpRequestDecoderConfiguration(new HttpRequestDecoderConfiguration(8192, 16384, 65536));
