@@ -16,6 +16,8 @@ import static otterbot.e2e.ChatFixtures.requestsWith;
 import static otterbot.e2e.ChatFixtures.words;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -324,6 +326,49 @@ class ChatIT {
     historyFour.add("assistant: " + String.join("", script));
     historyFour.add("user: " + four);
     assertEquals(historyFour, history(lastTurn(fake)), () -> lastTurn(fake).rawBody());
+  }
+
+  /**
+   * A reply cut off by a server stop (SIGTERM) is stored as far as it got, as a cancelled one is, and the next turn
+   * after a restart sends it to the model. H2's own exit hook used to close the database beside the server's stop, so
+   * a reply stored during the stop met "Database is already closed" (in H2's trace file; EclipseLink's retries on a
+   * reopened database hid it in the log, when they did not fail too).
+   */
+  @Test
+  @Timeout(value = 240, unit = TimeUnit.SECONDS)
+  void aReplyCutOffByAStopIsStoredAsFarAsItGot() throws Exception {
+    ServerProcess server = configured();
+    String m = marker("stopped");
+    fake.respond(chat(r -> r.lastUserText().startsWith("slow " + m)
+        ? Reply.tokens(300, i -> "p" + i + " ").delayEachStep(Duration.ofMillis(50))
+        : Reply.text("Reply ", "to: ", r.lastUserText())));
+    ChatClient client = client(server, "java-websocket");
+    String conversationId = client.join("coo", null).path("conversationId").asText();
+    int from = client.send("coo", "slow " + m);
+    int[] tokens = {0};
+    client.await("five tokens", from, ChatClient.EVENT_TIMEOUT, e -> e.name().equals("chat:stream")
+        && e.data().path("chunk").path("kind").asText().equals("token") && ++tokens[0] == 5);
+
+    closeClients();
+    opened.clear();
+    server.stop();
+    assertFalse(server.wasForced(), () -> "the server ignored SIGTERM\n" + server.logTail());
+    Path trace = server.home().resolve("db").resolve("otterbot.trace.db");
+    String traced = Files.exists(trace) ? Files.readString(trace, StandardCharsets.ISO_8859_1) : "";
+    assertFalse(traced.contains("Database is already closed"), () -> "H2 closed the database while the server was still"
+        + " storing (" + trace + "):\n" + traced.substring(traced.indexOf("Database is already closed")));
+    ServerProcess restarted = ServerProcess.start(server.home());
+    synchronized (ChatIT.class) {
+      configured = restarted;
+    }
+    ChatClient after = client(restarted, "node-websocket");
+    assertTrue(after.join("coo", conversationId).path("resumed").asBoolean(), after::explain);
+    after.chat("coo", "go on " + m).withoutErrors();
+    List<String> history = history(lastTurn(fake));
+    assertEquals(3, history.size(), () -> "the cut-off reply should be in the history: " + history);
+    assertEquals("user: slow " + m, history.get(0));
+    assertTrue(history.get(1).startsWith("assistant: p0 p1 p2 p3 p4 ") && !history.get(1).contains("p299"),
+        () -> "the reply as far as it got: " + history.get(1));
   }
 
   /**

@@ -22,7 +22,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
       name = "JDBC URL",
       description = "jdbc:h2:... or jdbc:postgresql://host:port/database. Empty: the H2 file database"
           + " <home>/db/otterbot. H2 URLs get WRITE_DELAY=0 unless they set it, so that every acknowledged write"
-          + " survives a crash of the server process.")
+          + " survives a crash of the server process, and embedded ones DB_CLOSE_ON_EXIT=FALSE, so that the storage,"
+          + " not H2's exit hook, closes the database when the server stops.")
   String url() default "";
 
   @AttributeDefinition(

@@ -55,6 +55,15 @@ record Database(Kind kind, String url, String user, String password, int poolMax
    */
   static final String H2_DURABLE_WRITES = "WRITE_DELAY=0";
 
+  /**
+   * H2 closes an embedded database from its own JVM shutdown hook, which runs beside the server's stop: turns and
+   * other work still storing what they did while the server stopped (a reply cut off by the stop, a conversation's
+   * last summary) met "Database is already closed". Storage closes the database itself when it stops (with SHUTDOWN,
+   * after everything that uses it has stopped); a JVM that ends without that loses nothing either, with
+   * {@link #H2_DURABLE_WRITES}.
+   */
+  static final String H2_CLOSED_BY_STORAGE = "DB_CLOSE_ON_EXIT=FALSE";
+
   private static final Pattern SCHEMA_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
 
   static Database from(Config config, Path databaseDirectory) {
@@ -85,6 +94,9 @@ record Database(Kind kind, String url, String user, String password, int poolMax
     Kind kind = kindOf(jdbcUrl);
     if (kind == Kind.H2 && !jdbcUrl.toUpperCase(Locale.ROOT).contains("WRITE_DELAY=")) {
       jdbcUrl = jdbcUrl + ";" + H2_DURABLE_WRITES;
+    }
+    if (kind == Kind.H2 && isEmbedded(jdbcUrl) && !jdbcUrl.toUpperCase(Locale.ROOT).contains("DB_CLOSE_ON_EXIT=")) {
+      jdbcUrl = jdbcUrl + ";" + H2_CLOSED_BY_STORAGE;
     }
     String jdbcUser = user == null || user.isBlank() ? null : user.trim();
     if (jdbcUser == null && kind == Kind.H2) {
@@ -137,10 +149,11 @@ record Database(Kind kind, String url, String user, String password, int poolMax
    * would end it for every other client.
    */
   boolean embedded() {
-    if (kind != Kind.H2) {
-      return false;
-    }
-    String rest = url.substring(Kind.H2.urlPrefix.length()).toLowerCase(Locale.ROOT);
+    return kind == Kind.H2 && isEmbedded(url);
+  }
+
+  private static boolean isEmbedded(String h2Url) {
+    String rest = h2Url.substring(Kind.H2.urlPrefix.length()).toLowerCase(Locale.ROOT);
     return !rest.startsWith("tcp:") && !rest.startsWith("ssl:");
   }
 

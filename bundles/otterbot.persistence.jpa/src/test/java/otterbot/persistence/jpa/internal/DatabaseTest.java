@@ -20,7 +20,7 @@ class DatabaseTest {
     Database db = Database.of("", "", "", 8, "", DB_DIR);
 
     assertEquals(Database.Kind.H2, db.kind());
-    assertEquals("jdbc:h2:file:/srv/otterbot/db/otterbot;WRITE_DELAY=0", db.url());
+    assertEquals("jdbc:h2:file:/srv/otterbot/db/otterbot;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE", db.url());
     assertEquals("sa", db.user());
     assertEquals("", db.password());
     assertNull(db.schema());
@@ -28,10 +28,16 @@ class DatabaseTest {
   }
 
   @Test
-  void anH2UrlKeepsItsOwnWriteDelayAndServerModeIsNotEmbedded() {
-    assertEquals("jdbc:h2:file:/x/y;WRITE_DELAY=100", Database.of("jdbc:h2:file:/x/y;WRITE_DELAY=100", "", "", 1, "", DB_DIR).url());
-    assertEquals("jdbc:h2:mem:t;WRITE_DELAY=0", Database.of("jdbc:h2:mem:t", "", "", 1, "", DB_DIR).url());
-    assertFalse(Database.of("jdbc:h2:tcp://localhost/~/x", "", "", 1, "", DB_DIR).embedded());
+  void anH2UrlKeepsItsOwnSettingsAndServerModeIsNotEmbedded() {
+    assertEquals("jdbc:h2:file:/x/y;WRITE_DELAY=100;DB_CLOSE_ON_EXIT=FALSE",
+        Database.of("jdbc:h2:file:/x/y;WRITE_DELAY=100", "", "", 1, "", DB_DIR).url());
+    assertEquals("jdbc:h2:file:/x/y;db_close_on_exit=true;WRITE_DELAY=0",
+        Database.of("jdbc:h2:file:/x/y;db_close_on_exit=true", "", "", 1, "", DB_DIR).url());
+    assertEquals("jdbc:h2:mem:t;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE",
+        Database.of("jdbc:h2:mem:t", "", "", 1, "", DB_DIR).url());
+    Database server = Database.of("jdbc:h2:tcp://localhost/~/x", "", "", 1, "", DB_DIR);
+    assertFalse(server.embedded());
+    assertEquals("jdbc:h2:tcp://localhost/~/x;WRITE_DELAY=0", server.url(), "the server decides when it closes");
   }
 
   @Test
