@@ -660,6 +660,38 @@ class ChatServiceImplTest {
     assertEquals(List.of("message coo conv-p cats", "prompt"), seen, "the listener runs before the prompt is built");
   }
 
+  /**
+   * A conversation listener that never returns must not cost the turn its sections or its answer: after its time its
+   * call is interrupted and given up, and the prompt is written without it.
+   */
+  @Test
+  void aListenerThatHangsIsGivenUpAndThePromptStillHasItsSections() throws Exception {
+    var hung = new java.util.concurrent.CountDownLatch(1);
+    var interrupted = new java.util.concurrent.CountDownLatch(1);
+    chat.addConversationListener(new otterbot.api.chat.ConversationListener() {
+      @Override
+      public void messageReceived(AgentProfile agent, String conversationId, String text) {
+        hung.countDown();
+        for (int interrupts = 0; interrupts < 2; ) {
+          try {
+            Thread.sleep(60_000); // deaf to the first interrupt, as a careless plug-in is; ends at the service's stop
+          } catch (InterruptedException e) {
+            interrupts++;
+            interrupted.countDown();
+          }
+        }
+      }
+    });
+    chat.addPromptContributor(context -> "## Relevant memories\n- [fact] about " + context.userMessage(), 200);
+    Recorder reply = send("coo", "conv-hang", "dogs");
+    assertTrue(hung.await(5, TimeUnit.SECONDS));
+    assertTrue(interrupted.await(1, TimeUnit.SECONDS), "the listener's call is interrupted when it is given up");
+    assertFalse(reply.kinds().contains("error"), () -> "chunks: " + reply.chunks);
+    assertTrue(reply.kinds().contains("token"), () -> "chunks: " + reply.chunks);
+    assertTrue(requests.get(0).system().contains("## Relevant memories\n- [fact] about dogs"),
+        requests.get(0).system());
+  }
+
   @Test
   void closeTellsTheListenersInTheBackgroundOnlyForTheOwnersConversations() throws Exception {
     var closes = new java.util.concurrent.LinkedBlockingQueue<String>();
