@@ -92,11 +92,11 @@ record Database(Kind kind, String url, String user, String password, int poolMax
       jdbcUrl = Kind.H2.urlPrefix + "file:" + file;
     }
     Kind kind = kindOf(jdbcUrl);
-    if (kind == Kind.H2 && !jdbcUrl.toUpperCase(Locale.ROOT).contains("WRITE_DELAY=")) {
-      jdbcUrl = jdbcUrl + ";" + H2_DURABLE_WRITES;
-    }
-    if (kind == Kind.H2 && isEmbedded(jdbcUrl) && !jdbcUrl.toUpperCase(Locale.ROOT).contains("DB_CLOSE_ON_EXIT=")) {
-      jdbcUrl = jdbcUrl + ";" + H2_CLOSED_BY_STORAGE;
+    if (kind == Kind.H2) {
+      jdbcUrl = withSetting(jdbcUrl, H2_DURABLE_WRITES);
+      if (isEmbedded(jdbcUrl)) {
+        jdbcUrl = withSetting(jdbcUrl, H2_CLOSED_BY_STORAGE);
+      }
     }
     String jdbcUser = user == null || user.isBlank() ? null : user.trim();
     if (jdbcUser == null && kind == Kind.H2) {
@@ -111,6 +111,12 @@ record Database(Kind kind, String url, String user, String password, int poolMax
           + "' must start with a letter or _ and contain only letters, digits and _ (at most 63)");
     }
     return new Database(kind, jdbcUrl, jdbcUser, password == null ? "" : password, poolMax, jdbcSchema);
+  }
+
+  /** The H2 URL with {@code setting} ({@code NAME=value}) added, unless the URL sets that name itself. */
+  private static String withSetting(String h2Url, String setting) {
+    String name = setting.substring(0, setting.indexOf('=') + 1);
+    return h2Url.toUpperCase(Locale.ROOT).contains(name) ? h2Url : h2Url + ";" + setting;
   }
 
   private static Kind kindOf(String url) {
