@@ -7,12 +7,15 @@ import java.util.function.Supplier;
 
 import io.netty.channel.EventLoop;
 
+import otterbot.server.internal.InProcessJetty.FrontConnector;
+
 /**
  * The internal HTTP service as the front sees it: where it is right now, whether its REST API is served yet, and the
  * connections to it.
  */
 final class Backend {
   private final Supplier<URI> address;
+  private final Supplier<FrontConnector> inProcess;
   private final BooleanSupplier apiReady;
   private final int connectTimeoutMillis;
   private final String key;
@@ -26,7 +29,17 @@ final class Backend {
    * @param key what Jetty's {@link InternalPortGuard} lets in, or {@code null} (tests with a Jetty of their own)
    */
   Backend(Supplier<URI> address, BooleanSupplier apiReady, int connectTimeoutMillis, String key) {
+    this(address, () -> null, apiReady, connectTimeoutMillis, key);
+  }
+
+  /**
+   * @param inProcess Jetty's in-process connector ({@link InProcessJetty}), read once per forwarded request (a
+   *     volatile read); {@code null} while it is not running, and then requests go to {@code address} over TCP
+   */
+  Backend(Supplier<URI> address, Supplier<FrontConnector> inProcess, BooleanSupplier apiReady,
+      int connectTimeoutMillis, String key) {
     this.address = address;
+    this.inProcess = inProcess;
     this.apiReady = apiReady;
     this.connectTimeoutMillis = connectTimeoutMillis;
     this.key = key;
@@ -37,8 +50,10 @@ final class Backend {
     return key;
   }
 
-  URI address() {
-    return address.get();
+  /** Where to forward a request now: Jetty's in-process connector, else its TCP address, else {@code null}. */
+  Object target() {
+    FrontConnector connector = inProcess.get();
+    return connector != null ? connector : address.get();
   }
 
   boolean apiReady() {

@@ -22,6 +22,9 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.util.ReferenceCountUtil;
 
+import otterbot.server.internal.InProcessJetty.FrontConnector;
+import otterbot.server.internal.InProcessJetty.FrontEndPoint;
+
 /**
  * Keep-alive connections to the internal HTTP service, one pool per event loop.
  *
@@ -48,7 +51,9 @@ final class BackendPool {
   private final Bootstrap bootstrap;
   /** Idle connections; the most recently used is last. */
   private final ArrayDeque<BackendConnection> idle = new ArrayDeque<>();
-  private URI target;
+  /** Jetty's in-process connector or its TCP address ({@link #acquire}). */
+  private Object target;
+  /** The socket address of a TCP target. */
   private InetSocketAddress address;
   private boolean closed;
 
@@ -63,21 +68,29 @@ final class BackendPool {
         .handler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
-            // Jetty is trusted: skip header validation on its responses; large chunks mean fewer objects per body.
-            var decoder = new HttpDecoderConfig()
-                .setMaxInitialLineLength(8192)
-                .setMaxHeaderSize(65536)
-                .setMaxChunkSize(65536)
-                .setValidateHeaders(false);
-            ch.pipeline().addLast("http", new HttpClientCodec(decoder, false, false));
+            ch.pipeline().addLast("http", codec());
             ch.pipeline().addLast("backend", new BackendConnection(BackendPool.this, target));
           }
         });
   }
 
-  /** An idle, open connection to {@code uri}, or {@code null} when a new one must be opened. */
-  BackendConnection acquire(URI uri) {
-    retarget(uri);
+  /** Jetty is trusted: skip header validation on its responses; large chunks mean fewer objects per body. */
+  private static HttpClientCodec codec() {
+    var decoder = new HttpDecoderConfig()
+        .setMaxInitialLineLength(8192)
+        .setMaxHeaderSize(65536)
+        .setMaxChunkSize(65536)
+        .setValidateHeaders(false);
+    return new HttpClientCodec(decoder, false, false);
+  }
+
+  /**
+   * An idle, open connection to {@code target}, or {@code null} when a new one must be opened.
+   *
+   * @param target Jetty's in-process connector, or its address ({@code http://host:port}) while that is not running
+   */
+  BackendConnection acquire(Object target) {
+    retarget(target);
     long now = System.nanoTime();
     BackendConnection connection;
     while ((connection = idle.pollLast()) != null) {
@@ -89,9 +102,12 @@ final class BackendPool {
     return null;
   }
 
-  /** Opens a connection to {@code uri}; its {@link BackendConnection} is the pipeline's last handler. */
-  ChannelFuture connect(URI uri) {
-    retarget(uri);
+  /** Opens a connection to {@code target}; its {@link BackendConnection} is the pipeline's last handler. */
+  ChannelFuture connect(Object target) {
+    retarget(target);
+    if (target instanceof FrontConnector connector) {
+      return InProcessBackend.open(loop, connector, codec(), new BackendConnection(this, target));
+    }
     return bootstrap.connect(address);
   }
 
@@ -100,7 +116,7 @@ final class BackendPool {
     Channel channel = connection.channel();
     if (reusable && !closed && channel.isActive() && connection.target.equals(target) && idle.size() < MAX_IDLE) {
       connection.idleSince = System.nanoTime();
-      channel.config().setAutoRead(true); // so a close by Jetty is noticed while idle
+      connection.pauseReading(false); // so a close by Jetty is noticed while idle
       idle.addLast(connection);
     } else {
       channel.close();
@@ -122,13 +138,13 @@ final class BackendPool {
     }
   }
 
-  private void retarget(URI uri) {
-    if (uri == target || uri.equals(target)) {
+  private void retarget(Object next) {
+    if (next == target || next.equals(target)) {
       return;
     }
-    // Jetty moved (restarted on another port): connections to the old address are useless now.
-    target = uri;
-    address = new InetSocketAddress(uri.getHost(), uri.getPort());
+    // Jetty moved (restarted, maybe on another port): connections to the old one are useless now.
+    target = next;
+    address = next instanceof URI uri ? new InetSocketAddress(uri.getHost(), uri.getPort()) : null;
     BackendConnection connection;
     while ((connection = idle.poll()) != null) {
       connection.channel().close();
@@ -141,19 +157,39 @@ final class BackendPool {
    */
   static final class BackendConnection extends ChannelInboundHandlerAdapter {
     private final BackendPool pool;
-    final URI target;
+    final Object target;
     private Channel channel;
+    /** Jetty's end of an in-process connection; {@code null} on TCP. */
+    private FrontEndPoint endPoint;
+    private boolean paused;
     /** The exchange using this connection; {@code null} while idle. */
     Forwarder owner;
     long idleSince;
 
-    BackendConnection(BackendPool pool, URI target) {
+    BackendConnection(BackendPool pool, Object target) {
       this.pool = pool;
       this.target = target;
     }
 
     Channel channel() {
       return channel;
+    }
+
+    void inProcess(FrontEndPoint jetty) {
+      this.endPoint = jetty;
+    }
+
+    /** Stops or resumes reading Jetty's answer (a slow client); on the loop. */
+    void pauseReading(boolean pause) {
+      if (pause == paused) {
+        return;
+      }
+      paused = pause;
+      if (endPoint != null) {
+        endPoint.pause(pause);
+      } else {
+        channel.config().setAutoRead(!pause);
+      }
     }
 
     @Override

@@ -6,7 +6,6 @@ import static io.netty.handler.codec.http.HttpVersion.HTTP_1_1;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.URI;
 import java.util.Locale;
 
 import org.slf4j.Logger;
@@ -60,7 +59,8 @@ final class Forwarder extends ChannelInboundHandlerAdapter implements ChannelFut
   private String localAuthority;
 
   // The exchange in progress. Plain fields rather than an object per request: this is the hot path.
-  private URI target;
+  /** Jetty's in-process connector, or its TCP address ({@link Backend#target()}). */
+  private Object target;
   /** The request until it is sent; kept (as a retry copy) while sent on a reused connection and not yet answered. */
   private FullHttpRequest request;
   private boolean retried;
@@ -115,7 +115,7 @@ final class Forwarder extends ChannelInboundHandlerAdapter implements ChannelFut
     http10Client = !request.protocolVersion().isKeepAliveDefault();
     headRequest = HttpMethod.HEAD.equals(request.method());
     apiRequest = isApi(request.uri());
-    URI address = backendService.address();
+    Object address = backendService.target();
     if (address == null) {
       request.release();
       fail(SERVICE_UNAVAILABLE, JsonErrors.NOT_RUNNING);
@@ -257,7 +257,7 @@ final class Forwarder extends ChannelInboundHandlerAdapter implements ChannelFut
     if (!backendPaused && !ctx.channel().isWritable()) {
       // Slow client: stop reading from Jetty until our outbound buffer drains (channelWritabilityChanged).
       backendPaused = true;
-      backend.channel().config().setAutoRead(false);
+      backend.pauseReading(true);
     }
   }
 
@@ -357,7 +357,7 @@ final class Forwarder extends ChannelInboundHandlerAdapter implements ChannelFut
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     if (backendPaused && backend != null && ctx.channel().isWritable()) {
       backendPaused = false;
-      backend.channel().config().setAutoRead(true);
+      backend.pauseReading(false);
     }
     ctx.fireChannelWritabilityChanged();
   }

@@ -17,6 +17,8 @@ import com.corundumstudio.socketio.SocketIOServer;
 import io.netty.channel.ChannelFuture;
 import io.netty.util.concurrent.Future;
 
+import otterbot.server.internal.InProcessJetty.FrontConnector;
+
 /**
  * The public port: netty-socketio owns the socket, Socket.IO is served on {@code /socket.io/}, and every other request
  * is forwarded to the internal HTTP service. A plain object, started and closed by the {@link PublicPort} component and
@@ -76,11 +78,24 @@ public final class Front implements AutoCloseable {
    */
   public static Front start(FrontSettings settings, Supplier<URI> backendAddress, BooleanSupplier apiReady,
       String backendKey) {
+    return start(settings, backendAddress, () -> null, apiReady, backendKey);
+  }
+
+  /**
+   * Binds the port and starts serving; returns once the port is bound.
+   *
+   * @param inProcess Jetty's in-process connector, read for every forwarded request: while it runs, requests go
+   *     there instead of to {@code backendAddress}
+   * @see #start(FrontSettings, Supplier, BooleanSupplier, String)
+   */
+  static Front start(FrontSettings settings, Supplier<URI> backendAddress, Supplier<FrontConnector> inProcess,
+      BooleanSupplier apiReady, String backendKey) {
     if (settings.access().token() == null && !Admission.isLoopback(settings.host())) {
       throw new IllegalArgumentException("bound off loopback (" + settings.host() + "), the port needs an API token");
     }
     var threads = new PortThreads();
-    var backend = new Backend(backendAddress, apiReady, settings.backendConnectTimeoutMillis(), backendKey);
+    var backend = new Backend(backendAddress, inProcess, apiReady, settings.backendConnectTimeoutMillis(),
+        backendKey);
     var admission = new Admission(settings.host(), settings.access());
     var socketAuth = new SocketAuth(admission);
     var initializer = new PortChannelInitializer(settings, backend, SOCKET_IO_CONTEXT + "/", threads, admission,

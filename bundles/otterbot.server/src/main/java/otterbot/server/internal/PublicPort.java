@@ -40,15 +40,16 @@ public final class PublicPort {
   /**
    * @param apiGate holds {@code /api} requests back while the REST application is being built
    * @param guard lets only the front into Jetty; its key goes with every forwarded request
+   * @param jetty Jetty's in-process connector, used whenever it runs (over TCP otherwise)
    */
   @Activate
   public PublicPort(@Reference ServerEnvironment environment, @Reference ApiGate apiGate,
-      @Reference InternalPortGuard guard, PublicPortConfiguration config) {
+      @Reference InternalPortGuard guard, @Reference InProcessJetty jetty, PublicPortConfiguration config) {
     var settings = new FrontSettings(environment.host(), environment.port(), config.maxRequestBytes(),
         config.backendConnectTimeoutMillis(), config.workerThreads(), config.idleTimeoutSeconds(),
         config.maxConnections(), config.maxSessions(), access(environment, config),
         new EngineIoTimings(config.pingIntervalMillis(), config.pingTimeoutMillis(), config.connectTimeoutMillis()));
-    this.front = Front.start(settings, backend::get, apiGate::isOpen, guard.key());
+    this.front = Front.start(settings, backend::get, jetty::current, apiGate::isOpen, guard.key());
   }
 
   /** The token is read or generated only when it is required: off loopback, or on loopback with requireToken. */

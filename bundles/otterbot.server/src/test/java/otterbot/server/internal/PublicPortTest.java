@@ -46,7 +46,7 @@ class PublicPortTest {
   @Test
   void followsTheHttpServiceRuntimeAndReportsHealth() throws Exception {
     try (var backend = TestBackend.start()) {
-      var port = new PublicPort(ENVIRONMENT, new ApiGate(), new InternalPortGuard(), DEFAULTS);
+      var port = new PublicPort(ENVIRONMENT, new ApiGate(), new InternalPortGuard(), new InProcessJetty(), DEFAULTS);
       try {
         var socket = new SocketHealthCheck(port).check();
         var http = new HttpHealthCheck(port);
@@ -91,7 +91,7 @@ class PublicPortTest {
       var gate = new ApiGate();
       Map<String, Object> api = Map.of("service.id", 9L, HealthCheck.SUBSYSTEM, "api");
       gate.bindApiHealth(() -> Health.down("starting", Map.of()), api);
-      var port = new PublicPort(ENVIRONMENT, gate, new InternalPortGuard(), DEFAULTS);
+      var port = new PublicPort(ENVIRONMENT, gate, new InternalPortGuard(), new InProcessJetty(), DEFAULTS);
       try (var client = new RawHttp(port.front().address())) {
         port.bindHttpServiceRuntime(Map.of("service.id", 7L,
             HttpEndpoints.ENDPOINT_PROPERTY, "http://127.0.0.1:" + backend.port() + "/"));
