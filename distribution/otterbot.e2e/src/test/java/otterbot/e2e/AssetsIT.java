@@ -282,6 +282,69 @@ class AssetsIT {
     assertEquals("no-cache", served.header("cache-control"), "the home directory changes: revalidate");
   }
 
+  /**
+   * A client that reads slowly gets a large file whole, and its connection stays in step: Jetty's answer comes to the
+   * public port in process (issue 12), where the front holds Jetty back while the client lags instead of buffering
+   * the file.
+   */
+  @Test
+  void aLargeFileReachesASlowReaderWholeAndTheConnectionStaysInStep() throws Exception {
+    byte[] hero = GltfAssets.character(GltfAssets.ORC, null);
+    byte[] large = Arrays.copyOf(hero, hero.length + 12 * 1024 * 1024); // more than the loopback socket buffers hold
+    for (int i = hero.length; i < large.length; i++) {
+      large[i] = (byte) (i % 251);
+    }
+    Path file = server.home().resolve("assets/workers/big-hero/characters/Hero.glb");
+    Files.createDirectories(file.getParent());
+    Files.write(file, large);
+    server.eventually("big-hero in GET /api/model-packs", WITHIN, () -> ids("model-packs").contains("big-hero"),
+        () -> list("model-packs").toString());
+    String path = byId(list("model-packs"), "big-hero").path("characterUrl").asText();
+    try (var socket = new java.net.Socket()) {
+      socket.setReceiveBufferSize(4096);
+      socket.setSoTimeout(30_000);
+      socket.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()));
+      var out = socket.getOutputStream();
+      var in = new java.io.BufferedInputStream(socket.getInputStream());
+      out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      Thread.sleep(500); // the client's buffers fill; the server has to wait for it
+      Map<String, String> head = readHead(in);
+      assertEquals("200", head.get(":status"), head.toString());
+      assertEquals(String.valueOf(large.length), head.get("content-length"), head.toString());
+      assertArrayEquals(large, in.readNBytes(large.length));
+      out.write("GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      assertEquals("200", readHead(in).get(":status"), "the next request on the same connection is answered");
+    }
+  }
+
+  /** The status (as {@code :status}) and headers (lower-case names) of a response on a raw socket. */
+  private static Map<String, String> readHead(java.io.InputStream in) throws IOException {
+    var head = new java.util.LinkedHashMap<String, String>();
+    var line = new StringBuilder();
+    int c;
+    while ((c = in.read()) != -1) {
+      if (c == '\n') {
+        String text = line.toString().strip();
+        line.setLength(0);
+        if (text.isEmpty()) {
+          return head;
+        }
+        if (head.isEmpty()) {
+          head.put(":status", text.split(" ")[1]);
+        } else {
+          int colon = text.indexOf(':');
+          String name = text.substring(0, colon).strip().toLowerCase(java.util.Locale.ROOT);
+          head.put(name, text.substring(colon + 1).strip());
+        }
+      } else {
+        line.append((char) c);
+      }
+    }
+    throw new IOException("the server closed the connection in the response head: " + head);
+  }
+
   @Test
   void theExamplePackComesAndGoesAndAnAgentFallsBackAndReturns() throws Exception {
     Path jar = Path.of(System.getProperty("otterbot.assetpack.jar",

@@ -136,15 +136,18 @@ final class InProcessBackend extends ChannelOutboundHandlerAdapter implements In
   }
 
   private void deliver(ByteBuf bytes) {
-    if (!channel.isOpen()) {
-      bytes.release();
-      return;
-    }
+    int length = bytes.readableBytes();
     try {
+      if (!channel.isOpen()) {
+        bytes.release();
+        return;
+      }
       channel.writeInbound(bytes);
     } catch (RuntimeException e) {
       LOG.debug("Jetty's answer could not be read: {}", e.toString());
       close();
+    } finally {
+      endPoint.delivered(length);
     }
   }
 

@@ -7,6 +7,7 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.felix.http.jetty.ConnectorFactory;
 import org.eclipse.jetty.io.ByteArrayEndPoint;
@@ -59,7 +60,7 @@ public final class InProcessJetty implements ConnectorFactory {
     return current;
   }
 
-  /** The HTTP settings of Felix's own connector (header sizes, the Server header, customizers), so both behave alike. */
+  /** The HTTP settings of Felix's own connector (header sizes, the Server header, customizers): both behave alike. */
   private static HttpConfiguration configuration(Server server) {
     for (Connector connector : server.getConnectors()) {
       HttpConnectionFactory http = connector.getConnectionFactory(HttpConnectionFactory.class);
@@ -158,16 +159,21 @@ public final class InProcessJetty implements ConnectorFactory {
   /**
    * One in-process connection. Request bytes come in through {@link #addInputAndExecute(ByteBuffer)}, which runs
    * Jetty's parsing on Jetty's thread pool (never on the front's event loop, which must not wait for a request to be
-   * handled); answer bytes are copied out in {@link #flush} and handed to the sink. While {@link #pause paused} (a slow
-   * client), flush takes nothing and Jetty waits, as it would on a full socket.
+   * handled); answer bytes are copied out in {@link #flush} and handed to the sink. Flush takes nothing, and Jetty
+   * waits as it would on a full socket, while {@link #pause paused} (a slow client) and while more than
+   * {@link #MAX_IN_FLIGHT} bytes are on their way to the front's loop (Jetty writes faster than the loop hands bytes
+   * on: without this bound a large answer would pile up in the loop's queue before the pause could act).
    */
   static final class FrontEndPoint extends ByteArrayEndPoint {
     private static final SocketAddress LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    static final int MAX_IN_FLIGHT = 256 * 1024;
 
     private final FrontConnector connector;
     private final Sink sink;
     private final AtomicBoolean sinkClosed = new AtomicBoolean();
     private volatile boolean paused;
+    /** Bytes handed to the sink and not yet {@link #delivered}. */
+    private final AtomicLong inFlight = new AtomicLong();
 
     FrontEndPoint(FrontConnector connector, Sink sink) {
       super(connector.getScheduler(), connector.idleTimeout);
@@ -200,8 +206,8 @@ public final class InProcessJetty implements ConnectorFactory {
       if (total == 0) {
         return true;
       }
-      if (paused) {
-        return false; // Jetty waits for completeWrite(), called when the client has caught up
+      if (paused || inFlight.get() >= MAX_IN_FLIGHT) {
+        return false; // Jetty waits for completeWrite(), called when the client or the loop has caught up
       }
       // A heap copy, not a pooled buffer: this runs on any of Jetty's many threads, and netty's pool would give each
       // of them a cache of its own and contend on its arenas; the front's loop moves the bytes to its socket.
@@ -213,6 +219,7 @@ public final class InProcessJetty implements ConnectorFactory {
         at += length;
       }
       notIdle();
+      inFlight.addAndGet(total);
       sink.bytes(Unpooled.wrappedBuffer(copy));
       return true;
     }
@@ -223,7 +230,7 @@ public final class InProcessJetty implements ConnectorFactory {
      */
     @Override
     protected void onIncompleteFlush() {
-      if (!paused) {
+      if (!paused && inFlight.get() < MAX_IN_FLIGHT) {
         resume();
       }
     }
@@ -231,8 +238,16 @@ public final class InProcessJetty implements ConnectorFactory {
     /** Holds Jetty's writes back while the client reads more slowly than Jetty writes; any thread. */
     void pause(boolean pause) {
       paused = pause;
-      if (!pause) {
-        resume();
+      if (!pause && inFlight.get() < MAX_IN_FLIGHT) {
+        resume(); // else the delivery that brings the bytes under the bound resumes
+      }
+    }
+
+    /** The front's loop has passed on {@code bytes} of {@link Sink#bytes}; any thread. */
+    void delivered(int bytes) {
+      long now = inFlight.addAndGet(-bytes);
+      if (now < MAX_IN_FLIGHT && now + bytes >= MAX_IN_FLIGHT && !paused) {
+        resume(); // this delivery brought the bytes under the bound, which a waiting write may be waiting for
       }
     }
 
