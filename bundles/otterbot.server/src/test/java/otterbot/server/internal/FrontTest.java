@@ -113,8 +113,7 @@ class FrontTest {
           assertEquals(TestBackend.JSON, response.text(), "request " + i);
         } else {
           String body = "{\"n\":" + i + "}";
-          var response = http.send("POST /api/echo HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-              + "Content-Length: " + body.length() + "\r\n\r\n" + body).read();
+          var response = http.postJson("/api/echo", body).read();
           assertEquals(200, response.status(), "request " + i);
           assertEquals(body, response.text(), "request " + i);
         }
@@ -437,8 +436,7 @@ class FrontTest {
       var other = http.get("/other").read();
       assertEquals(200, other.status());
       assertEquals("other", other.text());
-      var post = http.send("POST /api/echo HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-          + "Content-Length: 2\r\n\r\n{}").read();
+      var post = http.postJson("/api/echo", "{}").read();
       assertJsonError(post, 503, "starting");
       var head = http.send("HEAD /api/json HTTP/1.1\r\nHost: localhost\r\n\r\n").read(true);
       assertEquals(503, head.status());

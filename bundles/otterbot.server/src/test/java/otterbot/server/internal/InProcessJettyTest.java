@@ -140,8 +140,7 @@ class InProcessJettyTest {
     try (var http = new RawHttp(front.address())) {
       for (int i = 0; i < 1000; i++) {
         String body = "{\"n\":" + i + "}";
-        var response = http.send("POST /api/echo HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-            + "Content-Length: " + body.length() + "\r\n\r\n" + body).read();
+        var response = http.postJson("/api/echo", body).read();
         assertEquals(200, response.status(), "request " + i);
         assertEquals(body, response.text(), "request " + i);
       }
@@ -177,8 +176,7 @@ class InProcessJettyTest {
           try (var http = new RawHttp(front.address())) {
             for (int i = 0; i < 50; i++) {
               String body = "{\"client\":" + clientNumber + ",\"n\":" + i + "}";
-              var response = http.send("POST /api/echo HTTP/1.1\r\nHost: localhost\r\n"
-                  + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body).read();
+              var response = http.postJson("/api/echo", body).read();
               assertEquals(body, response.text());
             }
           }

@@ -70,6 +70,12 @@ final class RawHttp implements Closeable {
     return send("GET " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
   }
 
+  /** A POST of a JSON body (ASCII) with the usual headers and its length. */
+  RawHttp postJson(String target, String json) throws IOException {
+    return send("POST " + target + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        + "Content-Length: " + json.length() + "\r\n\r\n" + json);
+  }
+
   Response read() throws IOException {
     return read(false);
   }
