@@ -76,7 +76,7 @@ final class DispatchLimiter implements Executor {
       }
     }
     if (watch) {
-      scheduler.accept(this::look, stallMillis);
+      watchLater();
     }
     if (!queued) {
       start(task);
@@ -131,7 +131,16 @@ final class DispatchLimiter implements Executor {
     if (extra != null) {
       start(extra);
     }
-    scheduler.accept(this::look, stallMillis);
+    watchLater();
+  }
+
+  private void watchLater() {
+    try {
+      scheduler.accept(this::look, stallMillis);
+    } catch (RuntimeException stopping) {
+      // Jetty's scheduler is stopping, and with it the connector: its connections are closed, nothing waits for this
+      LOG.debug("No watchdog for the queued in-process requests: {}", stopping.toString());
+    }
   }
 
   /** Tasks running now; for tests. */

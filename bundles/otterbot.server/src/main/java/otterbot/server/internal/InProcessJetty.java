@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,8 +38,8 @@ import io.netty.buffer.Unpooled;
  * writes the answer, and its thread pool still runs the request, as with a socket: what goes is the socket.
  *
  * <p>The guard ({@link InternalPortGuard}) applies as on the TCP port: the front adds its key to every request either
- * way. Jetty's TCP port stays for the tests and tools that address it, guarded as before; the front uses it only while
- * this connector is not running.
+ * way. Jetty's TCP port stays (Felix HTTP opens it), guarded as before; the front uses it only while this connector
+ * is not running.
  */
 @Component(service = {ConnectorFactory.class, InProcessJetty.class})
 public final class InProcessJetty implements ConnectorFactory {
@@ -108,7 +109,7 @@ public final class InProcessJetty implements ConnectorFactory {
       dispatch = new DispatchLimiter(getExecutor(), DispatchLimiter.defaultLimit(), STALL_MILLIS,
           (task, delay) -> scheduler.schedule(task, delay, TimeUnit.MILLISECONDS));
       current = this;
-      LOG.info("The public port hands requests to Jetty in process");
+      InProcessJetty.LOG.info("The public port hands requests to Jetty in process"); // not AbstractConnector's LOG
     }
 
     @Override
@@ -225,8 +226,8 @@ public final class InProcessJetty implements ConnectorFactory {
     }
 
     /**
-     * A write is pending now (flush took nothing while paused). Should the pause have ended in the meantime, its
-     * {@link #pause resume} found no pending write to complete, so complete it here.
+     * A write is pending now (flush took nothing: paused, or too much on its way). Should the pause have ended or the
+     * loop have caught up in the meantime, that found no pending write to complete, so complete it here.
      */
     @Override
     protected void onIncompleteFlush() {
@@ -256,8 +257,12 @@ public final class InProcessJetty implements ConnectorFactory {
      * answer (a streamed one) and must not do so on the front's event loop.
      */
     private void resume() {
-      // Straight to the pool, not through the limiter: the writer it wakes may be what holds a slot of it.
-      connector.getExecutor().execute(getWriteFlusher()::completeWrite);
+      try {
+        // Straight to the pool, not through the limiter: the writer it wakes may be what holds a slot of it.
+        connector.getExecutor().execute(getWriteFlusher()::completeWrite);
+      } catch (RejectedExecutionException stopping) {
+        close(); // Jetty's pool is stopping: the answer cannot be finished
+      }
     }
 
     @Override
