@@ -6,8 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -18,7 +22,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -300,12 +306,12 @@ class AssetsIT {
     server.eventually("big-hero in GET /api/model-packs", WITHIN, () -> ids("model-packs").contains("big-hero"),
         () -> list("model-packs").toString());
     String path = byId(list("model-packs"), "big-hero").path("characterUrl").asText();
-    try (var socket = new java.net.Socket()) {
+    try (var socket = new Socket()) {
       socket.setReceiveBufferSize(4096);
       socket.setSoTimeout(30_000);
-      socket.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()));
+      socket.connect(new InetSocketAddress("127.0.0.1", server.port()));
       var out = socket.getOutputStream();
-      var in = new java.io.BufferedInputStream(socket.getInputStream());
+      var in = new BufferedInputStream(socket.getInputStream());
       out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
       out.flush();
       Thread.sleep(500); // the client's buffers fill; the server has to wait for it
@@ -320,8 +326,8 @@ class AssetsIT {
   }
 
   /** The status (as {@code :status}) and headers (lower-case names) of a response on a raw socket. */
-  private static Map<String, String> readHead(java.io.InputStream in) throws IOException {
-    var head = new java.util.LinkedHashMap<String, String>();
+  private static Map<String, String> readHead(InputStream in) throws IOException {
+    var head = new LinkedHashMap<String, String>();
     var line = new StringBuilder();
     int c;
     while ((c = in.read()) != -1) {
@@ -335,7 +341,7 @@ class AssetsIT {
           head.put(":status", text.split(" ")[1]);
         } else {
           int colon = text.indexOf(':');
-          String name = text.substring(0, colon).strip().toLowerCase(java.util.Locale.ROOT);
+          String name = text.substring(0, colon).strip().toLowerCase(Locale.ROOT);
           head.put(name, text.substring(colon + 1).strip());
         }
       } else {

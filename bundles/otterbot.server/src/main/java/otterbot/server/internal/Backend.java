@@ -26,15 +26,9 @@ final class Backend {
    *     service is not running
    * @param apiReady read once per {@code /api} request, so it must be cheap too (a volatile read); {@code false} while
    *     the REST application is not built yet, which the front answers with 503
-   * @param key what Jetty's {@link InternalPortGuard} lets in, or {@code null} (tests with a Jetty of their own)
-   */
-  Backend(Supplier<URI> address, BooleanSupplier apiReady, int connectTimeoutMillis, String key) {
-    this(address, () -> null, apiReady, connectTimeoutMillis, key);
-  }
-
-  /**
    * @param inProcess Jetty's in-process connector ({@link InProcessJetty}), read once per forwarded request (a
    *     volatile read); {@code null} while it is not running, and then requests go to {@code address} over TCP
+   * @param key what Jetty's {@link InternalPortGuard} lets in, or {@code null} (tests with a Jetty of their own)
    */
   Backend(Supplier<URI> address, Supplier<FrontConnector> inProcess, BooleanSupplier apiReady,
       int connectTimeoutMillis, String key) {

@@ -115,8 +115,8 @@ final class Forwarder extends ChannelInboundHandlerAdapter implements ChannelFut
     http10Client = !request.protocolVersion().isKeepAliveDefault();
     headRequest = HttpMethod.HEAD.equals(request.method());
     apiRequest = isApi(request.uri());
-    Object address = backendService.target();
-    if (address == null) {
+    Object jetty = backendService.target();
+    if (jetty == null) {
       request.release();
       fail(SERVICE_UNAVAILABLE, JsonErrors.NOT_RUNNING);
       return;
@@ -130,9 +130,9 @@ final class Forwarder extends ChannelInboundHandlerAdapter implements ChannelFut
     }
     ProxyHeaders.prepareRequest(request.headers(), clientAddress(), localAuthority(), backendService.key());
     request.setProtocolVersion(HTTP_1_1); // also for 1.0 clients, so the backend connection stays reusable
-    this.target = address;
+    this.target = jetty;
     this.request = request;
-    BackendConnection idle = pool.acquire(address);
+    BackendConnection idle = pool.acquire(jetty);
     if (idle != null) {
       send(idle, true);
     } else {

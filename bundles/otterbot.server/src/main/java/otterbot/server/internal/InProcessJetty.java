@@ -85,7 +85,6 @@ public final class InProcessJetty implements ConnectorFactory {
 
   /** A Jetty connector without a socket: {@link #open} makes a connection, the front feeds it. */
   final class FrontConnector extends AbstractConnector {
-    private final long idleTimeout;
     /** Runs the requests on Jetty's pool, a few at a time ({@link DispatchLimiter}); created when started. */
     private volatile DispatchLimiter dispatch;
 
@@ -98,8 +97,9 @@ public final class InProcessJetty implements ConnectorFactory {
           felixIdle = Math.max(felixIdle, other.getIdleTimeout());
         }
       }
-      this.idleTimeout = felixIdle > 0 ? felixIdle : getIdleTimeout();
-      setIdleTimeout(idleTimeout);
+      if (felixIdle > 0) {
+        setIdleTimeout(felixIdle);
+      }
     }
 
     @Override
@@ -177,7 +177,7 @@ public final class InProcessJetty implements ConnectorFactory {
     private final AtomicLong inFlight = new AtomicLong();
 
     FrontEndPoint(FrontConnector connector, Sink sink) {
-      super(connector.getScheduler(), connector.idleTimeout);
+      super(connector.getScheduler(), connector.getIdleTimeout());
       this.connector = connector;
       this.sink = sink;
     }

@@ -148,7 +148,7 @@ class InProcessJettyTest {
   }
 
   @Test
-  void jettyClosingTheConnectionIsPassedOn() throws Exception {
+  void aClientConnectionOutlivesTheJettyConnectionThatJettyClosed() throws Exception {
     try (var http = new RawHttp(front.address())) {
       var response = http.get("/api/close").read();
       assertEquals(200, response.status());
