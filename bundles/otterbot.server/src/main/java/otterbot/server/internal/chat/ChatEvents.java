@@ -42,8 +42,11 @@ import otterbot.server.internal.SocketAuth;
  *
  * <p>Threads: netty-socketio calls the listeners on its event loops, which must not wait for anything. The event is
  * handed to the socket's own serial queue on {@code executor}, so the events of one socket are handled one after the
- * other, in the order they came (a join before the message that follows it), while {@link ChatService#join} and
- * {@link ChatService#send} may take their time (the database, starting the turn). The turn's chunks come on the
+ * other, in the order they came (a join before the message that follows it), while {@link ChatService#join} may take
+ * its time (the database). A {@code chat:message} to a conversation the socket has joined, while nothing of the
+ * socket's is queued or running, is handled right on the event loop instead: it only calls {@link ChatService#send},
+ * which returns at once, and the hand-off to the executor was one thread wake-up more before the model call (issue
+ * 12, time to first token). The turn's chunks come on the
  * service's threads and are emitted right there, one by one as they come: emitting only queues the packet for the
  * socket's connection, in call order, so the chunks of a turn go out in order and before its {@code chat:done}.
  */
@@ -104,9 +107,9 @@ public final class ChatEvents implements AutoCloseable {
     this.chat = chat;
     this.executor = executor;
     this.limits = limits;
-    server.addEventListener(JOIN, Object.class, listener(this::join, true));
-    server.addEventListener(MESSAGE, Object.class, listener(this::message, true));
-    server.addEventListener(CLOSE, Object.class, listener(this::closeConversation, false));
+    server.addEventListener(JOIN, Object.class, listener(this::join, true, null));
+    server.addEventListener(MESSAGE, Object.class, listener(this::message, true, ChatEvents::sendsAtOnce));
+    server.addEventListener(CLOSE, Object.class, listener(this::closeConversation, false, null));
     server.addDisconnectListener(this::disconnected);
   }
 
@@ -137,11 +140,17 @@ public final class ChatEvents implements AutoCloseable {
     void handle(Session session, Object payload);
   }
 
+  /** Whether an event can be handled on the event loop: nothing in its handling waits (see {@link Session#run}). */
+  private interface Immediate {
+    boolean test(Session session, Object payload);
+  }
+
   /** @param answered whether a refused event gets an error chunk and {@code chat:done} (chat:close expects nothing) */
-  private DataListener<Object> listener(Handler handler, boolean answered) {
+  private DataListener<Object> listener(Handler handler, boolean answered, Immediate immediate) {
     return (client, payload, ack) -> {
       Session session = session(client);
-      if (session != null && !session.run(() -> handler.handle(session, payload)) && answered) {
+      if (session != null && !session.run(() -> handler.handle(session, payload),
+          immediate != null && immediate.test(session, payload)) && answered) {
         Map<?, ?> fields = payload instanceof Map<?, ?> map ? map : Map.of();
         String agentId = echoedAgentId(fields);
         Joined joined = AGENT_ID.matcher(agentId).matches() ? session.joinedNow(agentId) : null;
@@ -235,6 +244,20 @@ public final class ChatEvents implements AutoCloseable {
     }
     session.joined.put(agentId, new Joined(conversation.conversationId(), true));
     session.emit(JOINED, joined(agentId, conversation));
+  }
+
+  /**
+   * Whether {@link #message} would only call {@link ChatService#send} (which returns at once, by its contract) and
+   * emit: a message to an agent whose conversation the socket has joined with the service. Anything else may join
+   * first, which reads the database.
+   */
+  private static boolean sendsAtOnce(Session session, Object payload) {
+    if (!(payload instanceof Map<?, ?> fields)) {
+      return false;
+    }
+    String agentId = agentId(fields);
+    Joined joined = AGENT_ID.matcher(agentId).matches() ? session.joined.get(agentId) : null;
+    return joined != null && joined.confirmed();
   }
 
   private void message(Session session, Object payload) {
@@ -449,9 +472,11 @@ public final class ChatEvents implements AutoCloseable {
     /**
      * Runs {@code task} after the socket's earlier tasks, on the executor; false when it was refused because
      * {@link Limits#maxQueuedEventsPerSocket()} events are already waiting (true when the socket is gone: nothing to
-     * answer).
+     * answer). With {@code mayRunHere}, a task that does not wait for anything runs on this thread when nothing of the
+     * socket's is queued or running (the order stays: whatever comes meanwhile queues behind it).
      */
-    boolean run(Runnable task) {
+    boolean run(Runnable task, boolean mayRunHere) {
+      boolean here;
       synchronized (this) {
         if (gone) {
           return true;
@@ -459,11 +484,28 @@ public final class ChatEvents implements AutoCloseable {
         if (queue.size() >= limits.maxQueuedEventsPerSocket()) {
           return false;
         }
-        queue.add(task);
-        if (draining) {
-          return true;
+        here = mayRunHere && !draining;
+        if (!here) {
+          queue.add(task);
+          if (draining) {
+            return true;
+          }
         }
         draining = true;
+      }
+      if (here) {
+        try {
+          task.run();
+        } catch (RuntimeException e) {
+          LOG.warn("A chat event of socket {} failed", client.getSessionId(), e);
+        }
+        synchronized (this) {
+          if (gone || queue.isEmpty()) {
+            queue.clear();
+            draining = false;
+            return true;
+          }
+        }
       }
       try {
         executor.execute(this::drain);

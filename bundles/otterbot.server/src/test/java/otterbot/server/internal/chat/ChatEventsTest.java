@@ -2,8 +2,9 @@ package otterbot.server.internal.chat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
@@ -438,6 +439,76 @@ class ChatEventsTest {
     }
   }
 
+  /**
+   * A message to a conversation the socket has joined is sent from the event loop (no hand-off before the turn starts);
+   * one that has to join first is handled on the executor, as the join itself is.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"websocket", "polling"})
+  void aMessageToAJoinedConversationIsSentWithoutAHandOff(String transport) throws Exception {
+    Client client = connect(transport);
+    client.emit(ChatEvents.MESSAGE, new JSONObject().put("text", "first"));
+    assertEquals(List.of("joined", "stream", "stream", "stream", "done"), client.untilDone(), client.log());
+    assertFalse(fake.sendThread.get().startsWith("otterbot-port-"), fake.sendThread.get());
+
+    client.emit(ChatEvents.MESSAGE, new JSONObject().put("text", "second"));
+    assertEquals(List.of("stream", "stream", "stream", "done"), client.untilDone(), client.log());
+    assertTrue(fake.sendThread.get().startsWith("otterbot-port-io"), fake.sendThread.get());
+    assertEquals("second", fake.lastText.get());
+  }
+
+  /**
+   * A message that comes while the socket's join is still handled waits for it, although the socket has joined the
+   * agent before and the message could be sent from the event loop: the events of a socket are handled in the order
+   * they came, so it goes to the conversation the join switched to.
+   */
+  @Test
+  void aMessageNeverOvertakesTheJoinBeforeIt() throws Exception {
+    Front gated = Front.start(FrontSettings.of("127.0.0.1", 0), () -> null);
+    AtomicReference<CountDownLatch> gate = new AtomicReference<>(new CountDownLatch(0));
+    java.util.concurrent.Executor held = task -> {
+      CountDownLatch now = gate.get();
+      executor.execute(() -> {
+        try {
+          now.await(WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        task.run();
+      });
+    };
+    ChatEvents ordered = new ChatEvents(gated.socketIo(), service::get, held, new ChatEvents.Limits(16, 2));
+    try {
+      Client client = new Client("websocket", gated);
+      clients.add(client);
+      client.connect();
+      client.emit(ChatEvents.JOIN, new JSONObject().put("agentId", "writer"));
+      String first = client.next(ChatEvents.JOINED).getString("conversationId");
+      String other = fake.join("writer", null).conversationId();
+      assertNotEquals(first, other);
+
+      gate.set(new CountDownLatch(1));
+      client.emit(ChatEvents.JOIN, new JSONObject().put("agentId", "writer").put("conversationId", other));
+      client.emit(ChatEvents.MESSAGE, new JSONObject().put("agentId", "writer").put("text", "after the join"));
+      // The queue holds two events (at most 2): a third is refused at once, which shows that the message was queued
+      // behind the held join rather than sent.
+      client.emit(ChatEvents.MESSAGE, new JSONObject().put("agentId", "writer").put("text", "probe"));
+      assertEquals(List.of("stream", "done"), client.untilDone(), client.log());
+      assertTrue(client.first(ChatEvents.STREAM).getJSONObject("chunk").getString("message")
+          .contains("maxQueuedEventsPerSocket"), client.log());
+
+      gate.get().countDown();
+      assertEquals(List.of("joined", "stream", "stream", "stream", "done"), client.untilDone(), client.log());
+      assertEquals(other, client.first(ChatEvents.JOINED).getString("conversationId"));
+      assertEquals(other, client.last(ChatEvents.DONE).getString("conversationId"), client.log());
+      assertEquals("after the join", fake.lastText.get());
+    } finally {
+      gate.get().countDown();
+      ordered.close();
+      gated.close();
+    }
+  }
+
   @Test
   void eventsBeyondTheSocketsQueueAreAnsweredAtOnce() throws Exception {
     Front limited = Front.start(FrontSettings.of("127.0.0.1", 0), () -> null);
@@ -641,6 +712,8 @@ class ChatEventsTest {
 
     final Map<String, String> conversations = new ConcurrentHashMap<>();
     final AtomicReference<String> lastText = new AtomicReference<>();
+    /** The thread the last send was made on. */
+    final AtomicReference<String> sendThread = new AtomicReference<>();
     final AtomicInteger sends = new AtomicInteger();
     final BlockingQueue<BlockingTurn> blocked = new LinkedBlockingQueue<>();
     /** "agentId conversationId reason" of every close. */
@@ -670,6 +743,7 @@ class ChatEventsTest {
     public ChatTurn send(String agentId, String conversationId, String text, ChatListener listener) {
       sends.incrementAndGet();
       lastText.set(text);
+      sendThread.set(Thread.currentThread().getName());
       if (text == null) {
         listener.chunk(StreamChunk.error(MISSING_TEXT));
         listener.done();
