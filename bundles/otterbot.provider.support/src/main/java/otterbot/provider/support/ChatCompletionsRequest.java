@@ -13,6 +13,9 @@ import otterbot.api.provider.ToolSpec;
 
 /** The body of a streamed OpenAI chat-completions request. */
 public final class ChatCompletionsRequest {
+  /** The history's texts as written before: most of a request is the messages of the turns before it. */
+  private static final EscapedTexts TEXTS = new EscapedTexts(EscapedTexts.DEFAULT_MAX_BYTES);
+
   private ChatCompletionsRequest() {}
 
   /**
@@ -37,7 +40,7 @@ public final class ChatCompletionsRequest {
         g.writeEndObject();
       }
       for (ChatMessage message : request.messages()) {
-        write(g, message);
+        write(g, message, TEXTS);
       }
       g.writeEndArray();
       if (!request.tools().isEmpty()) {
@@ -65,22 +68,25 @@ public final class ChatCompletionsRequest {
     return out.toByteArray();
   }
 
-  private static void write(JsonGenerator g, ChatMessage message) throws IOException {
+  private static void write(JsonGenerator g, ChatMessage message, EscapedTexts texts) throws IOException {
     g.writeStartObject();
     switch (message.role()) {
       case ChatMessage.USER -> {
         g.writeStringField("role", "user");
-        g.writeStringField("content", message.content());
+        g.writeFieldName("content");
+        texts.write(g, message.content());
       }
       case ChatMessage.TOOL -> {
         g.writeStringField("role", "tool");
         g.writeStringField("tool_call_id", message.toolCallId());
-        g.writeStringField("content", message.content());
+        g.writeFieldName("content");
+        texts.write(g, message.content());
       }
       case ChatMessage.ASSISTANT -> {
         g.writeStringField("role", "assistant");
         if (message.toolCalls().isEmpty()) {
-          g.writeStringField("content", message.content());
+          g.writeFieldName("content");
+          texts.write(g, message.content());
           break;
         }
         // With tool calls and no text, OpenAI's own replies carry content null; some servers reject "" there.

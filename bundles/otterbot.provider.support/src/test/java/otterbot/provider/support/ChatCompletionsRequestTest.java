@@ -2,6 +2,7 @@ package otterbot.provider.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -76,5 +77,72 @@ class ChatCompletionsRequestTest {
       assertEquals("object", Json.parseOrNull(written).path("tools").path(0).path("function").path("parameters")
           .path("type").asText(), "the body stays JSON");
     }
+  }
+
+  /**
+   * Long texts are written from what was kept of an earlier request, to the same bytes as when written anew: every
+   * character class the escaping treats differently, and a text too short to be kept.
+   */
+  @Test
+  void aHistoryWrittenAgainIsTheSameToTheByte() throws Exception {
+    String tricky = "quote \" \\ back\\slash /slash\n\r\t\b\f \u0000\u0001\u001f \u007f é ü ß € 🦦 \uD83E"
+        + " lone \uDDA6 surrogates <script>&amp;</script>\u2028\u2029";
+    List<String> texts = List.of(tricky.repeat(20), "x".repeat(EscapedTexts.MIN_CHARS), "short " + tricky,
+        "t123456789012 ".repeat(200));
+    var messages = new java.util.ArrayList<ChatMessage>();
+    for (String text : texts) {
+      messages.add(ChatMessage.user(text));
+      messages.add(ChatMessage.assistant(text, List.of()));
+      messages.add(ChatMessage.toolResult(new ToolCall("c", "t", "{}"), text));
+    }
+    var request = new ChatRequest("m", "system", messages, List.of(), Map.of(), 0);
+
+    var fresh = new java.io.ByteArrayOutputStream();
+    try (var g = Json.MAPPER.getFactory().createGenerator(fresh)) {
+      g.writeStartArray();
+      for (String text : texts) {
+        g.writeString(text);
+      }
+      g.writeEndArray();
+    }
+    var texts2 = new EscapedTexts(EscapedTexts.DEFAULT_MAX_BYTES);
+    for (int round = 0; round < 2; round++) {
+      var kept = new java.io.ByteArrayOutputStream();
+      try (var g = Json.MAPPER.getFactory().createGenerator(kept)) {
+        g.writeStartArray();
+        for (String text : texts) {
+          texts2.write(g, text);
+        }
+        g.writeEndArray();
+      }
+      assertEquals(fresh.toString(StandardCharsets.UTF_8), kept.toString(StandardCharsets.UTF_8), "round " + round);
+    }
+    assertEquals(3, texts2.keptTexts(), "the short text is not kept");
+
+    String first = body(request);
+    assertEquals(first, body(request), "the same body from what was kept");
+    List<Object> sent = new java.util.ArrayList<>();
+    Json.parseOrNull(first).path("messages").forEach(m -> sent.add(m.path("content").asText()));
+    assertEquals("system", sent.get(0));
+    for (int i = 0; i < texts.size(); i++) {
+      assertEquals(List.of(texts.get(i), texts.get(i), texts.get(i)), sent.subList(1 + 3 * i, 4 + 3 * i),
+          "text " + i + " reads back as it was");
+    }
+  }
+
+  /** The kept texts stay within their budget, dropping the least recently used; a text over an eighth is not kept. */
+  @Test
+  void theKeptTextsStayWithinTheirBudget() {
+    var texts = new EscapedTexts(80_000);
+    for (int i = 0; i < 100; i++) {
+      String text = i + " " + "y".repeat(4_000);
+      assertEquals(text.length(), texts.escaped(text).length);
+      assertTrue(texts.keptBytes() <= 80_000, () -> "kept " + texts.keptBytes());
+    }
+    assertEquals(19, texts.keptTexts());
+    String recent = "99 " + "y".repeat(4_000);
+    org.junit.jupiter.api.Assertions.assertSame(texts.escaped(recent), texts.escaped(recent), "kept");
+    texts.escaped("z".repeat(10_001));
+    assertEquals(19, texts.keptTexts(), "more than an eighth of the budget is not kept");
   }
 }
