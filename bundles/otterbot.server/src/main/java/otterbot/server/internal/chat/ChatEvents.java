@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -150,7 +151,7 @@ public final class ChatEvents implements AutoCloseable {
     return (client, payload, ack) -> {
       Session session = session(client);
       if (session != null && !session.run(() -> handler.handle(session, payload),
-          immediate != null && immediate.test(session, payload)) && answered) {
+          () -> immediate != null && immediate.test(session, payload)) && answered) {
         Map<?, ?> fields = payload instanceof Map<?, ?> map ? map : Map.of();
         String agentId = echoedAgentId(fields);
         Joined joined = AGENT_ID.matcher(agentId).matches() ? session.joinedNow(agentId) : null;
@@ -472,10 +473,11 @@ public final class ChatEvents implements AutoCloseable {
     /**
      * Runs {@code task} after the socket's earlier tasks, on the executor; false when it was refused because
      * {@link Limits#maxQueuedEventsPerSocket()} events are already waiting (true when the socket is gone: nothing to
-     * answer). With {@code mayRunHere}, a task that does not wait for anything runs on this thread when nothing of the
-     * socket's is queued or running (the order stays: whatever comes meanwhile queues behind it).
+     * answer). When nothing of the socket's is queued or running and {@code mayRunHere} says that the task waits for
+     * nothing (asked then, under the lock, so no other of the socket's tasks can change what it depends on), the task
+     * runs on this thread; the order stays, as whatever comes meanwhile queues behind it.
      */
-    boolean run(Runnable task, boolean mayRunHere) {
+    boolean run(Runnable task, BooleanSupplier mayRunHere) {
       boolean here;
       synchronized (this) {
         if (gone) {
@@ -484,7 +486,7 @@ public final class ChatEvents implements AutoCloseable {
         if (queue.size() >= limits.maxQueuedEventsPerSocket()) {
           return false;
         }
-        here = mayRunHere && !draining;
+        here = !draining && mayRunHere.getAsBoolean();
         if (!here) {
           queue.add(task);
           if (draining) {
