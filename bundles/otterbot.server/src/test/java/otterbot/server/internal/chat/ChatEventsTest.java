@@ -466,18 +466,8 @@ class ChatEventsTest {
   void aMessageNeverOvertakesTheJoinBeforeIt() throws Exception {
     Front gated = Front.start(FrontSettings.of("127.0.0.1", 0), () -> null);
     AtomicReference<CountDownLatch> gate = new AtomicReference<>(new CountDownLatch(0));
-    java.util.concurrent.Executor held = task -> {
-      CountDownLatch now = gate.get();
-      executor.execute(() -> {
-        try {
-          now.await(WAIT_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        task.run();
-      });
-    };
-    ChatEvents ordered = new ChatEvents(gated.socketIo(), service::get, held, new ChatEvents.Limits(16, 2));
+    ChatEvents ordered = new ChatEvents(gated.socketIo(), service::get, heldBy(gate::get),
+        new ChatEvents.Limits(16, 2));
     try {
       Client client = new Client("websocket", gated);
       clients.add(client);
@@ -514,15 +504,8 @@ class ChatEventsTest {
     Front limited = Front.start(FrontSettings.of("127.0.0.1", 0), () -> null);
     CountDownLatch gate = new CountDownLatch(1);
     // Holds the socket's event handling until the test opens the gate, so that the events pile up in its queue.
-    java.util.concurrent.Executor held = task -> executor.execute(() -> {
-      try {
-        gate.await(WAIT_SECONDS, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      task.run();
-    });
-    ChatEvents bounded = new ChatEvents(limited.socketIo(), service::get, held, new ChatEvents.Limits(16, 3));
+    ChatEvents bounded = new ChatEvents(limited.socketIo(), service::get, heldBy(() -> gate),
+        new ChatEvents.Limits(16, 3));
     try {
       Client client = new Client("websocket", limited);
       clients.add(client);
@@ -549,6 +532,21 @@ class ChatEventsTest {
       bounded.close();
       limited.close();
     }
+  }
+
+  /** An executor whose tasks wait for the gate that is current when they are handed over (bounded by the test wait). */
+  private static java.util.concurrent.Executor heldBy(java.util.function.Supplier<CountDownLatch> gate) {
+    return task -> {
+      CountDownLatch now = gate.get();
+      executor.execute(() -> {
+        try {
+          now.await(WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        task.run();
+      });
+    };
   }
 
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
