@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiPredicate;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -141,13 +142,12 @@ public final class ChatEvents implements AutoCloseable {
     void handle(Session session, Object payload);
   }
 
-  /** Whether an event can be handled on the event loop: nothing in its handling waits (see {@link Session#run}). */
-  private interface Immediate {
-    boolean test(Session session, Object payload);
-  }
-
-  /** @param answered whether a refused event gets an error chunk and {@code chat:done} (chat:close expects nothing) */
-  private DataListener<Object> listener(Handler handler, boolean answered, Immediate immediate) {
+  /**
+   * @param answered whether a refused event gets an error chunk and {@code chat:done} (chat:close expects nothing)
+   * @param immediate whether the event can be handled on the event loop, as nothing in its handling waits (see
+   *     {@link Session#run}); null for never
+   */
+  private DataListener<Object> listener(Handler handler, boolean answered, BiPredicate<Session, Object> immediate) {
     return (client, payload, ack) -> {
       Session session = session(client);
       if (session != null && !session.run(() -> handler.handle(session, payload),
