@@ -40,7 +40,7 @@ public final class ChatCompletionsRequest {
         g.writeEndObject();
       }
       for (ChatMessage message : request.messages()) {
-        write(g, message, TEXTS);
+        write(g, message);
       }
       g.writeEndArray();
       if (!request.tools().isEmpty()) {
@@ -68,25 +68,25 @@ public final class ChatCompletionsRequest {
     return out.toByteArray();
   }
 
-  private static void write(JsonGenerator g, ChatMessage message, EscapedTexts texts) throws IOException {
+  private static void write(JsonGenerator g, ChatMessage message) throws IOException {
     g.writeStartObject();
     switch (message.role()) {
       case ChatMessage.USER -> {
         g.writeStringField("role", "user");
         g.writeFieldName("content");
-        texts.write(g, message.content());
+        TEXTS.write(g, message.content());
       }
       case ChatMessage.TOOL -> {
         g.writeStringField("role", "tool");
         g.writeStringField("tool_call_id", message.toolCallId());
         g.writeFieldName("content");
-        texts.write(g, message.content());
+        TEXTS.write(g, message.content());
       }
       case ChatMessage.ASSISTANT -> {
         g.writeStringField("role", "assistant");
         if (message.toolCalls().isEmpty()) {
           g.writeFieldName("content");
-          texts.write(g, message.content());
+          TEXTS.write(g, message.content());
           break;
         }
         // With tool calls and no text, OpenAI's own replies carry content null; some servers reject "" there.
