@@ -3,14 +3,20 @@ package otterbot.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarInputStream;
+import java.util.jar.Manifest;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,6 +76,39 @@ class StartScriptIT {
         "no readiness failure at the stop in " + started.log());
     assertTrue(Boolean.getBoolean("otterbot.cds.skip") || !started.logText().contains("Unable to use shared archive"),
         "the JVM refused the archive: " + started.log());
+  }
+
+  /**
+   * Every start reads the classes of the embedded bundles out of their jars on the start-level thread; the build
+   * stores them instead of deflating them (src/build/java/StoredBundles.java), and leaves each bundle whole: its
+   * manifest, and every entry readable with the checksum it was written with (ZipInputStream checks a stored entry's
+   * CRC when it reaches its end).
+   */
+  @Test
+  void theEmbeddedBundlesStoreTheirClassesAndStayWhole() throws Exception {
+    int bundles = 0;
+    int classes = 0;
+    try (JarFile jar = new JarFile(ServerProcess.jar().toFile())) {
+      for (JarEntry embedded : jar.stream().filter(e -> e.getName().matches("jar/[^/]+\\.jar")).toList()) {
+        try (JarInputStream in = new JarInputStream(jar.getInputStream(embedded))) {
+          for (JarEntry entry = in.getNextJarEntry(); entry != null; entry = in.getNextJarEntry()) {
+            in.transferTo(OutputStream.nullOutputStream());
+            if (entry.getName().endsWith(".class")) {
+              assertEquals(ZipEntry.STORED, entry.getMethod(), embedded.getName() + " deflates " + entry.getName());
+              classes++;
+            }
+          }
+          // A bundle's manifest comes first, where the framework and JarInputStream look for it. (The runpath's
+          // ONNX Runtime jar is a plain jar with its manifest elsewhere.)
+          Manifest manifest = in.getManifest();
+          if (manifest != null && manifest.getMainAttributes().getValue("Bundle-SymbolicName") != null) {
+            bundles++;
+          }
+        }
+      }
+    }
+    assertTrue(bundles > 50, bundles + " bundles");
+    assertTrue(classes > 10_000, classes + " classes");
   }
 
   private static String jcmd(long pid, String command) throws Exception {
