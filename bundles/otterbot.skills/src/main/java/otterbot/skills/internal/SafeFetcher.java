@@ -26,6 +26,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -156,14 +157,23 @@ public final class SafeFetcher {
   private final Options options;
   private final AddressPolicy policy;
   private final Resolver resolver;
-  private final SSLContext tls;
+  private final Supplier<SSLContext> tls;
 
-  /** Fetches with the system resolver and the JVM's default trust store. */
+  /**
+   * Fetches with the system resolver and the JVM's default trust store. The JVM makes its default TLS context on the
+   * first https fetch, not here: reading the trust store took ~45 ms of the framework's start-level thread at every
+   * start (issue 12), for fetches most servers never make (the JDK keeps the context once made).
+   */
   public SafeFetcher(Options options) {
-    this(options, InetAddress::getAllByName, defaultTls());
+    this(options, InetAddress::getAllByName, SafeFetcher::defaultTls);
   }
 
   SafeFetcher(Options options, Resolver resolver, SSLContext tls) {
+    this(options, resolver, () -> tls);
+  }
+
+  /** With {@code tls} asked for the TLS context at each https connection, and not before. */
+  SafeFetcher(Options options, Resolver resolver, Supplier<SSLContext> tls) {
     this.options = options;
     this.policy = new AddressPolicy(options.allow());
     this.resolver = resolver;
@@ -326,7 +336,7 @@ public final class SafeFetcher {
         if (!target.https()) {
           return socket;
         }
-        SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(socket, target.bare(), target.port(), true);
+        SSLSocket ssl = (SSLSocket) tls.get().getSocketFactory().createSocket(socket, target.bare(), target.port(), true);
         SSLParameters params = ssl.getSSLParameters();
         // Verify the certificate against the host name, not the address we connected to.
         params.setEndpointIdentificationAlgorithm("HTTPS");
@@ -451,7 +461,7 @@ public final class SafeFetcher {
     try {
       return SSLContext.getDefault();
     } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JVM has no default TLS context", e);
+      throw OtterbotException.unavailable("Could not fetch: this JVM has no default TLS context", e);
     }
   }
 

@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -82,13 +84,17 @@ class SafeFetcherTlsTest {
   }
 
   SafeFetcher fetcher(Duration timeout) {
+    return fetcher(timeout, () -> clientTls);
+  }
+
+  SafeFetcher fetcher(Duration timeout, Supplier<SSLContext> tls) {
     // Both test names point at the loopback server, so neither reaches DNS; literals need no lookup.
     SafeFetcher.Resolver resolver = host -> switch (host) {
       case "skills.test", "other.test" -> new InetAddress[] {InetAddress.getByName("127.0.0.1")};
       default -> InetAddress.getAllByName(host);
     };
     return new SafeFetcher(SafeFetcher.Options.defaults().withAllow(List.of("127.0.0.1/32")).withTimeout(timeout),
-        resolver, clientTls);
+        resolver, tls);
   }
 
   SafeFetcher fetcher() {
@@ -99,6 +105,22 @@ class SafeFetcherTlsTest {
   void httpsToThePinnedAddressVerifiesTheCertificateForTheHostName() {
     assertEquals(SKILL, fetcher().get("https://skills.test:" + port + "/skill.md"));
     assertEquals("skills.test:" + port, hosts.get("host"));
+  }
+
+  /**
+   * The skill service makes its fetcher when it starts; the JVM's default TLS context (reading the trust store) is
+   * made at the first https fetch instead, so a start does not wait for it (issue 12).
+   */
+  @Test
+  void theTlsContextIsTakenAtTheFirstHttpsFetchAndNotWhenTheFetcherIsMade() {
+    AtomicInteger taken = new AtomicInteger();
+    SafeFetcher fetcher = fetcher(Duration.ofSeconds(10), () -> {
+      taken.incrementAndGet();
+      return clientTls;
+    });
+    assertEquals(0, taken.get(), "taken when the fetcher was made");
+    assertEquals(SKILL, fetcher.get("https://skills.test:" + port + "/skill.md"));
+    assertEquals(1, taken.get());
   }
 
   @Test
