@@ -168,10 +168,6 @@ public final class SafeFetcher {
     this(options, InetAddress::getAllByName, SafeFetcher::defaultTls);
   }
 
-  SafeFetcher(Options options, Resolver resolver, SSLContext tls) {
-    this(options, resolver, () -> tls);
-  }
-
   /** With {@code tls} asked for the TLS context at each https connection, and not before. */
   SafeFetcher(Options options, Resolver resolver, Supplier<SSLContext> tls) {
     this.options = options;

@@ -142,11 +142,7 @@ class SafeFetcherTest {
   }
 
   SafeFetcher fetcher(SafeFetcher.Options options) {
-    try {
-      return new SafeFetcher(options, resolver, SSLContext.getDefault());
-    } catch (NoSuchAlgorithmException e) {
-      throw new AssertionError(e);
-    }
+    return new SafeFetcher(options, resolver, SafeFetcherTest::sslContext);
   }
 
   static OtterbotException refused(SafeFetcher fetcher, String url, Kind kind) {
@@ -310,7 +306,7 @@ class SafeFetcherTest {
         Thread.currentThread().interrupt();
       }
       throw new java.net.UnknownHostException(host);
-    }, SSLContext.getDefault());
+    }, SafeFetcherTest::sslContext);
     long start = System.nanoTime();
     try {
       OtterbotException e = refused(fetcher, "http://slow-dns.test/skill.md", Kind.UNAVAILABLE);
@@ -325,7 +321,7 @@ class SafeFetcherTest {
   void anUnknownHostIsUnavailable() {
     SafeFetcher fetcher = new SafeFetcher(SafeFetcher.Options.defaults(), host -> {
       throw new java.net.UnknownHostException(host);
-    }, sslContext());
+    }, SafeFetcherTest::sslContext);
     OtterbotException e = refused(fetcher, "http://nowhere.test/skill.md", Kind.UNAVAILABLE);
     assertEquals("Could not fetch from nowhere.test: the host is unknown", e.getMessage());
   }
