@@ -191,7 +191,7 @@ final class ServerProcess implements AutoCloseable {
    * shutdown hook, which a {@code kill -9} skips (~160 MB each time, README "Side by side"); the tests that kill the
    * server that way left ~650 MB in {@code /tmp} per run. JUnit deletes the test's directory, and with it these.
    */
-  static Path temporaryDirectory(Path home) {
+  private static Path temporaryDirectory(Path home) {
     Path dir = home.toAbsolutePath().resolveSibling(home.getFileName() + "-tmp");
     try {
       Files.createDirectories(dir);
