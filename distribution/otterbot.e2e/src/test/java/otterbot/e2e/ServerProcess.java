@@ -181,17 +181,19 @@ final class ServerProcess implements AutoCloseable {
     int port = freePort();
     Path script = jvmOptions().resolveSibling("otterbot");
     var command = List.of(script.toString(), "--home", home.toString(), "--port", Integer.toString(port));
+    // The script makes the JVM's temporary directory under TMPDIR (<TMPDIR>/otterbot-<uid>/<pid>).
     return launch(command, home, "127.0.0.1", port, Map.of("JAVA_HOME", System.getProperty("java.home"),
-        "OTTERBOT_JAVA_OPTS", "-Djava.io.tmpdir=" + temporaryDirectory(home))).ready();
+        "TMPDIR", temporaryDirectory(home).toString())).ready();
   }
 
   /**
-   * The server JVM's temporary directory: beside the home, in the test's own directory, instead of the machine's
-   * {@code /tmp}. bnd's launcher extracts its runpath jars and the framework cache there and removes them only in a
-   * shutdown hook, which a {@code kill -9} skips (~160 MB each time, README "Side by side"); the tests that kill the
-   * server that way left ~650 MB in {@code /tmp} per run. JUnit deletes the test's directory, and with it these.
+   * The server's temporary directory (for the start script, its {@code TMPDIR}): beside the home, in the test's own
+   * directory, instead of the machine's {@code /tmp}. bnd's launcher extracts its runpath jars and the framework cache
+   * there and removes them only in a shutdown hook, which a {@code kill -9} skips (~160 MB each time, README "Side by
+   * side"); the tests that kill the server that way left ~650 MB in {@code /tmp} per run. JUnit deletes the test's
+   * directory, and with it these.
    */
-  private static Path temporaryDirectory(Path home) {
+  static Path temporaryDirectory(Path home) {
     Path dir = home.toAbsolutePath().resolveSibling(home.getFileName() + "-tmp");
     try {
       Files.createDirectories(dir);

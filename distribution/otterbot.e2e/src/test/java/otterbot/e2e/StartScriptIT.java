@@ -1,6 +1,7 @@
 package otterbot.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.OutputStream;
@@ -109,6 +110,45 @@ class StartScriptIT {
     }
     assertTrue(bundles > 50, bundles + " bundles");
     assertTrue(classes > 10_000, classes + " classes");
+  }
+
+  /**
+   * A server started by the script keeps its temporary files (bnd's launcher unpacks the framework cache and its
+   * class-path jars there, ~160 MB) in a directory of its own, {@code <TMPDIR>/otterbot-<uid>/<pid>}; a {@code kill -9}
+   * skips the shutdown hook that deletes them, and the next start removes the directories of processes that are gone,
+   * and only those.
+   */
+  @Test
+  void theNextStartRemovesTheTemporaryFilesOfAKilledServer() throws Exception {
+    Path home = dir.resolve("home");
+    Path temporary = ServerProcess.temporaryDirectory(home).resolve("otterbot-" + Files.getAttribute(dir, "unix:uid"));
+    // No process has this PID (Linux allows at most 4,194,304); a name that is not a PID is not the script's to remove.
+    Path gone = temporary.resolve("99999999");
+    Path notPid = temporary.resolve("notes");
+    Files.createDirectories(gone.resolve("osgi.fw"));
+    Files.createDirectories(notPid);
+    Path killed;
+    try (ServerProcess server = ServerProcess.startWithScript(home)) {
+      killed = temporary.resolve(Long.toString(server.pid()));
+      assertFalse(Files.exists(gone), "the directory of a process that is gone is removed: " + gone);
+      assertTrue(Files.isDirectory(notPid), "a directory whose name is no PID is kept");
+      assertTrue(jcmd(server.pid(), "VM.system_properties").lines().anyMatch(("java.io.tmpdir=" + killed)::equals),
+          "the server's temporary directory is " + killed);
+      assertTrue(bytes(killed) > 10_000_000, "the framework cache is there: " + bytes(killed) + " bytes in " + killed);
+      server.kill();
+    }
+    assertTrue(Files.isDirectory(killed), "kill -9 left " + killed);
+    try (ServerProcess server = ServerProcess.startWithScript(home)) {
+      assertFalse(Files.exists(killed), "the next start removed the killed server's " + killed);
+      assertTrue(Files.isDirectory(temporary.resolve(Long.toString(server.pid()))));
+      assertEquals(200, server.http().get("/api/agents").status());
+    }
+  }
+
+  private static long bytes(Path dir) throws Exception {
+    try (var files = Files.walk(dir)) {
+      return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+    }
   }
 
   private static String jcmd(long pid, String command) throws Exception {
