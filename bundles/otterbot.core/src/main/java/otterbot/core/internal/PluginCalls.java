@@ -10,14 +10,40 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import otterbot.api.OtterbotException;
+
 /**
  * Calls into plug-in code (tools, providers) on threads of its own, with a deadline: a plug-in that hangs costs one
  * of these threads, never the caller's (a chat turn, a REST request), and never a lock the caller holds.
+ *
+ * <p>Bounded: a call its caller gave up on (its deadline passed, or the caller was cancelled) is interrupted, and a
+ * plug-in deaf to that keeps its thread. At most {@link #MAX_ABANDONED} such threads are kept; beyond that new calls
+ * are refused as unavailable, with the reason in the log, until some of them end. Without the bound a plug-in that
+ * hangs on every call would cost a thread per call for as long as the server runs.
  */
 public final class PluginCalls implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PluginCalls.class);
+  /** How many calls given up on may still hold a thread before new calls are refused. */
+  public static final int MAX_ABANDONED = 256;
+
   private final ExecutorService pool;
+  private final String threadPrefix;
+  private final int maxAbandoned;
+  /** Calls given up on that still run. */
+  private final AtomicInteger abandoned = new AtomicInteger();
+  /** Whether the refusal was logged since the count was last below the bound: once per episode, not per call. */
+  private final java.util.concurrent.atomic.AtomicBoolean refusing = new java.util.concurrent.atomic.AtomicBoolean();
 
   public PluginCalls(String threadPrefix) {
+    this(threadPrefix, MAX_ABANDONED);
+  }
+
+  PluginCalls(String threadPrefix, int maxAbandoned) {
+    this.threadPrefix = threadPrefix;
+    this.maxAbandoned = maxAbandoned;
     AtomicInteger n = new AtomicInteger();
     pool = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, threadPrefix + n.incrementAndGet());
@@ -47,17 +73,86 @@ public final class PluginCalls implements AutoCloseable {
     return start(call).await(timeout);
   }
 
-  /** Starts {@code call} now; its result is collected later with {@link Started#await}, so calls can overlap. */
+  /**
+   * Starts {@code call} now; its result is collected later with {@link Started#await}, so calls can overlap.
+   *
+   * @throws OtterbotException (unavailable) when {@link #MAX_ABANDONED} calls given up on still hold their threads
+   */
   public <T> Started<T> start(Callable<T> call) {
-    return new Started<>(pool.submit(call));
+    int stuck = abandoned.get();
+    if (stuck >= maxAbandoned) {
+      if (refusing.compareAndSet(false, true)) {
+        LOG.error("{} plug-in calls still run after their callers gave up on them and were interrupted (a plug-in that"
+            + " hangs and ignores interrupts; a thread dump, jcmd <pid> Thread.print, shows them as {}*); new calls"
+            + " are refused until some of them end", stuck, threadPrefix);
+      }
+      throw OtterbotException.unavailable("the server is refusing plug-in calls: " + stuck + " earlier calls did not"
+          + " end after they were given up on (a plug-in that hangs; the server log has the details)", null);
+    }
+    Tracked<T> tracked = new Tracked<>(call);
+    tracked.future = pool.submit(tracked);
+    return new Started<>(tracked);
+  }
+
+  /** A call and whether its caller gave up on it while it ran: those are counted until they end. */
+  private final class Tracked<T> implements Callable<T> {
+    private static final int NEW = 0;
+    private static final int RUNNING = 1;
+    private static final int ABANDONED = 2;
+    private static final int GIVEN_UP_BEFORE_IT_RAN = 3;
+    private static final int ENDED = 4;
+
+    private final Callable<T> call;
+    private final AtomicInteger state = new AtomicInteger(NEW);
+    volatile Future<T> future;
+
+    Tracked(Callable<T> call) {
+      this.call = call;
+    }
+
+    @Override
+    public T call() throws Exception {
+      if (!state.compareAndSet(NEW, RUNNING)) {
+        throw new java.util.concurrent.CancellationException("given up before it ran");
+      }
+      try {
+        return call.call();
+      } finally {
+        if (state.getAndSet(ENDED) == ABANDONED && abandoned.decrementAndGet() < maxAbandoned) {
+          refusing.set(false);
+        }
+      }
+    }
+
+    /** The caller no longer waits: counted while it still runs, and interrupted unless {@code interrupt} is false. */
+    void giveUp(boolean interrupt) {
+      while (true) {
+        int now = state.get();
+        if (now == NEW && state.compareAndSet(NEW, GIVEN_UP_BEFORE_IT_RAN)) {
+          break;
+        }
+        if (now == RUNNING && state.compareAndSet(RUNNING, ABANDONED)) {
+          abandoned.incrementAndGet();
+          break;
+        }
+        if (now != NEW && now != RUNNING) {
+          break;
+        }
+      }
+      if (interrupt) {
+        future.cancel(true);
+      }
+    }
   }
 
   /** A call that was started. */
   public static final class Started<T> {
+    private final PluginCalls.Tracked<T> tracked;
     private final Future<T> future;
 
-    Started(Future<T> future) {
-      this.future = future;
+    Started(PluginCalls.Tracked<T> tracked) {
+      this.tracked = tracked;
+      this.future = tracked.future;
     }
 
     /** As {@link PluginCalls#call}: waits at most {@code timeout} for the result, interrupting the call after it. */
@@ -65,10 +160,10 @@ public final class PluginCalls implements AutoCloseable {
       try {
         return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
-        future.cancel(true);
+        tracked.giveUp(true);
         throw new Timeout(timeout);
       } catch (InterruptedException e) {
-        future.cancel(true);
+        tracked.giveUp(true);
         throw e;
       } catch (ExecutionException e) {
         Throwable cause = e.getCause();
@@ -95,6 +190,7 @@ public final class PluginCalls implements AutoCloseable {
           } catch (InterruptedException e) {
             interrupted = true;
           } catch (TimeoutException e) {
+            tracked.giveUp(false); // not interrupted, as promised; it counts while it holds its thread
             throw new Timeout(timeout);
           } catch (ExecutionException e) {
             Throwable cause = e.getCause();
@@ -113,7 +209,7 @@ public final class PluginCalls implements AutoCloseable {
 
     /** Interrupts the call if it still runs. */
     public void cancel() {
-      future.cancel(true);
+      tracked.giveUp(true);
     }
   }
 

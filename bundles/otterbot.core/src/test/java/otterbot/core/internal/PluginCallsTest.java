@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import otterbot.api.OtterbotException;
+
 class PluginCallsTest {
   final PluginCalls calls = new PluginCalls("test-plugin-");
 
@@ -71,5 +73,78 @@ class PluginCallsTest {
     });
     assertThrows(PluginCalls.Timeout.class, () -> slow.await(Duration.ofMillis(50)));
     assertTrue(interrupted.await(5, TimeUnit.SECONDS), "a plug-in that hangs is interrupted");
+  }
+
+  /**
+   * A plug-in that hangs and ignores interrupts keeps the thread of every call given up on; the threads so kept are
+   * bounded: beyond the bound new calls are refused with a clear reason, and accepted again once some of them end.
+   */
+  @Test
+  void callsGivenUpOnThatIgnoreTheirInterruptAreBoundedAndNewCallsAreRefusedUntilTheyEnd() throws Exception {
+    var bounded = new PluginCalls("test-bounded-", 2);
+    var release = new CountDownLatch(1);
+    try {
+      for (int i = 0; i < 2; i++) {
+        PluginCalls.Started<String> deaf = bounded.start(() -> {
+          while (true) {
+            try {
+              if (release.await(10, TimeUnit.SECONDS)) {
+                return "late";
+              }
+            } catch (InterruptedException ignored) {
+              // a careless plug-in
+            }
+          }
+        });
+        assertThrows(PluginCalls.Timeout.class, () -> deaf.await(Duration.ofMillis(20)));
+      }
+      OtterbotException refused = assertThrows(OtterbotException.class, () -> bounded.start(() -> "next"));
+      assertEquals(OtterbotException.Kind.UNAVAILABLE, refused.kind());
+      assertTrue(refused.getMessage().contains("2 earlier calls did not end"), refused.getMessage());
+
+      release.countDown(); // the plug-in lets go: its threads end, and calls are taken again
+      assertEquals("next", soonAccepted(bounded, "next"));
+    } finally {
+      release.countDown();
+      bounded.close();
+    }
+  }
+
+  /** Calls that end when interrupted, or end in time, hold no thread afterwards: they never count against the bound. */
+  @Test
+  void callsThatEndWhenInterruptedDoNotCountAgainstTheBound() throws Exception {
+    var bounded = new PluginCalls("test-bounded-", 1);
+    try {
+      for (int i = 0; i < 20; i++) {
+        var ended = new CountDownLatch(1);
+        PluginCalls.Started<String> slow = bounded.start(() -> {
+          try {
+            Thread.sleep(60_000);
+            return "late";
+          } finally {
+            ended.countDown();
+          }
+        });
+        assertThrows(PluginCalls.Timeout.class, () -> slow.await(Duration.ofMillis(5)));
+        assertTrue(ended.await(5, TimeUnit.SECONDS));
+        assertEquals("quick", soonAccepted(bounded, "quick"), "call " + i);
+      }
+    } finally {
+      bounded.close();
+    }
+  }
+
+  /** The answer of a call answering {@code value}, once the calls are accepted (a thread that ended counts down last). */
+  private static String soonAccepted(PluginCalls bounded, String value) throws Exception {
+    for (int i = 0; ; i++) {
+      try {
+        return bounded.start(() -> value).await(Duration.ofSeconds(5));
+      } catch (OtterbotException refused) {
+        if (i == 100) {
+          throw refused;
+        }
+        Thread.sleep(50);
+      }
+    }
   }
 }
