@@ -2,12 +2,14 @@ package otterbot.core.internal;
 
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.slf4j.Logger;
@@ -35,7 +37,7 @@ public final class PluginCalls implements AutoCloseable {
   /** Calls given up on that still run. */
   private final AtomicInteger abandoned = new AtomicInteger();
   /** Whether the refusal was logged since the count was last below the bound: once per episode, not per call. */
-  private final java.util.concurrent.atomic.AtomicBoolean refusing = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean refusing = new AtomicBoolean();
 
   public PluginCalls(String threadPrefix) {
     this(threadPrefix, MAX_ABANDONED);
@@ -113,7 +115,7 @@ public final class PluginCalls implements AutoCloseable {
     @Override
     public T call() throws Exception {
       if (!state.compareAndSet(NEW, RUNNING)) {
-        throw new java.util.concurrent.CancellationException("given up before it ran");
+        throw new CancellationException("given up before it ran");
       }
       try {
         return call.call();
@@ -147,10 +149,10 @@ public final class PluginCalls implements AutoCloseable {
 
   /** A call that was started. */
   public static final class Started<T> {
-    private final PluginCalls.Tracked<T> tracked;
+    private final Tracked<T> tracked;
     private final Future<T> future;
 
-    Started(PluginCalls.Tracked<T> tracked) {
+    Started(Tracked<T> tracked) {
       this.tracked = tracked;
       this.future = tracked.future;
     }
