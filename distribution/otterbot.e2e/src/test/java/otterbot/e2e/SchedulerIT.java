@@ -184,7 +184,10 @@ class SchedulerIT {
 
   // ------------------------------------------------------------------------------------------- restarts
 
-  /** SIGTERM and a start on the same home: the enabled task is armed again and runs; the cancelled one does not. */
+  /**
+   * SIGTERM and a start on the same home: the enabled task is armed again and runs; the cancelled one does not run
+   * again (once, before its cancel, it may have: it fires every second).
+   */
   @Test
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void aRestartReArmsEnabledTasksOnly() {
@@ -195,6 +198,10 @@ class SchedulerIT {
     assertEquals(200, server.http().delete("/api/scheduled-tasks/" + cancelled).status());
     server.eventually("the first run", FIRES_WITHIN, () -> lastRunAt(server, "coo", enabled) != null,
         () -> String.valueOf(scheduledTask(server, "coo", enabled)));
+    // An every-second task may fire once between its creation and its cancel (a second can turn between the two
+    // requests on a slow machine); never after it.
+    int cancelledRuns = runs(server, cancelled).size();
+    assertTrue(cancelledRuns <= 1, "the cancelled task ran " + cancelledRuns + " times before the restart");
     server.stop();
     assertFalse(server.wasForced(), () -> "the server ignored SIGTERM\n" + server.logTail());
 
@@ -204,13 +211,11 @@ class SchedulerIT {
     assertNotNull(again, "the task survived the restart");
     assertTrue(again.path("enabled").asBoolean(), again::toString);
     assertFalse(scheduledTask(server, "coo", cancelled).path("enabled").asBoolean(true), "still cancelled");
-    int cancelledRuns = runs(server, cancelled).size();
     server.eventually("a run after the restart", FIRES_WITHIN, () -> {
       Instant last = lastRunAt(server, "coo", enabled);
       return last != null && last.isAfter(restartedAt);
     }, () -> String.valueOf(scheduledTask(server, "coo", enabled)));
-    assertEquals(0, cancelledRuns, "the cancelled task never ran");
-    assertEquals(0, runs(server, cancelled).size(), "the cancelled task was not re-armed");
+    assertEquals(cancelledRuns, runs(server, cancelled).size(), "the cancelled task was not re-armed");
   }
 
   /**
