@@ -128,18 +128,10 @@ public final class PluginCalls implements AutoCloseable {
 
     /** The caller no longer waits: counted while it still runs, and interrupted unless {@code interrupt} is false. */
     void giveUp(boolean interrupt) {
-      while (true) {
-        int now = state.get();
-        if (now == NEW && state.compareAndSet(NEW, GIVEN_UP_BEFORE_IT_RAN)) {
-          break;
-        }
-        if (now == RUNNING && state.compareAndSet(RUNNING, ABANDONED)) {
-          abandoned.incrementAndGet();
-          break;
-        }
-        if (now != NEW && now != RUNNING) {
-          break;
-        }
+      // The state only moves forward (NEW to RUNNING to ENDED, or to one of the given-up states), so once it is not
+      // NEW it never is again, and one attempt at each step is enough.
+      if (!state.compareAndSet(NEW, GIVEN_UP_BEFORE_IT_RAN) && state.compareAndSet(RUNNING, ABANDONED)) {
+        abandoned.incrementAndGet();
       }
       if (interrupt) {
         future.cancel(true);
@@ -150,17 +142,15 @@ public final class PluginCalls implements AutoCloseable {
   /** A call that was started. */
   public static final class Started<T> {
     private final Tracked<T> tracked;
-    private final Future<T> future;
 
     Started(Tracked<T> tracked) {
       this.tracked = tracked;
-      this.future = tracked.future;
     }
 
     /** As {@link PluginCalls#call}: waits at most {@code timeout} for the result, interrupting the call after it. */
     public T await(Duration timeout) throws Exception {
       try {
-        return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return tracked.future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
         tracked.giveUp(true);
         throw new Timeout(timeout);
@@ -188,7 +178,7 @@ public final class PluginCalls implements AutoCloseable {
       try {
         while (true) {
           try {
-            return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return tracked.future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
           } catch (InterruptedException e) {
             interrupted = true;
           } catch (TimeoutException e) {
