@@ -148,8 +148,9 @@ public final class CdsArchive {
    * Links the classes the training server loaded, by loading {@link LinkAgent} into it; on any failure the archive is
    * written without them, and this says so. Measured 2026-12-07 (issue 12), 8 alternating starts each on fresh homes:
    * ~1,850 more classes taken from the archive (9,359 of a start's 10,341 instead of 7,541), to the first 200 4.76 ->
-   * 4.52 s (median), CPU by then 5.34 -> 5.10 s; RSS at start unchanged (184-185 MiB). Linking them with the agent loaded at start-up instead would need AllowArchivingWithJavaAgent, which
-   * makes every start that maps the archive print a warning; attaching later does not.
+   * 4.52 s (median), CPU by then 5.34 -> 5.10 s; RSS at start unchanged (184-185 MiB). Loading the agent at start-up
+   * instead would need AllowArchivingWithJavaAgent, and every start that maps such an archive prints a warning;
+   * attaching it later does not.
    */
   private static void link(Process server, Path work, Path log) {
     try {

@@ -30,7 +30,7 @@ import java.util.zip.ZipOutputStream;
  * <p>What is stored: every {@code .class} entry and every entry of up to 64 KiB (manifests, component descriptions,
  * service files: what a start reads). Larger resources (the embedding model, native libraries) stay deflated: they are
  * read once when first needed, and storing them would double the jar. The entries keep their names, order, times
- * and bytes, so a bundle is the same bundle (signatures included); only the compression differs. Idempotent: a jar
+ * and bytes, so a bundle is the same bundle; only the compression differs (and one manifest, below). Idempotent: a jar
  * whose embedded jars need no change is not rewritten, so the archive written after it still fits it.
  *
  * <p>One bundle's manifest is changed too: Felix HTTP's Jetty bundle ({@value #JETTY}) no longer asks for the
@@ -39,8 +39,9 @@ import java.util.zip.ZipOutputStream;
  * registered as OSGi services: 0.15-0.18 s of the start-level thread in profiles. Those calls here are HTTP/2 field
  * pre-encoders (Jetty falls back to its HTTP/1 encoder, the one it registers itself; this server speaks HTTP/1.1),
  * TLS ALPN and credential and authenticator factories (no TLS, no servlet security here). Jetty's own providers are
- * still registered by SPI Fly (the registrar requirement stays). Measured 2026-12-07 (issue 12), 8 alternating starts
- * each on fresh homes: to the first 200 4.72 -> 4.54 s (median), CPU by then 5.35 -> 5.13 s.
+ * still registered by SPI Fly (the registrar requirement stays). That bundle is not signed. Measured 2026-12-07
+ * (issue 12), 10 alternating starts each on fresh homes: to the first 200 4.58 -> 4.30 s (median), CPU by then 5.23 ->
+ * 4.90 s.
  */
 public final class StoredBundles {
   private static final int SMALL = 64 * 1024;
@@ -147,13 +148,14 @@ public final class StoredBundles {
     if (header == null) {
       return null;
     }
+    List<String> clauses = clauses(header);
     List<String> kept = new ArrayList<>();
-    for (String clause : clauses(header)) {
+    for (String clause : clauses) {
       if (!(clause.startsWith("osgi.extender;") && clause.contains(WOVEN))) {
         kept.add(clause);
       }
     }
-    if (kept.size() == clauses(header).size()) {
+    if (kept.size() == clauses.size()) {
       return null;
     }
     if (kept.isEmpty()) {
