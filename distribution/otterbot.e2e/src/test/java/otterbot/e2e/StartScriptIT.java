@@ -134,7 +134,8 @@ class StartScriptIT {
       assertTrue(Files.isDirectory(notPid), "a directory whose name is no PID is kept");
       assertTrue(jcmd(server.pid(), "VM.system_properties").lines().anyMatch(("java.io.tmpdir=" + killed)::equals),
           "the server's temporary directory is " + killed);
-      assertTrue(bytes(killed) > 10_000_000, "the framework cache is there: " + bytes(killed) + " bytes in " + killed);
+      long cached = bytes(killed);
+      assertTrue(cached > 10_000_000, "the framework cache is there: " + cached + " bytes in " + killed);
       server.kill();
     }
     assertTrue(Files.isDirectory(killed), "kill -9 left " + killed);
