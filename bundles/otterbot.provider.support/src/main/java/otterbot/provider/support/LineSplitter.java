@@ -95,13 +95,23 @@ final class LineSplitter {
     return line;
   }
 
-  private static String decode(ByteBuffer buffer, int start, int length) {
+  private String decode(ByteBuffer buffer, int start, int length) {
     if (buffer.hasArray()) {
       return new String(buffer.array(), buffer.arrayOffset() + start, length, StandardCharsets.UTF_8);
     }
-    byte[] bytes = new byte[length];
-    buffer.get(start, bytes);
-    return new String(bytes, StandardCharsets.UTF_8);
+    // The HTTP client's buffers are read-only, so they have no array to decode from: the bytes are copied into the
+    // array kept for partial lines (empty here) rather than into a new one per line (issue 12: one allocation less per
+    // streamed token).
+    byte[] bytes = partial;
+    if (length > bytes.length) {
+      if (length > maxLineBytes) {
+        bytes = new byte[length]; // a whole line in one buffer is not refused, as before; the kept array stays bounded
+      } else {
+        bytes = partial = new byte[Math.min(maxLineBytes, Math.max(length, partial.length * 2))];
+      }
+    }
+    buffer.get(start, bytes, 0, length);
+    return new String(bytes, 0, length, StandardCharsets.UTF_8);
   }
 
   private void keep(ByteBuffer buffer, int start, int length) {

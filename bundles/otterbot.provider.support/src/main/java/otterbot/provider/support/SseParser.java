@@ -9,8 +9,9 @@ public final class SseParser {
   private static final String DEFAULT_EVENT = "message";
 
   private String event;
-  private final StringBuilder data = new StringBuilder();
-  private boolean hasData;
+  /** The event's first data line; the rest, if any, are joined in {@link #more}. */
+  private String data;
+  private final StringBuilder more = new StringBuilder();
   private boolean firstLine = true;
 
   /**
@@ -31,22 +32,32 @@ public final class SseParser {
     if (line.startsWith(":")) {
       return null;
     }
+    // The field's name is compared in place and the value cut out once: a model streams one data line per token, and
+    // each copy of it was garbage to collect (issue 12).
     int colon = line.indexOf(':');
-    String field = colon < 0 ? line : line.substring(0, colon);
-    String value = colon < 0 ? "" : line.substring(colon + 1);
-    if (value.startsWith(" ")) {
-      value = value.substring(1);
+    int nameEnd = colon < 0 ? line.length() : colon;
+    int valueStart = colon < 0 ? line.length() : colon + 1;
+    if (valueStart < line.length() && line.charAt(valueStart) == ' ') {
+      valueStart++;
     }
-    if (field.equals("event")) {
-      event = value;
-    } else if (field.equals("data")) {
-      if (hasData) {
-        data.append('\n');
+    if (is(line, nameEnd, "data")) {
+      String value = line.substring(valueStart);
+      if (data == null) {
+        data = value;
+      } else {
+        if (more.length() == 0) {
+          more.append(data);
+        }
+        more.append('\n').append(value);
       }
-      data.append(value);
-      hasData = true;
+    } else if (is(line, nameEnd, "event")) {
+      event = line.substring(valueStart);
     }
     return null;
+  }
+
+  private static boolean is(String line, int nameEnd, String field) {
+    return nameEnd == field.length() && line.startsWith(field);
   }
 
   /**
@@ -58,10 +69,13 @@ public final class SseParser {
   }
 
   private SseEvent dispatch() {
-    SseEvent complete = hasData ? new SseEvent(event == null ? DEFAULT_EVENT : event, data.toString()) : null;
+    SseEvent complete = null;
+    if (data != null) {
+      complete = new SseEvent(event == null ? DEFAULT_EVENT : event, more.length() == 0 ? data : more.toString());
+    }
     event = null;
-    data.setLength(0);
-    hasData = false;
+    data = null;
+    more.setLength(0);
     return complete;
   }
 }

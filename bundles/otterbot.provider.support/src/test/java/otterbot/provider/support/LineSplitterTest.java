@@ -71,6 +71,21 @@ class LineSplitterTest {
   }
 
   @Test
+  void readOnlyBuffersAsTheHttpClientGivesThemAreReadLineByLineWithoutLeftovers() {
+    // Read-only buffers have no array: their lines are decoded through the splitter's own array, which a shorter line
+    // must not read beyond, and which a line cut between two buffers must not find overwritten.
+    String first = "data: " + "é".repeat(20);
+    var big = new LineSplitter(1024);
+    big.feed(ByteBuffer.wrap(bytes(first + "\nshort\n" + "w".repeat(300) + "\nhalf")).asReadOnlyBuffer(), lines::add,
+        () -> false);
+    big.feed(ByteBuffer.wrap(bytes("-line\nend\n")).asReadOnlyBuffer(), lines::add, () -> false);
+    assertEquals(List.of(first, "short", "w".repeat(300), "half-line", "end"), lines);
+    var small = new LineSplitter(64);
+    small.feed(ByteBuffer.wrap(bytes("v".repeat(300) + "\nv\n")).asReadOnlyBuffer(), lines::add, () -> false);
+    assertEquals(List.of("v".repeat(300), "v"), lines.subList(5, 7), "a whole line in one buffer, as before");
+  }
+
+  @Test
   void feedingStopsAfterTheLineThatAskedForItAndGoesOnWhereItStopped() {
     ByteBuffer buffer = ByteBuffer.wrap(bytes("a\nb\nc\n"));
     splitter.feed(buffer, lines::add, () -> lines.size() == 1);

@@ -50,6 +50,12 @@ class SseParserTest {
   }
 
   @Test
+  void onlyFieldsNamedExactlyDataOrEventCountAndEmptyDataLinesAreJoinedToo() {
+    assertEquals(List.of(new SseEvent("message", "\nx\n"), new SseEvent("message", ""), new SseEvent("eventful", "y")),
+        parse("data:", "data: x", "data", "", "database: no", "data", "", "events: no", "event:eventful", "data: y", ""));
+  }
+
+  @Test
   void keepsAnEventWhoseBlankLineNeverCame() {
     assertEquals(List.of(new SseEvent("message", "[DONE]")), parse("data: [DONE]"));
   }
