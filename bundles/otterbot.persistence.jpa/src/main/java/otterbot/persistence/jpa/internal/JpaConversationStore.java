@@ -179,9 +179,9 @@ public final class JpaConversationStore implements ConversationStore {
    * The batch's statements, each prepared on its first use and reused for the rest of the batch, on the transaction's
    * JDBC connection. Plain JDBC rather than JPQL and persisted entities (issue 12): an append is three statements (five
    * for a new conversation), and EclipseLink's unit of work, its flush before each query and its change sets for them
-   * were over a quarter of an append's CPU, 5.5 % of the server's in the 50-chat benchmark (1.2 % now). Part of that is
-   * given back: appends that take less time leave fewer others waiting to share their commit, and H2's chunk writes rose
-   * from 6.0 to 8.6 %. EclipseLink caches nothing shared here, so nothing else has to learn of these rows.
+   * were over a quarter of an append's CPU, 5.5 % of the server's in the 50-chat benchmark (1.2 % now). Part of that
+   * is given back: appends that take less time leave fewer others waiting to share their commit, and H2's chunk writes
+   * rose from 6.0 to 8.6 %. EclipseLink caches nothing shared here, so nothing else has to learn of these rows.
    */
   private final class Statements implements AutoCloseable {
     private final Connection connection;
@@ -198,57 +198,41 @@ public final class JpaConversationStore implements ConversationStore {
     void insert(Pending p) throws SQLException {
       // Update first: on an existing conversation this takes its row lock before max(seq) is read, so appends from
       // other processes wait. An earlier append of the same batch is seen: it was executed on this connection.
-      if (bump == null) {
-        bump = connection.prepareStatement("UPDATE " + db.qualified("conversations")
-            + " SET updated_at = ? WHERE id = ? AND agent_id = ?");
-      }
-      bump.setObject(1, p.now);
-      bump.setString(2, p.conversation);
-      bump.setString(3, p.agent);
-      if (bump.executeUpdate() == 0) {
-        if (owner == null) {
-          owner = connection.prepareStatement("SELECT agent_id FROM " + db.qualified("conversations")
-              + " WHERE id = ?");
-        }
-        owner.setString(1, p.conversation);
-        try (ResultSet row = owner.executeQuery()) {
+      bump = prepare(bump, "UPDATE %s SET updated_at = ? WHERE id = ? AND agent_id = ?", "conversations");
+      if (bind(bump, p.now, p.conversation, p.agent).executeUpdate() == 0) {
+        owner = prepare(owner, "SELECT agent_id FROM %s WHERE id = ?", "conversations");
+        try (ResultSet row = bind(owner, p.conversation).executeQuery()) {
           if (row.next()) {
             // Appending would hand one agent's history to another.
             p.failure = OtterbotException.conflict("conversation '" + p.conversation + "' belongs to another agent");
             return;
           }
         }
-        if (create == null) {
-          create = connection.prepareStatement("INSERT INTO " + db.qualified("conversations")
-              + " (id, agent_id, created_at, updated_at) VALUES (?, ?, ?, ?)");
-        }
-        create.setString(1, p.conversation);
-        create.setString(2, p.agent);
-        create.setObject(3, p.now);
-        create.setObject(4, p.now);
-        create.executeUpdate();
+        create = prepare(create, "INSERT INTO %s (id, agent_id, created_at, updated_at) VALUES (?, ?, ?, ?)",
+            "conversations");
+        bind(create, p.conversation, p.agent, p.now, p.now).executeUpdate();
       }
-      if (last == null) {
-        last = connection.prepareStatement("SELECT MAX(seq) FROM " + db.qualified("messages")
-            + " WHERE conversation_id = ?");
-      }
-      last.setString(1, p.conversation);
+      last = prepare(last, "SELECT MAX(seq) FROM %s WHERE conversation_id = ?", "messages");
       long seq;
-      try (ResultSet row = last.executeQuery()) {
+      try (ResultSet row = bind(last, p.conversation).executeQuery()) {
         row.next();
         seq = row.getLong(1) + 1; // getLong gives 0 for SQL NULL: a conversation without messages
       }
-      if (add == null) {
-        add = connection.prepareStatement("INSERT INTO " + db.qualified("messages")
-            + " (conversation_id, seq, id, role, content, created_at) VALUES (?, ?, ?, ?, ?, ?)");
+      add = prepare(add, "INSERT INTO %s (conversation_id, seq, id, role, content, created_at)"
+          + " VALUES (?, ?, ?, ?, ?, ?)", "messages");
+      bind(add, p.conversation, seq, p.id, p.role, p.content, p.createdAt).executeUpdate();
+    }
+
+    /** {@code prepared}, or the statement {@code sql} prepared for {@code table} (with its schema) when null. */
+    private PreparedStatement prepare(PreparedStatement prepared, String sql, String table) throws SQLException {
+      return prepared != null ? prepared : connection.prepareStatement(sql.formatted(db.qualified(table)));
+    }
+
+    private static PreparedStatement bind(PreparedStatement statement, Object... values) throws SQLException {
+      for (int i = 0; i < values.length; i++) {
+        statement.setObject(i + 1, values[i]);
       }
-      add.setString(1, p.conversation);
-      add.setLong(2, seq);
-      add.setString(3, p.id);
-      add.setString(4, p.role);
-      add.setString(5, p.content);
-      add.setObject(6, p.createdAt);
-      add.executeUpdate();
+      return statement;
     }
 
     @Override
