@@ -10,7 +10,8 @@ import jakarta.persistence.Table;
 /**
  * One conversation: who owns it and when it last changed. Its messages are {@link MessageEntity} rows. The index on
  * {@code agent_id} is created by {@link JpaDatabase}, not declared here: EclipseLink 4.0.9 writes an {@code @Index}
- * without the configured schema, which fails (quietly) whenever a schema is set.
+ * without the configured schema, which fails (quietly) whenever a schema is set. Rows are written by
+ * {@link JpaConversationStore} in plain SQL (its appends), so a column renamed here must be renamed there too.
  */
 @Entity(name = "ConversationEntity")
 @Table(name = "conversations")
@@ -37,13 +38,6 @@ class ConversationEntity {
 
   protected ConversationEntity() {
     // for EclipseLink
-  }
-
-  ConversationEntity(String id, String agentId, LocalDateTime now) {
-    this.id = id;
-    this.agentId = agentId;
-    this.createdAt = now;
-    this.updatedAt = now;
   }
 
   String agentId() {

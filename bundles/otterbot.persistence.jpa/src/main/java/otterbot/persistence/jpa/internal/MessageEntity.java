@@ -15,7 +15,9 @@ import jakarta.persistence.Table;
  * One message of a conversation. The key is (conversation, position in it): {@code seq} is max + 1 within the
  * conversation when the row is inserted, so reading by key order gives append order even when two messages carry the
  * same timestamp, and the primary key's index (conversation_id first) serves every read of a conversation. The message
- * id is a plain column: the API never looks a message up by it, and a retried append must not fail on it.
+ * id is a plain column: the API never looks a message up by it, and a retried append must not fail on it. Rows are
+ * read through this entity and written by {@link JpaConversationStore} in plain SQL (its appends), so a column renamed
+ * here must be renamed there too.
  */
 @Entity(name = "MessageEntity")
 @Table(name = "messages")
@@ -47,14 +49,6 @@ class MessageEntity {
 
   protected MessageEntity() {
     // for EclipseLink
-  }
-
-  MessageEntity(String conversationId, long seq, String id, String role, String content, LocalDateTime createdAt) {
-    this.key = new Key(conversationId, seq);
-    this.id = id;
-    this.role = role;
-    this.content = content;
-    this.createdAt = createdAt;
   }
 
   String conversationId() {
@@ -90,11 +84,6 @@ class MessageEntity {
 
     protected Key() {
       // for EclipseLink
-    }
-
-    Key(String conversationId, long seq) {
-      this.conversationId = conversationId;
-      this.seq = seq;
     }
 
     @Override
