@@ -96,6 +96,32 @@ class LineSplitterTest {
   }
 
   @Test
+  void readOnlyBuffersStopAndGoOnWhereTheyStoppedAndOnesBeyondTheKeptCopyAreReadWhole() {
+    ByteBuffer buffer = ByteBuffer.wrap(bytes("a\nb\r\nc\n")).asReadOnlyBuffer();
+    splitter.feed(buffer, lines::add, () -> lines.size() == 2);
+    assertEquals(List.of("a", "b"), lines);
+    assertEquals(3, buffer.remaining(), "positioned after the line that asked to stop, its CRLF included");
+    splitter.feed(buffer, lines::add, () -> false);
+    assertEquals(List.of("a", "b", "c"), lines);
+
+    // A buffer larger than the copy kept between feeds is copied into one of its own, then the kept one serves again.
+    var big = new LineSplitter(1024);
+    var text = new StringBuilder();
+    int count = LineSplitter.MAX_KEPT_COPY / 10 + 7;
+    for (int i = 0; i < count; i++) {
+      text.append(String.format("line %04d\n", i % 10_000));
+    }
+    text.append("cut ");
+    List<String> got = new ArrayList<>();
+    big.feed(ByteBuffer.wrap(bytes(text.toString())).asReadOnlyBuffer(), got::add, () -> false);
+    big.feed(ByteBuffer.wrap(bytes("in two\nlast\n")).asReadOnlyBuffer(), got::add, () -> false);
+    assertEquals(count + 2, got.size());
+    assertEquals("line 0000", got.get(0));
+    assertEquals(String.format("line %04d", (count - 1) % 10_000), got.get(count - 1));
+    assertEquals(List.of("cut in two", "last"), got.subList(count, count + 2));
+  }
+
+  @Test
   void aLineLongerThanTheLimitIsRefusedWhetherItArrivesWholeOrInParts() {
     assertThrows(LineSplitter.LineTooLong.class, () -> feed(bytes("x".repeat(65))));
     var parts = new LineSplitter(64);
