@@ -40,23 +40,11 @@ class AgentEntity {
     // for EclipseLink
   }
 
-  AgentEntity(String id, long position, LocalDateTime createdAt, String profileJson) {
-    this.id = id;
-    this.position = position;
-    this.createdAt = createdAt;
-    this.profileJson = profileJson;
-  }
-
   String id() {
     return id;
   }
 
   String profileJson() {
     return profileJson;
-  }
-
-  void update(LocalDateTime createdAt, String profileJson) {
-    this.createdAt = createdAt;
-    this.profileJson = profileJson;
   }
 }

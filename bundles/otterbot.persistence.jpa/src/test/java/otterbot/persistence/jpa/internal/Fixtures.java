@@ -45,6 +45,13 @@ final class Fixtures {
         p.parentId(), p.createdAt());
   }
 
+  /** {@code p} without a creation time, as a profile written before agents had one. */
+  static AgentProfile withoutCreatedAt(AgentProfile p) {
+    return new AgentProfile(p.id(), p.displayName(), p.role(), p.persona(), p.model(), p.allowedModels(),
+        p.allowedChatServices(), p.transport(), p.email(), p.artwork(), p.canSpawnSubagents(), p.subagentLimit(),
+        p.parentId(), null);
+  }
+
   /** About 1 MB of text covering several Unicode planes. */
   static String megabytePersona() {
     String unit = "Otter 🦦 ünïcödé ✓ 日本語 — ";

@@ -107,6 +107,19 @@ class StorageH2Test {
   }
 
   @Test
+  void aProfileWithoutCreationTimeIsSavedAndUpdated() {
+    profileWithoutCreationTime(open());
+  }
+
+  static void profileWithoutCreationTime(Storage store) {
+    AgentProfile old = Fixtures.withoutCreatedAt(Fixtures.sparse("old", "1"));
+    store.agents.saveAll(List.of(old, Fixtures.sparse("new", "2")));
+    store.save(Fixtures.withPersona(old, "changed"));
+
+    assertEquals(List.of(Fixtures.withPersona(old, "changed"), Fixtures.sparse("new", "2")), store.loadAll());
+  }
+
+  @Test
   void aBatchWithAProfileThatCannotBeStoredSavesNoneOfIt() {
     var store = open();
     AgentProfile tooLong = Fixtures.sparse("x".repeat(JpaAgentStore.MAX_ID_LENGTH + 1), "");

@@ -117,6 +117,11 @@ class StoragePostgresTest {
   }
 
   @Test
+  void aProfileWithoutCreationTimeIsSavedAndUpdated() {
+    StorageH2Test.profileWithoutCreationTime(open());
+  }
+
+  @Test
   void settingsAreStoredAndOverwritten() {
     var store = open();
     store.put("global", "{\"a\":1}");
