@@ -100,40 +100,44 @@ public final class JpaAgentStore implements AgentStore {
    */
   private void write(List<Row> rows) {
     String what = rows.size() == 1 ? "save agent '" + rows.get(0).id() + "'" : "save " + rows.size() + " agents";
-    String table = db.qualified("agents");
     synchronized (insertLock) {
       db.write(what, em -> {
-        Connection connection = em.unwrap(Connection.class);
-        try (PreparedStatement update = connection.prepareStatement(
-            "UPDATE " + table + " SET created_at = ?, profile_json = ? WHERE id = ?")) {
-          PreparedStatement insert = null;
-          try {
-            long last = -1;
-            for (Row row : rows) {
-              bind(update, row.createdAt(), row.json(), row.id());
-              if (update.executeUpdate() > 0) {
-                continue;
-              }
-              if (insert == null) {
-                last = maxPosition(connection, table);
-                insert = connection.prepareStatement(
-                    "INSERT INTO " + table + " (id, position, created_at, profile_json) VALUES (?, ?, ?, ?)");
-              }
-              insert.setString(1, row.id());
-              insert.setLong(2, ++last);
-              bind(insert, 3, row.createdAt(), row.json());
-              insert.executeUpdate();
-            }
-          } finally {
-            if (insert != null) {
-              insert.close();
-            }
-          }
+        try {
+          save(em.unwrap(Connection.class), db.qualified("agents"), rows);
         } catch (SQLException e) {
           throw new PersistenceException(e); // JpaDatabase.write answers it as the storage being unavailable
         }
         return null;
       });
+    }
+  }
+
+  /** Each row updated in place, or inserted at max(position) + 1 when it has none (max read for the first such row). */
+  private static void save(Connection connection, String table, List<Row> rows) throws SQLException {
+    PreparedStatement insert = null;
+    try (PreparedStatement update = connection.prepareStatement(
+        "UPDATE " + table + " SET created_at = ?, profile_json = ? WHERE id = ?")) {
+      long last = 0;
+      for (Row row : rows) {
+        bind(update, 1, row.createdAt(), row.json());
+        update.setString(3, row.id());
+        if (update.executeUpdate() > 0) {
+          continue;
+        }
+        if (insert == null) {
+          last = maxPosition(connection, table);
+          insert = connection.prepareStatement(
+              "INSERT INTO " + table + " (id, position, created_at, profile_json) VALUES (?, ?, ?, ?)");
+        }
+        insert.setString(1, row.id());
+        insert.setLong(2, ++last);
+        bind(insert, 3, row.createdAt(), row.json());
+        insert.executeUpdate();
+      }
+    } finally {
+      if (insert != null) {
+        insert.close();
+      }
     }
   }
 
@@ -143,13 +147,6 @@ public final class JpaAgentStore implements AgentStore {
       row.next();
       return row.getLong(1); // 0 for SQL NULL: no agents yet
     }
-  }
-
-  /** Sets created_at, profile_json and the id from parameter 1 on. */
-  private static void bind(PreparedStatement statement, LocalDateTime createdAt, String json, String id)
-      throws SQLException {
-    bind(statement, 1, createdAt, json);
-    statement.setString(3, id);
   }
 
   /** Sets created_at (which may be null) and profile_json from parameter {@code first} on. */
