@@ -5,10 +5,14 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.jar.Attributes;
+import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
@@ -30,8 +34,9 @@ import java.util.zip.ZipOutputStream;
  * <p>What is stored: every {@code .class} entry and every entry of up to 64 KiB (manifests, component descriptions,
  * service files: what a start reads). Larger resources (the embedding model, native libraries) stay deflated: they are
  * read once when first needed, and storing them would double the jar. The entries keep their names, order, times
- * and bytes, so a bundle is the same bundle; only the compression differs (and one manifest, below). Idempotent: a jar
- * whose embedded jars need no change is not rewritten, so the archive written after it still fits it.
+ * and bytes, so a bundle is the same bundle; only the compression differs (and one manifest, below). Then it writes
+ * the SHA-256 digest of each embedded jar into the jar's own manifest ({@link #digested} says who reads them).
+ * Idempotent: a jar that needs neither change is not rewritten, so the archive written after it still fits it.
  *
  * <p>One bundle's manifest is changed too: Felix HTTP's Jetty bundle ({@value #JETTY}) no longer asks for the
  * service-loader processor ({@link #WOVEN}). With that requirement SPI Fly rewrites every class a start loads from
@@ -50,20 +55,34 @@ public final class StoredBundles {
   /** The filter of the requirement removed from its {@code Require-Capability}. */
   static final String WOVEN = "(osgi.extender=osgi.serviceloader.processor)";
   private static final Attributes.Name REQUIRE_CAPABILITY = new Attributes.Name("Require-Capability");
+  /** The manifest attribute bnd's launcher reads an embedded jar's digest from (one of those it knows). */
+  static final String DIGEST = "SHA-256-Digest";
 
   public static void main(String[] args) throws IOException {
     if (args.length != 1) {
       throw new IllegalArgumentException("usage: StoredBundles JAR");
     }
     Path jar = Path.of(args[0]).toAbsolutePath().normalize();
-    if (!needsRewrite(jar)) {
+    if (needsRewrite(jar)) {
+      long before = Files.size(jar);
+      replace(jar, target -> rewrite(jar, target));
+      System.out.printf("[INFO] Stored the classes of the jars embedded in %s (%,d -> %,d KiB)%n", jar, before / 1024,
+          Files.size(jar) / 1024);
+    } else {
       System.out.println("[INFO] The jars embedded in " + jar + " store their classes already; kept");
-      return;
     }
-    long before = Files.size(jar);
+    Manifest digested = digested(jar);
+    if (digested != null) {
+      replace(jar, target -> withManifest(jar, digested, target));
+      System.out.println("[INFO] The manifest of " + jar + " has the SHA-256 digest of each embedded jar");
+    }
+  }
+
+  /** Writes the new jar with {@code writer} to a temporary file beside {@code jar}, then moves it over {@code jar}. */
+  private static void replace(Path jar, Writer writer) throws IOException {
     Path temp = Files.createTempFile(jar.getParent(), jar.getFileName().toString(), ".tmp");
     try {
-      rewrite(jar, temp);
+      writer.write(temp);
       // The temporary file is private (0600); the jar keeps the permissions it had.
       if (jar.getFileSystem().supportedFileAttributeViews().contains("posix")) {
         Files.setPosixFilePermissions(temp, Files.getPosixFilePermissions(jar));
@@ -72,8 +91,77 @@ public final class StoredBundles {
     } finally {
       Files.deleteIfExists(temp);
     }
-    System.out.printf("[INFO] Stored the classes of the jars embedded in %s (%,d -> %,d KiB)%n", jar, before / 1024,
-        Files.size(jar) / 1024);
+  }
+
+  private interface Writer {
+    void write(Path target) throws IOException;
+  }
+
+  /**
+   * The jar's manifest with a {@value #DIGEST} for each embedded jar, or null when it has the right one for each
+   * already. bnd's launcher reads them: installing into a framework cache it keeps (the start script keeps one in the
+   * home), it records each bundle's digest and on later starts installs again only a bundle whose digest changed.
+   * Without them it updated every bundle on every start, and a start after that failed ("No inital startlevel yet").
+   */
+  static Manifest digested(Path jar) throws IOException {
+    try (ZipFile outer = new ZipFile(jar.toFile())) {
+      Manifest manifest;
+      try (InputStream in = outer.getInputStream(outer.getEntry(JarFile.MANIFEST_NAME))) {
+        manifest = new Manifest(in);
+      }
+      boolean changed = false;
+      for (Enumeration<? extends ZipEntry> entries = outer.entries(); entries.hasMoreElements();) {
+        ZipEntry entry = entries.nextElement();
+        if (!embedded(entry)) {
+          continue;
+        }
+        String digest;
+        try (InputStream in = outer.getInputStream(entry)) {
+          digest = sha256(in);
+        }
+        Attributes attributes = manifest.getEntries().computeIfAbsent(entry.getName(), name -> new Attributes());
+        if (!digest.equals(attributes.getValue(DIGEST))) {
+          attributes.putValue(DIGEST, digest);
+          changed = true;
+        }
+      }
+      return changed ? manifest : null;
+    }
+  }
+
+  private static String sha256(InputStream in) throws IOException {
+    MessageDigest sha;
+    try {
+      sha = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java has SHA-256", e);
+    }
+    byte[] buffer = new byte[64 * 1024];
+    for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+      sha.update(buffer, 0, n);
+    }
+    return Base64.getEncoder().encodeToString(sha.digest());
+  }
+
+  /** Copies the jar entry by entry, with {@code manifest} in place of its manifest. */
+  private static void withManifest(Path jar, Manifest manifest, Path target) throws IOException {
+    ByteArrayOutputStream manifestBytes = new ByteArrayOutputStream();
+    manifest.write(manifestBytes);
+    try (ZipFile outer = new ZipFile(jar.toFile());
+        ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(target))) {
+      for (Enumeration<? extends ZipEntry> entries = outer.entries(); entries.hasMoreElements();) {
+        ZipEntry entry = entries.nextElement();
+        byte[] bytes;
+        if (entry.getName().equals(JarFile.MANIFEST_NAME)) {
+          bytes = manifestBytes.toByteArray();
+        } else {
+          try (InputStream in = outer.getInputStream(entry)) {
+            bytes = in.readAllBytes();
+          }
+        }
+        put(out, entry, entry.getMethod(), bytes);
+      }
+    }
   }
 
   /** Whether an embedded jar has an entry that {@link #stored} says to store and that is deflated. */
