@@ -1,6 +1,8 @@
 package otterbot.boot.internal;
 
 import java.io.IOException;
+import java.net.URI;
+import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -14,6 +16,7 @@ import java.util.Map;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleActivator;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.InvalidSyntaxException;
@@ -81,6 +84,7 @@ public final class BootActivator implements BundleActivator {
     if (context.getProperty("felix.fileinstall.dir") == null) {
       System.setProperty("felix.fileinstall.dir", env.etcDirectory() + "," + env.deployDirectory());
     }
+    forgetInstalledFrom(context, watchedDirectories(context.getProperty("felix.fileinstall.dir")));
     var props = new Hashtable<String, Object>();
     props.put(Constants.SERVICE_DESCRIPTION, "OtterBot server environment");
     registration = context.registerService(ServerEnvironment.class, env, props);
@@ -105,6 +109,54 @@ public final class BootActivator implements BundleActivator {
         new Thread(() -> checkPublicPort(context, env), "otterbot-port-check").start();
       }
     });
+  }
+
+  /**
+   * Uninstalls the bundles FileInstall installed from {@code watched} in an earlier run, before FileInstall starts
+   * (start level 15; this bundle's is 10). The start script keeps the framework cache in the home between starts, and
+   * with it those bundles: the framework would start them at their start level whatever FileInstall then found, so a
+   * plug-in deleted from {@code deploy/} while the server was stopped came back (seen). The folder decides, as it did
+   * when every start had a new cache: FileInstall's first scan installs again each jar still there.
+   */
+  private static void forgetInstalledFrom(BundleContext context, List<Path> watched) {
+    for (Bundle bundle : context.getBundles()) {
+      Path file = installedFrom(bundle.getLocation(), watched);
+      if (file != null) {
+        try {
+          bundle.uninstall();
+          LOG.debug("Uninstalled {} of an earlier run; FileInstall installs {} again if it is still there",
+              bundle.getSymbolicName(), file);
+        } catch (BundleException | IllegalStateException e) {
+          LOG.warn("Could not uninstall {} of an earlier run ({}): {}", bundle.getSymbolicName(), file, e.toString());
+        }
+      }
+    }
+  }
+
+  /** The directories of FileInstall's {@code felix.fileinstall.dir} (comma-separated), absolute and normalised. */
+  static List<Path> watchedDirectories(String property) {
+    if (property == null) {
+      return List.of();
+    }
+    return Arrays.stream(property.split(",")).map(String::trim).filter(dir -> !dir.isEmpty())
+        .map(dir -> Path.of(dir).toAbsolutePath().normalize()).toList();
+  }
+
+  /**
+   * The file a bundle was installed from when its location (FileInstall's: a {@code file:} URI) names one inside
+   * {@code watched}; null for every other location (the launcher's {@code jar/...}, the system bundle's).
+   */
+  static Path installedFrom(String location, List<Path> watched) {
+    if (location == null || !location.startsWith("file:")) {
+      return null;
+    }
+    Path file;
+    try {
+      file = Path.of(URI.create(location)).toAbsolutePath().normalize();
+    } catch (IllegalArgumentException | FileSystemNotFoundException e) {
+      return null;
+    }
+    return watched.stream().anyMatch(dir -> file.startsWith(dir) && !file.equals(dir)) ? file : null;
   }
 
   /**
