@@ -8,9 +8,13 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarInputStream;
@@ -113,8 +117,7 @@ class StartScriptIT {
   }
 
   /**
-   * A server started by the script keeps its temporary files (bnd's launcher unpacks the framework cache and its
-   * class-path jars there, ~160 MB) in a directory of its own, {@code <TMPDIR>/otterbot-<uid>/<pid>}; a {@code kill -9}
+   * A server started by the script keeps its temporary files (bnd's launcher unpacks its class-path jars there, ~60 MB) in a directory of its own, {@code <TMPDIR>/otterbot-<uid>/<pid>}; a {@code kill -9}
    * skips the shutdown hook that deletes them, and the next start removes the directories of processes that are gone,
    * and only those.
    */
@@ -134,8 +137,8 @@ class StartScriptIT {
       assertTrue(Files.isDirectory(notPid), "a directory whose name is no PID is kept");
       assertTrue(jcmd(server.pid(), "VM.system_properties").lines().anyMatch(("java.io.tmpdir=" + killed)::equals),
           "the server's temporary directory is " + killed);
-      long cached = bytes(killed);
-      assertTrue(cached > 10_000_000, "the framework cache is there: " + cached + " bytes in " + killed);
+      long unpacked = bytes(killed);
+      assertTrue(unpacked > 10_000_000, "the launcher's class-path jars are there: " + unpacked + " bytes in " + killed);
       server.kill();
     }
     assertTrue(Files.isDirectory(killed), "kill -9 left " + killed);
@@ -144,6 +147,78 @@ class StartScriptIT {
       assertTrue(Files.isDirectory(temporary.resolve(Long.toString(server.pid()))));
       assertEquals(200, server.http().get("/api/agents").status());
     }
+  }
+
+  /**
+   * The script keeps the framework cache in the home ({@code <home>/framework-cache}): a later start of the same jar
+   * installs none of the launcher's bundles again (issue 12, start-up), a start of another jar makes a new cache, and
+   * {@code deploy/} still decides which plug-ins are installed: one deleted while the server was stopped stays gone.
+   */
+  @Test
+  void theFrameworkCacheIsKeptInTheHomeForTheSameJarAndDeployStillDecides() throws Exception {
+    Path home = dir.resolve("kept");
+    Path cache = home.resolve("framework-cache");
+    Files.createDirectories(home.resolve("deploy"));
+    Path pack = Files.copy(HotInstallIT.packJar(), home.resolve("deploy").resolve("pack.jar"));
+    List<ServerProcess> started = new ArrayList<>();
+    try (ServerProcess server = ServerProcess.startWithScript(home)) {
+      started.add(server);
+      server.eventually("the deployed pack's agents are listed", Duration.ofSeconds(60),
+          () -> agentIds(server).containsAll(HotInstallIT.PACK_AGENTS), () -> agentIds(server).toString());
+    }
+    Map<String, FileTime> first = launcherBundles(cache);
+    assertTrue(first.size() > 50, "the launcher's bundles are in " + cache + ": " + first.keySet());
+
+    Files.delete(pack);
+    try (ServerProcess server = ServerProcess.startWithScript(home)) {
+      started.add(server);
+      assertEquals(200, server.http().get("/api/setup-state").status());
+      assertTrue(agentIds(server).stream().noneMatch(HotInstallIT.PACK_AGENTS::contains),
+          "a pack deleted from deploy/ while the server was stopped is not back: " + agentIds(server));
+    }
+    assertEquals(first, launcherBundles(cache), "the same jar's second start installed none of them again");
+
+    // As if the cache had been made from another jar (an upgrade): the script makes a new one.
+    Files.writeString(cache.resolve("otterbot-jar"), "/elsewhere/otterbot.jar 1\n");
+    try (ServerProcess server = ServerProcess.startWithScript(home)) {
+      started.add(server);
+      assertEquals(200, server.http().get("/api/agents").status());
+    }
+    Map<String, FileTime> renewed = launcherBundles(cache);
+    assertEquals(first.keySet(), renewed.keySet());
+    assertTrue(first.entrySet().stream().noneMatch(e -> e.getValue().equals(renewed.get(e.getKey()))),
+        "another jar's start installed every bundle anew: " + first + " then " + renewed);
+    for (ServerProcess server : started) {
+      assertEquals(List.of(), server.logText().lines().filter(line -> line.contains("[ERROR]")).toList(),
+          "ERROR lines in " + server.log());
+    }
+  }
+
+  private static List<String> agentIds(ServerProcess server) {
+    var ids = new ArrayList<String>();
+    server.http().expect(server.http().get("/api/agents"), 200).forEach(agent -> ids.add(agent.path("id").asText()));
+    return ids;
+  }
+
+  /**
+   * The bundles bnd's launcher installed into the framework cache (their location is their path in the jar,
+   * {@code jar/...}; the second line of Felix's {@code bundle.info}), each with the time its copy was written.
+   */
+  private static Map<String, FileTime> launcherBundles(Path cache) throws Exception {
+    var bundles = new TreeMap<String, FileTime>();
+    try (var dirs = Files.list(cache)) {
+      for (Path bundle : dirs.filter(d -> Files.isRegularFile(d.resolve("bundle.info"))).toList()) {
+        List<String> info = Files.readAllLines(bundle.resolve("bundle.info"), StandardCharsets.UTF_8);
+        if (info.size() > 1 && info.get(1).startsWith("jar/")) {
+          try (var copies = Files.walk(bundle)) {
+            Path copy = copies.filter(f -> f.getFileName().toString().equals("bundle.jar")).findFirst()
+                .orElseThrow(() -> new AssertionError("no bundle.jar in " + bundle));
+            bundles.put(info.get(1), Files.getLastModifiedTime(copy));
+          }
+        }
+      }
+    }
+    return bundles;
   }
 
   private static long bytes(Path dir) throws Exception {
