@@ -152,19 +152,27 @@ class StartScriptIT {
   /**
    * The script keeps the framework cache in the home ({@code <home>/framework-cache}): a later start of the same jar
    * installs none of the launcher's bundles again (issue 12, start-up), a start of another jar makes a new cache, and
-   * {@code deploy/} still decides which plug-ins are installed: one deleted while the server was stopped stays gone.
+   * {@code deploy/} and {@code etc/} still decide at each start: a plug-in or a {@code .cfg} file deleted while the
+   * server was stopped is gone, and one still there applies again.
    */
   @Test
-  void theFrameworkCacheIsKeptInTheHomeForTheSameJarAndDeployStillDecides() throws Exception {
+  void theFrameworkCacheIsKeptInTheHomeForTheSameJarAndDeployAndEtcStillDecide() throws Exception {
     Path home = dir.resolve("kept");
     Path cache = home.resolve("framework-cache");
     Files.createDirectories(home.resolve("deploy"));
+    Files.createDirectories(home.resolve("etc"));
     Path pack = Files.copy(HotInstallIT.packJar(), home.resolve("deploy").resolve("pack.jar"));
+    // A configuration whose effect the log shows: the storage's H2 database elsewhere in the home.
+    Path cfg = Files.writeString(home.resolve("etc").resolve("otterbot.persistence.jpa.cfg"),
+        "url=jdbc:h2:file:" + home.resolve("elsewhere").resolve("otterbot") + "\n");
+    String elsewhere = "Storage uses the H2 database jdbc:h2:file:" + home.resolve("elsewhere").resolve("otterbot");
+    String usual = "Storage uses the H2 database jdbc:h2:file:" + home.resolve("db").resolve("otterbot");
     List<ServerProcess> started = new ArrayList<>();
     try (ServerProcess server = ServerProcess.startWithScript(home)) {
       started.add(server);
       server.eventually("the deployed pack's agents are listed", Duration.ofSeconds(60),
           () -> agentIds(server).containsAll(HotInstallIT.PACK_AGENTS), () -> agentIds(server).toString());
+      assertTrue(server.logText().contains(elsewhere), "etc/ applies: " + server.log());
     }
     Map<String, FileTime> first = launcherBundles(cache);
     assertTrue(first.size() > 50, "the launcher's bundles are in " + cache + ": " + first.keySet());
@@ -172,11 +180,17 @@ class StartScriptIT {
     Files.delete(pack);
     try (ServerProcess server = ServerProcess.startWithScript(home)) {
       started.add(server);
-      assertEquals(200, server.http().get("/api/setup-state").status());
       assertTrue(agentIds(server).stream().noneMatch(HotInstallIT.PACK_AGENTS::contains),
           "a pack deleted from deploy/ while the server was stopped is not back: " + agentIds(server));
+      assertTrue(server.logText().contains(elsewhere), "the .cfg still there applies again: " + server.log());
     }
-    assertEquals(first, launcherBundles(cache), "the same jar's second start installed none of them again");
+    Files.delete(cfg);
+    try (ServerProcess server = ServerProcess.startWithScript(home)) {
+      started.add(server);
+      assertTrue(server.logText().contains(usual), "a .cfg deleted while the server was stopped no longer applies: "
+          + server.log());
+    }
+    assertEquals(first, launcherBundles(cache), "later starts of the same jar installed none of them again");
 
     // As if the cache had been made from another jar (an upgrade): the script makes a new one.
     Files.writeString(cache.resolve("otterbot-jar"), "/elsewhere/otterbot.jar 1\n");
