@@ -107,6 +107,34 @@ class ConfigurationIT {
     }
   }
 
+  /**
+   * One server per home: a second one on a home in use stops with a message saying so (before, it ran on with its
+   * storage unavailable, H2 having refused it, and logged hundreds of ERROR lines), and the first goes on serving and
+   * storing. The lock goes with the process, so a home is free again once its server has stopped.
+   */
+  @Test
+  void aSecondServerOnAHomeInUseStopsWithAMessageAndTheFirstGoesOn() throws Exception {
+    Path home = tmp.resolve("shared-home");
+    try (ServerProcess first = ServerProcess.start(home)) {
+      int port = ServerProcess.freePort();
+      try (ServerProcess second = ServerProcess.launch(home, "127.0.0.1", port,
+          List.of("--home", home.toString(), "--port", Integer.toString(port)), Map.of())) {
+        assertTrue(second.waitFor(Duration.ofSeconds(30)), () -> "a second server on a home in use is still running\n"
+            + second.logTail());
+        assertNotEquals(0, second.exitValue(), () -> second.logTail());
+        assertTrue(second.logText().contains("is in use by another OtterBot server"), () -> "no message\n"
+            + second.logTail());
+        assertTrue(second.logText().contains(home.resolve("server.lock").toString()), () -> second.logTail());
+      }
+      Http.Response created = first.http().post("/api/agents", Map.of("displayName", "Still Here"));
+      first.http().expect(created, 200);
+      assertTrue(first.logText().lines().noneMatch(line -> line.contains("[ERROR]")), () -> first.logTail());
+    }
+    try (ServerProcess again = ServerProcess.start(home)) {
+      assertTrue(again.http().get("/api/agents").body().contains("Still Here"), "free once the first stopped");
+    }
+  }
+
   @Test
   void aKeyFileOthersCanReadStopsTheServerWithAMessageSayingHowToFixIt() throws Exception {
     Path home = tmp.resolve("open-key-home");

@@ -52,6 +52,7 @@ public final class BootActivator implements BundleActivator {
 
   private ServiceRegistration<ServerEnvironment> registration;
   private Thread shutdownHook;
+  private HomeLock homeLock;
 
   @Override
   public void start(BundleContext context) throws Exception {
@@ -73,6 +74,7 @@ public final class BootActivator implements BundleActivator {
         throw new IllegalStateException("cannot create directory " + dir + ": " + e.getMessage(), e);
       }
     }
+    lockHome(env.home());
     String keyProblem = keyFileProblem(System.getenv("OTTERBOT_SECRET_KEY"), env.home().resolve("secret.key"));
     if (keyProblem != null) {
       // The core would refuse the key anyway; stopping here says why once, instead of a server without settings.
@@ -109,6 +111,30 @@ public final class BootActivator implements BundleActivator {
         new Thread(() -> checkPublicPort(context, env), "otterbot-port-check").start();
       }
     });
+  }
+
+  /**
+   * Takes the home's lock ({@link HomeLock}), or stops this server with a message when another one holds it, before
+   * anything in the home is touched. A file system that cannot lock (some network ones) gets a warning, not a refusal.
+   */
+  private void lockHome(Path home) {
+    HomeLock lock;
+    try {
+      lock = HomeLock.acquire(home);
+    } catch (IOException e) {
+      LOG.warn("Could not lock the home {} ({}); nothing stops a second server from using it at the same time", home,
+          e.toString());
+      return;
+    }
+    if (lock == null) {
+      String problem = "the home " + home + " is in use by another OtterBot server (" + home.resolve(HomeLock.FILE)
+          + " is locked); stop that server first, or start this one with another --home";
+      System.err.println("otterbot: " + problem);
+      LOG.error(problem);
+      exitSoon(1);
+      throw new IllegalStateException(problem);
+    }
+    homeLock = lock;
   }
 
   /**
@@ -256,6 +282,14 @@ public final class BootActivator implements BundleActivator {
     if (registration != null) {
       registration.unregister();
       registration = null;
+    }
+    if (homeLock != null) {
+      try {
+        homeLock.close();
+      } catch (IOException e) {
+        LOG.warn("Could not release the home's lock: {}", e.toString());
+      }
+      homeLock = null;
     }
   }
 
