@@ -101,7 +101,8 @@ public final class StoredBundles {
    * The jar's manifest with a {@value #DIGEST} for each embedded jar, or null when it has the right one for each
    * already. bnd's launcher reads them: installing into a framework cache it keeps (the start script keeps one in the
    * home), it records each bundle's digest and on later starts installs again only a bundle whose digest changed.
-   * Without them it updated every bundle on every start, and a start after that failed ("No inital startlevel yet").
+   * Without them it updates every bundle on every start (and a second start on a kept cache failed then, with "No
+   * inital startlevel yet").
    */
   static Manifest digested(Path jar) throws IOException {
     try (ZipFile outer = new ZipFile(jar.toFile())) {
