@@ -117,9 +117,9 @@ class StartScriptIT {
   }
 
   /**
-   * A server started by the script keeps its temporary files (bnd's launcher unpacks its class-path jars there, ~60 MB) in a directory of its own, {@code <TMPDIR>/otterbot-<uid>/<pid>}; a {@code kill -9}
-   * skips the shutdown hook that deletes them, and the next start removes the directories of processes that are gone,
-   * and only those.
+   * A server started by the script keeps its temporary files (bnd's launcher unpacks its class-path jars there,
+   * ~60 MB) in a directory of its own, {@code <TMPDIR>/otterbot-<uid>/<pid>}; a {@code kill -9} skips the shutdown
+   * hook that deletes them, and the next start removes the directories of processes that are gone, and only those.
    */
   @Test
   void theNextStartRemovesTheTemporaryFilesOfAKilledServer() throws Exception {
@@ -138,7 +138,8 @@ class StartScriptIT {
       assertTrue(jcmd(server.pid(), "VM.system_properties").lines().anyMatch(("java.io.tmpdir=" + killed)::equals),
           "the server's temporary directory is " + killed);
       long unpacked = bytes(killed);
-      assertTrue(unpacked > 10_000_000, "the launcher's class-path jars are there: " + unpacked + " bytes in " + killed);
+      assertTrue(unpacked > 10_000_000, "the launcher's class-path jars are there: " + unpacked + " bytes in "
+          + killed);
       server.kill();
     }
     assertTrue(Files.isDirectory(killed), "kill -9 left " + killed);
