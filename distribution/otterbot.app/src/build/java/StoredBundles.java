@@ -65,7 +65,7 @@ public final class StoredBundles {
     Path jar = Path.of(args[0]).toAbsolutePath().normalize();
     if (needsRewrite(jar)) {
       long before = Files.size(jar);
-      replace(jar, target -> rewrite(jar, target));
+      replace(jar, target -> copy(jar, target, (entry, bytes) -> embedded(entry) ? storeClasses(entry, bytes) : bytes));
       System.out.printf("[INFO] Stored the classes of the jars embedded in %s (%,d -> %,d KiB)%n", jar, before / 1024,
           Files.size(jar) / 1024);
     } else {
@@ -73,7 +73,10 @@ public final class StoredBundles {
     }
     Manifest digested = digested(jar);
     if (digested != null) {
-      replace(jar, target -> withManifest(jar, digested, target));
+      ByteArrayOutputStream manifest = new ByteArrayOutputStream();
+      digested.write(manifest);
+      replace(jar, target -> copy(jar, target,
+          (entry, bytes) -> entry.getName().equals(JarFile.MANIFEST_NAME) ? manifest.toByteArray() : bytes));
       System.out.println("[INFO] The manifest of " + jar + " has the SHA-256 digest of each embedded jar");
     }
   }
@@ -144,27 +147,6 @@ public final class StoredBundles {
     return Base64.getEncoder().encodeToString(sha.digest());
   }
 
-  /** Copies the jar entry by entry, with {@code manifest} in place of its manifest. */
-  private static void withManifest(Path jar, Manifest manifest, Path target) throws IOException {
-    ByteArrayOutputStream manifestBytes = new ByteArrayOutputStream();
-    manifest.write(manifestBytes);
-    try (ZipFile outer = new ZipFile(jar.toFile());
-        ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(target))) {
-      for (Enumeration<? extends ZipEntry> entries = outer.entries(); entries.hasMoreElements();) {
-        ZipEntry entry = entries.nextElement();
-        byte[] bytes;
-        if (entry.getName().equals(JarFile.MANIFEST_NAME)) {
-          bytes = manifestBytes.toByteArray();
-        } else {
-          try (InputStream in = outer.getInputStream(entry)) {
-            bytes = in.readAllBytes();
-          }
-        }
-        put(out, entry, entry.getMethod(), bytes);
-      }
-    }
-  }
-
   /** Whether an embedded jar has an entry that {@link #stored} says to store and that is deflated. */
   private static boolean needsRewrite(Path jar) throws IOException {
     try (ZipFile outer = new ZipFile(jar.toFile())) {
@@ -189,8 +171,8 @@ public final class StoredBundles {
     return false;
   }
 
-  /** Copies the jar entry by entry; the embedded jars are written again with {@link #storeClasses}. */
-  private static void rewrite(Path jar, Path target) throws IOException {
+  /** Copies {@code jar} to {@code target} entry by entry, each entry's bytes as {@code change} gives them back. */
+  private static void copy(Path jar, Path target, Change change) throws IOException {
     try (ZipFile outer = new ZipFile(jar.toFile());
         ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(target))) {
       for (Enumeration<? extends ZipEntry> entries = outer.entries(); entries.hasMoreElements();) {
@@ -199,12 +181,13 @@ public final class StoredBundles {
         try (InputStream in = outer.getInputStream(entry)) {
           bytes = in.readAllBytes();
         }
-        if (embedded(entry)) {
-          bytes = storeClasses(entry, bytes);
-        }
-        put(out, entry, entry.getMethod(), bytes);
+        put(out, entry, entry.getMethod(), change.apply(entry, bytes));
       }
     }
+  }
+
+  private interface Change {
+    byte[] apply(ZipEntry entry, byte[] bytes) throws IOException;
   }
 
   private static byte[] storeClasses(ZipEntry jarEntry, byte[] jar) throws IOException {
