@@ -66,28 +66,38 @@ class ConfigurationIT {
   @Test
   void theCommandLineChoosesHostAndPortAndTheEnvironmentTheHome() throws Exception {
     Path home = tmp.resolve("env-home");
-    int port = ServerProcess.freePort();
-    int envPort = ServerProcess.freePort();
-    // --port must win over OTTERBOT_PORT; OTTERBOT_HOME is the only source of the home.
-    try (ServerProcess server = ServerProcess.launch(home, "127.0.0.2", port,
-        List.of("--host", "127.0.0.2", "--port", Integer.toString(port)),
-        Map.of("OTTERBOT_HOME", home.toString(), "OTTERBOT_PORT", Integer.toString(envPort)))) {
-      server.awaitReady();
-      String line = "OtterBot listening on http://127.0.0.2:" + port;
-      server.eventually("the console line '" + line + "'", Duration.ofSeconds(10), () -> server.logText().contains(line),
-          () -> "not printed");
-      assertRefused("127.0.0.1", port, "the server bound to --host 127.0.0.2 also listens on 127.0.0.1", server);
-      assertRefused("127.0.0.1", envPort, "OTTERBOT_PORT was used although --port was given", server);
-      assertRefused("127.0.0.2", envPort, "OTTERBOT_PORT was used although --port was given", server);
-      for (String dir : List.of("", "etc", "deploy", "db")) {
-        assertTrue(Files.isDirectory(home.resolve(dir)), () -> "no " + dir + "/ in the OTTERBOT_HOME home\n" + server.logTail());
-        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve(dir))),
-            () -> "a new home's directories are the owner's only: " + home.resolve(dir));
+    // Both ports are held on 127.0.0.1 while the server runs, so that a connection refused there says what the server
+    // did: a port found free and closed again could be taken by the server's own internal Jetty port, which binds a
+    // random loopback port (seen once in CI, where it took the OTTERBOT_PORT chosen here).
+    try (Socket portHeld = holdPort(); Socket envPortHeld = holdPort()) {
+      int port = portHeld.getLocalPort();
+      int envPort = envPortHeld.getLocalPort();
+      // --port must win over OTTERBOT_PORT; OTTERBOT_HOME is the only source of the home.
+      try (ServerProcess server = ServerProcess.launch(home, "127.0.0.2", port,
+          List.of("--host", "127.0.0.2", "--port", Integer.toString(port)),
+          Map.of("OTTERBOT_HOME", home.toString(), "OTTERBOT_PORT", Integer.toString(envPort)))) {
+        checkHostPortAndHome(server, home, port, envPort);
       }
-      assertTrue(Files.isRegularFile(home.resolve("secret.key")), () -> "no secret.key in the home\n" + server.logTail());
-      Http.Response state = server.http().get("/api/setup-state");
-      assertEquals(1, server.http().expect(state, 200).path("agentCount").asInt(), () -> server.explain(state));
     }
+  }
+
+  private static void checkHostPortAndHome(ServerProcess server, Path home, int port, int envPort) throws Exception {
+    server.awaitReady();
+    String line = "OtterBot listening on http://127.0.0.2:" + port;
+    server.eventually("the console line '" + line + "'", Duration.ofSeconds(10), () -> server.logText().contains(line),
+        () -> "not printed");
+    assertRefused("127.0.0.1", port, "the server bound to --host 127.0.0.2 also listens on 127.0.0.1", server);
+    assertRefused("127.0.0.1", envPort, "OTTERBOT_PORT was used although --port was given", server);
+    assertRefused("127.0.0.2", envPort, "OTTERBOT_PORT was used although --port was given", server);
+    for (String dir : List.of("", "etc", "deploy", "db")) {
+      assertTrue(Files.isDirectory(home.resolve(dir)),
+          () -> "no " + dir + "/ in the OTTERBOT_HOME home\n" + server.logTail());
+      assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve(dir))),
+          () -> "a new home's directories are the owner's only: " + home.resolve(dir));
+    }
+    assertTrue(Files.isRegularFile(home.resolve("secret.key")), () -> "no secret.key in the home\n" + server.logTail());
+    Http.Response state = server.http().get("/api/setup-state");
+    assertEquals(1, server.http().expect(state, 200).path("agentCount").asInt(), () -> server.explain(state));
   }
 
   @Test
@@ -234,6 +244,16 @@ class ConfigurationIT {
     props.setProperty("password", PG_PASSWORD);
     props.setProperty("connectTimeout", "5");
     return DriverManager.getConnection("jdbc:postgresql://" + PG_HOST + ":" + PG_PORT + "/" + PG_DATABASE, props);
+  }
+
+  /**
+   * A port on 127.0.0.1 held by the caller, bound but not listening: connections to it are refused, and no other
+   * socket on that address (the server's own included) can bind it until it is closed.
+   */
+  static Socket holdPort() throws java.io.IOException {
+    Socket held = new Socket();
+    held.bind(new InetSocketAddress("127.0.0.1", 0));
+    return held;
   }
 
   static void assertRefused(String host, int port, String problem, ServerProcess server) {
