@@ -115,7 +115,8 @@ public final class BootActivator implements BundleActivator {
 
   /**
    * Takes the home's lock ({@link HomeLock}), or stops this server with a message when another one holds it, before
-   * anything in the home is touched. A file system that cannot lock (some network ones) gets a warning, not a refusal.
+   * anything in the home is touched beyond making its missing folders (the lock file lives in the home). A file system
+   * that cannot lock (some network ones) gets a warning, not a refusal.
    */
   private void lockHome(Path home) {
     HomeLock lock;
