@@ -43,6 +43,8 @@ public final class Bench {
   static final double AIM_OVERHEAD_P50_MS = 0.5;
 
   static final String AGENTS = "/api/agents";
+  /** The boot bundle's first log line ({@code otterbot.boot}'s activator, the first of the server's bundles). */
+  private static final String BOOT_LINE = "BootActivator - Home ";
 
   private final Config cfg;
   private final ObjectMapper json = new ObjectMapper();
@@ -148,7 +150,9 @@ public final class Bench {
 
   // ---------------------------------------------------------------------------------------------------------------
 
-  record StartRun(int run, ServerProcess.Startup startup, long[] rss, ServerProcess.Stop stop, long pid) {}
+  /** {@code bootMillis}: process start to the boot bundle's first line (-1 when not found). */
+  record StartRun(int run, ServerProcess.Startup startup, long bootMillis, long[] rss, ServerProcess.Stop stop,
+      long pid) {}
 
   private void run() throws Exception {
     Path jar = cfg.jar;
@@ -278,28 +282,38 @@ public final class Bench {
     line("");
 
     line("1. Start-up (process start -> first 200 on GET /api/health, polled every 10 ms) and stop (SIGTERM -> exit)");
-    line("   %-4s %7s %10s %8s %9s %12s %12s %10s %6s", "run", "pid", "start ms", "polls", "refused", "other", "RSS@2s MiB",
-        "stop ms", "exit");
+    line("   %-4s %7s %10s %8s %8s %9s %12s %12s %10s %6s", "run", "pid", "start ms", "boot ms", "polls", "refused",
+        "other", "RSS@2s MiB", "stop ms", "exit");
     var startMs = new ArrayList<Double>();
     var stopMs = new ArrayList<Double>();
     var rssMiB = new ArrayList<Double>();
+    var bootMs = new ArrayList<Double>();
     for (StartRun r : runs) {
       startMs.add(r.startup().nanosToFirst200() / 1e6);
       stopMs.add(r.stop().nanos() / 1e6);
       rssMiB.add(r.rss()[0] / 1024.0);
-      line("   %-4d %7d %10s %8d %9d %12s %12s %10s %6s", r.run(), r.pid(), ms1(r.startup().nanosToFirst200()),
-          r.startup().polls(), r.startup().refused(), compact(r.startup().otherAnswers()), mib(r.rss()[0]),
-          ms1(r.stop().nanos()) + (r.stop().forced() ? "!" : ""), r.stop().exit());
+      if (r.bootMillis() >= 0) {
+        bootMs.add((double) r.bootMillis());
+      }
+      line("   %-4d %7d %10s %8s %8d %9d %12s %12s %10s %6s", r.run(), r.pid(), ms1(r.startup().nanosToFirst200()),
+          r.bootMillis() < 0 ? "?" : Long.toString(r.bootMillis()), r.startup().polls(), r.startup().refused(),
+          compact(r.startup().otherAnswers()), mib(r.rss()[0]), ms1(r.stop().nanos()) + (r.stop().forced() ? "!" : ""),
+          r.stop().exit());
     }
-    line("   %-4s %7d %10s %8d %9d %12s %12s %10s %6s", "load", server.pid(), ms1(loadStartup.nanosToFirst200()),
-        loadStartup.polls(), loadStartup.refused(), compact(loadStartup.otherAnswers()), mib(rssStart[0]),
+    line("   %-4s %7d %10s %8s %8d %9d %12s %12s %10s %6s", "load", server.pid(), ms1(loadStartup.nanosToFirst200()),
+        "", loadStartup.polls(), loadStartup.refused(), compact(loadStartup.otherAnswers()), mib(rssStart[0]),
         ms1(loadStop.nanos()) + (loadStop.forced() ? "!" : ""), loadStop.exit());
     stopMs.add(loadStop.nanos() / 1e6);
     double startMedian = median(startMs);
     double stopMax = stopMs.stream().mapToDouble(Double::doubleValue).max().orElse(0);
     line("   median start %.1f ms (min %.1f, max %.1f); stop median %.1f ms, max %.1f ms; RSS@2s median %.1f MiB",
         startMedian, min(startMs), max(startMs), median(stopMs), stopMax, median(rssMiB));
-    line("   ('other' = non-200 answers or I/O errors seen while polling before the first 200; '!' = had to SIGKILL)");
+    if (!bootMs.isEmpty()) {
+      line("   median boot %.0f ms (the JVM, the launcher and the framework, before the first of the server's own"
+          + " bundles)", median(bootMs));
+    }
+    line("   ('other' = non-200 answers or I/O errors seen while polling before the first 200; '!' = had to SIGKILL;");
+    line("   'boot' = process start -> the first log line of otterbot.boot, start level 10)");
     line("");
 
     line("2. Resident memory of the load server (VmRSS / VmHWM peak from /proc/<pid>/status)");
@@ -453,7 +467,7 @@ public final class Bench {
     }
     progress("start-up run %d: pid %d healthy after %s ms, RSS %s MiB, stopped in %s ms (exit %s)", i, s.pid(),
         ms1(su.nanosToFirst200()), mib(rss[0]), ms1(stop.nanos()), stop.exit());
-    return new StartRun(i, su, rss, stop, s.pid());
+    return new StartRun(i, su, s.millisToLogLine(BOOT_LINE), rss, stop, s.pid());
   }
 
   private ServerProcess.Startup awaitHealthy(ServerProcess s, String what) {

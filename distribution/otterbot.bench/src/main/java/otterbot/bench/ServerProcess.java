@@ -12,6 +12,9 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +30,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class ServerProcess implements AutoCloseable {
   static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
+  /** The form of the time stamp each server log line begins with (slf4j-simple, as the server configures it). */
+  private static final String LOG_TIME = "2026-12-08T01:04:42.034+0000";
+  private static final DateTimeFormatter LOG_TIME_FORMAT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ");
 
   private static final Set<ServerProcess> LIVE = ConcurrentHashMap.newKeySet();
 
@@ -51,6 +57,8 @@ final class ServerProcess implements AutoCloseable {
   private final Path log;
   /** {@link System#nanoTime()} just before {@link ProcessBuilder#start()}. */
   private final long startedNanos;
+  /** {@link System#currentTimeMillis()} just before {@link ProcessBuilder#start()}, to read the log's times against. */
+  private final long startedMillis;
   private boolean stopped;
 
   /** What {@link #awaitHealthy} saw. */
@@ -60,13 +68,15 @@ final class ServerProcess implements AutoCloseable {
   /** What {@link #stop} saw. */
   record Stop(long nanos, boolean forced, String exit) {}
 
-  private ServerProcess(Process process, Path root, Path home, int port, Path log, long startedNanos) {
+  private ServerProcess(Process process, Path root, Path home, int port, Path log, long startedNanos,
+      long startedMillis) {
     this.process = process;
     this.root = root;
     this.home = home;
     this.port = port;
     this.log = log;
     this.startedNanos = startedNanos;
+    this.startedMillis = startedMillis;
   }
 
   /**
@@ -124,6 +134,7 @@ final class ServerProcess implements AutoCloseable {
         .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
     // Only the defaults: no configuration leaking in from the environment of whoever runs the benchmark.
     builder.environment().keySet().removeIf(k -> k.startsWith("OTTERBOT_") || k.startsWith("LMSTUDIO_"));
+    long startedMillis = System.currentTimeMillis();
     long t0 = System.nanoTime();
     Process process;
     try {
@@ -132,7 +143,7 @@ final class ServerProcess implements AutoCloseable {
       deleteTree(root);
       throw e;
     }
-    ServerProcess server = new ServerProcess(process, root, home, port, log, t0);
+    ServerProcess server = new ServerProcess(process, root, home, port, log, t0, startedMillis);
     LIVE.add(server);
     return server;
   }
@@ -319,6 +330,25 @@ final class ServerProcess implements AutoCloseable {
       // keep what we have
     }
     return counts;
+  }
+
+  /**
+   * Milliseconds from the process's start to the time stamp of the first log line that contains {@code text}
+   * (the server's lines begin with an ISO time to the millisecond, {@code 2026-12-08T01:04:42.034+0000}); -1 when no
+   * line has it. Wall-clock times of two processes on one machine: good to a few milliseconds.
+   */
+  long millisToLogLine(String text) {
+    try {
+      for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+        if (line.contains(text) && line.length() > LOG_TIME.length()) {
+          return OffsetDateTime.parse(line.substring(0, LOG_TIME.length()), LOG_TIME_FORMAT).toInstant().toEpochMilli()
+              - startedMillis;
+        }
+      }
+    } catch (IOException | UncheckedIOException | DateTimeParseException e) {
+      // no such line, or not in the expected form
+    }
+    return -1;
   }
 
   private boolean waitFor(Duration timeout) {
