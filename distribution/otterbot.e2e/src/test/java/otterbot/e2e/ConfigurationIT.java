@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -250,7 +251,7 @@ class ConfigurationIT {
    * A port on 127.0.0.1 held by the caller, bound but not listening: connections to it are refused, and no other
    * socket on that address (the server's own included) can bind it until it is closed.
    */
-  static Socket holdPort() throws java.io.IOException {
+  private static Socket holdPort() throws IOException {
     Socket held = new Socket();
     held.bind(new InetSocketAddress("127.0.0.1", 0));
     return held;
